@@ -1,0 +1,124 @@
+# mod_gwguard: the Apache module, gwguardctl and their tests.
+#
+#   make            build/mod_gwguard.so and build/gwguardctl
+#   make check      install missing packages, build, run every test
+#   make demo       a local httpd with the module in front of failing upstreams
+#   make install    install the module, gwguardctl and the Debian conf pieces
+#   make clean
+#
+# The core (mod_gwguard/gwg_*.c) is compiled WITHOUT httpd's include path,
+# so an httpd header in a core file fails the build; it becomes one static
+# PIC archive linked into the module, gwguardctl and the unit tests.
+
+APXS       ?= apxs
+PYTHON     ?= /usr/bin/python3
+CC         ?= gcc
+BUILD      := build
+DESTDIR    ?=
+
+APR_CONFIG := $(shell command -v apr-1-config 2>/dev/null)
+APR_INC    := $(if $(APR_CONFIG),$(shell apr-1-config --includes --cppflags))
+APR_LIBS   := $(if $(APR_CONFIG),$(shell apr-1-config --link-ld --libs))
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+XML_LIBS   := $(shell pkg-config --libs libxml-2.0 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+HTTPD_INC  := $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
+HTTPD_CFLAGS := $(shell $(APXS) -q CFLAGS 2>/dev/null) \
+                $(shell $(APXS) -q EXTRA_CPPFLAGS 2>/dev/null)
+MODULES_DIR := $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+
+WARN       := -Wall -Wextra -Werror
+OPT        ?= -O2 -g
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -fPIC -D_GNU_SOURCE
+CORE_CFLAGS := $(BASE_CFLAGS) $(APR_INC) $(XML_CFLAGS) -Imod_gwguard
+
+CORE_SRC   := $(wildcard mod_gwguard/gwg_*.c)
+GLUE_SRC   := $(wildcard mod_gwguard/mod_gwguard*.c)
+CTL_SRC    := $(wildcard gwguardctl/*.c)
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+CORE_HDR   := $(wildcard mod_gwguard/gwg_*.h)
+
+CORE_OBJ   := $(CORE_SRC:mod_gwguard/%.c=$(BUILD)/core/%.o)
+GLUE_OBJ   := $(GLUE_SRC:mod_gwguard/%.c=$(BUILD)/glue/%.o)
+CTL_OBJ    := $(CTL_SRC:gwguardctl/%.c=$(BUILD)/ctl/%.o)
+UNIT_OBJ   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%.o)
+
+MODULE     := $(BUILD)/mod_gwguard.so
+CTL        := $(BUILD)/gwguardctl
+CORE_LIB   := $(BUILD)/libgwg.a
+UNIT       := $(BUILD)/unit_tests
+
+.PHONY: all deps check unit integration demo install clean
+
+all: $(MODULE) $(CTL)
+
+deps:
+	@scripts/deps.sh
+
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
+$(BUILD)/core/%.o: mod_gwguard/%.c $(CORE_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@echo "  AR    $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/glue/%.o: mod_gwguard/%.c mod_gwguard/mod_gwguard.h $(CORE_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC    $< (httpd)"
+	$(Q)$(CC) $(BASE_CFLAGS) $(HTTPD_CFLAGS) -I$(HTTPD_INC) $(CORE_CFLAGS) \
+	    -c $< -o $@
+
+$(MODULE): $(GLUE_OBJ) $(CORE_LIB)
+	@echo "  LD    $@"
+	$(Q)$(CC) -shared -o $@ $(GLUE_OBJ) $(CORE_LIB) $(XML_LIBS) -ldl
+
+$(BUILD)/ctl/%.o: gwguardctl/%.c gwguardctl/ctl.h $(CORE_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CORE_CFLAGS) -Igwguardctl -c $< -o $@
+
+$(CTL): $(CTL_OBJ) $(CORE_LIB)
+	@echo "  LD    $@"
+	$(Q)$(CC) -o $@ $(CTL_OBJ) $(CORE_LIB) $(APR_LIBS) $(XML_LIBS)
+
+$(BUILD)/unit/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CORE_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -c $< -o $@
+
+$(UNIT): $(UNIT_OBJ) $(CORE_LIB)
+	@echo "  LD    $@"
+	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(CORE_LIB) $(CHECK_LIBS) $(APR_LIBS) \
+	    $(XML_LIBS)
+
+unit: $(UNIT)
+	$(UNIT)
+
+integration: all
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# deps runs first, in a sub-make, so the variables above are computed
+# after the packages they query exist.
+check: deps
+	@$(MAKE) --no-print-directory unit integration
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) scripts/demo.py
+
+install: all
+	install -d $(DESTDIR)$(MODULES_DIR) $(DESTDIR)/usr/sbin \
+	    $(DESTDIR)/etc/apache2/mods-available
+	install -m 0644 $(MODULE) $(DESTDIR)$(MODULES_DIR)/mod_gwguard.so
+	install -m 0755 $(CTL) $(DESTDIR)/usr/sbin/gwguardctl
+	install -m 0644 conf/proxy_gwguard.load conf/proxy_gwguard.conf \
+	    $(DESTDIR)/etc/apache2/mods-available/
+
+clean:
+	rm -rf $(BUILD)

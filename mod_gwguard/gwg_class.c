@@ -1,0 +1,83 @@
+/*
+ * The class table of SPEC §2. Every consumer (counters, logs, pages, status
+ * formats) reads names and defaults from here, so there is one place to
+ * change a sentence and no place to misspell a class.
+ */
+#include <string.h>
+
+#include "gwg_class.h"
+
+static const gwg_class_info classes[GWG_CLASS_COUNT] = {
+    { GWG_CLASS_CONNECT_REFUSED, "connect_refused", "SC", 503,
+      "connection_refused",
+      "The upstream server refused the connection: nothing is listening "
+      "at its address, or it is restarting." },
+    { GWG_CLASS_CONNECT_TIMEOUT, "connect_timeout", "sC", 503,
+      "connection_timeout",
+      "The upstream server did not accept the connection in time." },
+    { GWG_CLASS_DNS, "dns", "DF", 502, "dns_error",
+      "The upstream server's name could not be resolved." },
+    { GWG_CLASS_TLS, "tls", "ST", 502, "tls_protocol_error",
+      "The secure connection to the upstream server could not be "
+      "established." },
+    { GWG_CLASS_HEADER_TIMEOUT, "header_timeout", "sH", 504,
+      "http_response_timeout",
+      "The upstream server accepted the request but did not answer in "
+      "time." },
+    { GWG_CLASS_RESET_BEFORE_HEADERS, "reset_before_headers", "SH", 502,
+      "connection_terminated",
+      "The upstream server closed the connection without answering." },
+    { GWG_CLASS_BAD_RESPONSE, "bad_response", "PH", 502,
+      "http_protocol_error",
+      "The upstream server sent an answer that is not valid HTTP." },
+    { GWG_CLASS_BODY_TIMEOUT, "body_timeout", "sD", 0, NULL,
+      "The upstream server stopped sending in the middle of its answer." },
+    { GWG_CLASS_BODY_RESET, "body_reset", "SD", 0, NULL,
+      "The upstream server closed the connection in the middle of its "
+      "answer." },
+    { GWG_CLASS_UNAVAILABLE, "unavailable", "SQ", 503,
+      "destination_unavailable",
+      "No upstream server is available to handle the request right now." },
+    { GWG_CLASS_CIRCUIT_OPEN, "circuit_open", "UO", 503,
+      "destination_unavailable",
+      "The upstream server has been failing, so requests are paused for a "
+      "short while to let it recover." },
+    { GWG_CLASS_UPSTREAM_5XX, "upstream_5xx", "U5", 0, NULL,
+      "The upstream server reported an error of its own." },
+    { GWG_CLASS_CLIENT_ABORT, "client_abort", "CD", 0, NULL,
+      "The client closed the connection before the answer was complete." },
+    { GWG_CLASS_OTHER, "other", "XX", 502, "proxy_internal_error",
+      "The gateway could not get an answer from the upstream server." },
+};
+
+const gwg_class_info *gwg_class_get(gwg_class_t id)
+{
+    if (id < 0 || id >= GWG_CLASS_COUNT) {
+        return NULL;
+    }
+    return &classes[id];
+}
+
+gwg_class_t gwg_class_by_name(const char *name)
+{
+    int i;
+
+    for (i = 0; name && i < GWG_CLASS_COUNT; i++) {
+        if (strcmp(classes[i].name, name) == 0) {
+            return classes[i].id;
+        }
+    }
+    return GWG_CLASS_NONE;
+}
+
+int gwg_class_is_upstream_failure(gwg_class_t id)
+{
+    return id >= 0 && id < GWG_CLASS_COUNT && id != GWG_CLASS_CLIENT_ABORT;
+}
+
+const char *gwg_class_names_list(void)
+{
+    return "connect_refused, connect_timeout, dns, tls, header_timeout, "
+           "reset_before_headers, bad_response, body_timeout, body_reset, "
+           "unavailable, circuit_open, upstream_5xx, client_abort, other";
+}

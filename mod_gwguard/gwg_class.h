@@ -1,0 +1,50 @@
+/*
+ * Failure classes of SPEC §2: stable names, short codes, default statuses,
+ * RFC 9209 Proxy-Status error types and one plain-language sentence each.
+ * Pure core: no httpd types. The enum order is part of the shared-memory
+ * layout (per-class counters are indexed by it): append, never reorder.
+ */
+#ifndef GWG_CLASS_H
+#define GWG_CLASS_H
+
+typedef enum {
+    GWG_CLASS_CONNECT_REFUSED = 0,
+    GWG_CLASS_CONNECT_TIMEOUT,
+    GWG_CLASS_DNS,
+    GWG_CLASS_TLS,
+    GWG_CLASS_HEADER_TIMEOUT,
+    GWG_CLASS_RESET_BEFORE_HEADERS,
+    GWG_CLASS_BAD_RESPONSE,
+    GWG_CLASS_BODY_TIMEOUT,
+    GWG_CLASS_BODY_RESET,
+    GWG_CLASS_UNAVAILABLE,
+    GWG_CLASS_CIRCUIT_OPEN,
+    GWG_CLASS_UPSTREAM_5XX,
+    GWG_CLASS_CLIENT_ABORT,
+    GWG_CLASS_OTHER,
+    GWG_CLASS_COUNT,
+    GWG_CLASS_NONE = -1         /* not a failure */
+} gwg_class_t;
+
+typedef struct {
+    gwg_class_t id;
+    const char *name;           /* stable: counters, logs, env, JSON, labels */
+    const char *code;           /* two letters, close to HAProxy's */
+    int status;                 /* default client status; 0 = committed */
+    const char *proxy_status;   /* RFC 9209 error type; NULL = none sent */
+    const char *text;           /* one sentence for people */
+} gwg_class_info;
+
+/* The row for a class; NULL for an id out of range. */
+const gwg_class_info *gwg_class_get(gwg_class_t id);
+
+/* Look a class up by its stable name; GWG_CLASS_NONE if unknown. */
+gwg_class_t gwg_class_by_name(const char *name);
+
+/* Whether a class counts against the upstream (client_abort does not). */
+int gwg_class_is_upstream_failure(gwg_class_t id);
+
+/* "connect_refused, connect_timeout, ..." for error messages. */
+const char *gwg_class_names_list(void);
+
+#endif

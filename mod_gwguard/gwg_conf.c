@@ -1,0 +1,71 @@
+/*
+ * Directive value parsers. Messages follow one pattern so admins can grep:
+ *   DIRECTIVE: 'VALUE' is not ...; expected ...
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "gwg_conf.h"
+
+const char *gwg_conf_flag(int *out, const char *directive, const char *value,
+                          apr_pool_t *p)
+{
+    if (value && strcasecmp(value, "on") == 0) {
+        *out = 1;
+        return NULL;
+    }
+    if (value && strcasecmp(value, "off") == 0) {
+        *out = 0;
+        return NULL;
+    }
+    return apr_psprintf(p, "%s: '%s' is not a valid value; expected On or "
+                        "Off", directive, value ? value : "");
+}
+
+const char *gwg_conf_uint(unsigned long *out, const char *directive,
+                          const char *value, unsigned long min,
+                          unsigned long max, apr_pool_t *p)
+{
+    const char *c;
+    char *end;
+    unsigned long v;
+
+    for (c = value; c && *c; c++) {
+        if (!isdigit((unsigned char)*c)) {
+            break;
+        }
+    }
+    if (!value || !*value || *c) {
+        return apr_psprintf(p, "%s: '%s' is not a whole number; expected a "
+                            "number from %lu to %lu", directive,
+                            value ? value : "", min, max);
+    }
+    errno = 0;
+    v = strtoul(value, &end, 10);
+    if (errno == ERANGE || v < min || v > max) {
+        return apr_psprintf(p, "%s: '%s' is out of range; expected a number "
+                            "from %lu to %lu", directive, value, min, max);
+    }
+    *out = v;
+    return NULL;
+}
+
+const char *gwg_conf_path(const char *directive, const char *value,
+                          apr_pool_t *p)
+{
+    size_t n = value ? strlen(value) : 0;
+
+    if (n == 0) {
+        return apr_psprintf(p, "%s: an empty path is not allowed; expected "
+                            "a file name", directive);
+    }
+    if (value[n - 1] == '/') {
+        return apr_psprintf(p, "%s: '%s' names a directory; expected a file "
+                            "name", directive, value);
+    }
+    return NULL;
+}

@@ -1,0 +1,27 @@
+/*
+ * Parsing and validating directive values, shared by the module (at
+ * `apachectl configtest`) and `gwguardctl check`, so both give the same
+ * verdict in the same words. Each returns NULL when the value is good, or
+ * a message naming the directive, the value and what is allowed, allocated
+ * from pool p.
+ */
+#ifndef GWG_CONF_H
+#define GWG_CONF_H
+
+#include <apr_pools.h>
+
+/* "On" / "Off" (any case). */
+const char *gwg_conf_flag(int *out, const char *directive, const char *value,
+                          apr_pool_t *p);
+
+/* A whole decimal number in [min, max]. */
+const char *gwg_conf_uint(unsigned long *out, const char *directive,
+                          const char *value, unsigned long min,
+                          unsigned long max, apr_pool_t *p);
+
+/* A file path for GwGuardShmFile: non-empty, no NUL tricks, not a
+ * directory name ending in '/'. */
+const char *gwg_conf_path(const char *directive, const char *value,
+                          apr_pool_t *p);
+
+#endif

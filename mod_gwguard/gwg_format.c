@@ -1,0 +1,175 @@
+/*
+ * Status formats: dispatch, the human table and the JSON document of
+ * SPEC §7. JSON keys are a contract: add, never rename.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "gwg_format.h"
+#include "gwg_time.h"
+
+int gwg_format_status(gwg_out *o, const gwg_snapshot *snap,
+                      gwg_format_t format, uint64_t now)
+{
+    switch (format) {
+    case GWG_FORMAT_JSON:
+        gwg_format_json(o, snap);
+        break;
+    default:
+        gwg_format_table(o, snap, now);
+        break;
+    }
+    return o->failed ? -1 : 0;
+}
+
+/* "12s ago", "5m ago", "3h ago", "2d ago", or "-" for never. */
+static void format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
+{
+    uint64_t s;
+
+    if (then == 0) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    s = now > then ? (now - then) / 1000000u : 0;
+    if (s < 120) {
+        snprintf(buf, len, "%" PRIu64 "s ago", s);
+    }
+    else if (s < 7200) {
+        snprintf(buf, len, "%" PRIu64 "m ago", s / 60);
+    }
+    else if (s < 172800) {
+        snprintf(buf, len, "%" PRIu64 "h ago", s / 3600);
+    }
+    else {
+        snprintf(buf, len, "%" PRIu64 "d ago", s / 86400);
+    }
+}
+
+static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
+{
+    const gwg_class_info *top = gwg_class_get(gwg_snap_top_class(u));
+    char ago[32], rate[16];
+
+    format_ago(ago, sizeof(ago), u->last_failure, now);
+    if (u->requests > 0) {
+        snprintf(rate, sizeof(rate), "%.1f%%",
+                 100.0 * (double)u->failures / (double)u->requests);
+    }
+    else {
+        snprintf(rate, sizeof(rate), "-");
+    }
+    gwg_out_printf(o, "%-36s %10" PRIu64 " %10" PRIu64 " %7s  %-20s "
+                   "%-10s %s\n", u->name, u->requests, u->failures, rate,
+                   top ? top->name : "-", ago, gwg_breaker_name(u->breaker));
+}
+
+void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
+{
+    char started[GWG_RFC3339_LEN], reset[GWG_RFC3339_LEN];
+    int i;
+
+    gwg_time_rfc3339(started, sizeof(started), snap->started);
+    gwg_time_rfc3339(reset, sizeof(reset), snap->reset_time);
+    gwg_out_printf(o, "segment %s  generation %" PRIu64 "  started %s  "
+                   "reset %s  upstreams %u/%u\n\n", snap->shm_path,
+                   snap->generation, started[0] ? started : "-",
+                   reset[0] ? reset : "never", snap->used, snap->slot_count);
+    gwg_out_printf(o, "%-36s %10s %10s %7s  %-20s %-10s %s\n", "UPSTREAM",
+                   "REQUESTS", "FAILURES", "RATE", "TOP CLASS",
+                   "LAST FAIL", "BREAKER");
+    for (i = 0; i < snap->nupstreams; i++) {
+        table_row(o, &snap->upstreams[i], now);
+    }
+    if (snap->nupstreams == 0) {
+        gwg_out_str(o, "(no upstream has been proxied to yet)\n");
+    }
+}
+
+static void json_time_or_null(gwg_out *o, uint64_t us)
+{
+    char buf[GWG_RFC3339_LEN];
+
+    if (us == 0) {
+        gwg_out_str(o, "null");
+        return;
+    }
+    gwg_out_json_str(o, gwg_time_rfc3339(buf, sizeof(buf), us));
+}
+
+/* The counters shared by an upstream and the totals. */
+static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
+{
+    int i, first = 1;
+
+    gwg_out_printf(o, "\"requests\":%" PRIu64 ",\"successes\":%" PRIu64
+                   ",\"failures\":%" PRIu64 ",\"classes\":{", u->requests,
+                   u->successes, u->failures);
+    for (i = 0; i < GWG_CLASS_COUNT; i++) {
+        gwg_out_printf(o, "%s\"%s\":%" PRIu64, i ? "," : "",
+                       gwg_class_get((gwg_class_t)i)->name, u->classes[i]);
+    }
+    gwg_out_str(o, "},\"statuses\":{");
+    for (i = 0; i < GWG_STATUS_SLOTS; i++) {
+        int status = GWG_STATUS_MIN + i;
+        /* 502, 503 and 504 always appear; other statuses once used */
+        if (u->statuses[i] || (status >= 502 && status <= 504)) {
+            gwg_out_printf(o, "%s\"%d\":%" PRIu64, first ? "" : ",", status,
+                           u->statuses[i]);
+            first = 0;
+        }
+    }
+    gwg_out_printf(o, "},\"consecutive_failures\":%" PRIu64,
+                   u->consecutive_failures);
+}
+
+static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
+{
+    gwg_out_str(o, "{\"name\":");
+    gwg_out_json_str(o, u->name);
+    gwg_out_str(o, ",\"worker\":");
+    gwg_out_json_str(o, u->worker);
+    gwg_out_str(o, ",\"balancer\":");
+    if (u->balancer[0]) {
+        gwg_out_json_str(o, u->balancer);
+    }
+    else {
+        gwg_out_str(o, "null");
+    }
+    gwg_out_str(o, ",");
+    json_counters(o, u);
+    gwg_out_str(o, ",\"last_failure\":");
+    if (u->last_failure && u->last_class != GWG_CLASS_NONE) {
+        gwg_out_str(o, "{\"time\":");
+        json_time_or_null(o, u->last_failure);
+        gwg_out_printf(o, ",\"class\":\"%s\"}",
+                       gwg_class_get(u->last_class)->name);
+    }
+    else {
+        gwg_out_str(o, "null");
+    }
+    gwg_out_printf(o, ",\"breaker\":\"%s\"}", gwg_breaker_name(u->breaker));
+}
+
+void gwg_format_json(gwg_out *o, const gwg_snapshot *snap)
+{
+    int i;
+
+    gwg_out_str(o, "{\"version\":1,\"shm\":");
+    gwg_out_json_str(o, snap->shm_path);
+    gwg_out_printf(o, ",\"generation\":%" PRIu64 ",\"started\":",
+                   snap->generation);
+    json_time_or_null(o, snap->started);
+    gwg_out_str(o, ",\"reset\":");
+    json_time_or_null(o, snap->reset_time);
+    gwg_out_str(o, ",\"upstreams\":[");
+    for (i = 0; i < snap->nupstreams; i++) {
+        if (i) {
+            gwg_out_str(o, ",");
+        }
+        json_upstream(o, &snap->upstreams[i]);
+    }
+    gwg_out_str(o, "],\"totals\":{");
+    json_counters(o, &snap->totals);
+    gwg_out_str(o, "}}\n");
+}

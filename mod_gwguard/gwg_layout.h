@@ -1,0 +1,139 @@
+/*
+ * The shared-memory segment as it lies in the file (SPEC §5). Module and
+ * gwguardctl both include this one header, so they cannot disagree.
+ *
+ *   offset 0              gwg_header          (GWG_HEADER_SIZE bytes)
+ *   header.index_off      uint32_t index[index_size]
+ *                           open-addressing hash of upstream keys; 0 = empty,
+ *                           GWG_INDEX_CLAIMING = a claim in progress,
+ *                           else slot number + 1
+ *   header.slots_off      gwg_slot slots[slot_count + 1]
+ *                           the last one is the *overflow* slot
+ *   header.recent_off     gwg_recent recent[recent_size]
+ *   header.total_size     end of file
+ *
+ * No pointers are stored: every process maps the file at its own address.
+ * Every field that changes while httpd serves is written and read only with
+ * __atomic builtins (64-bit, lock-free on every platform Debian builds httpd
+ * for), so the module, its children and gwguardctl share one primitive.
+ * Times are microseconds since the Unix epoch, UTC.
+ */
+#ifndef GWG_LAYOUT_H
+#define GWG_LAYOUT_H
+
+#include <stdint.h>
+
+#define GWG_MAGIC            "GWGUARD"   /* 7 chars + NUL = 8 bytes */
+#define GWG_LAYOUT_VERSION   1u
+#define GWG_HEADER_SIZE      512u
+#define GWG_ALIGN            64u
+
+#define GWG_KEY_MAX          320   /* scheme://[host]:port, host <= 255 */
+#define GWG_WORKER_MAX       384   /* mod_proxy's PROXY_WORKER_EXT_NAME_SIZE */
+#define GWG_BALANCER_MAX     128
+#define GWG_CLASS_SLOTS      24    /* >= GWG_CLASS_COUNT: room to add */
+#define GWG_STATUS_MIN       500   /* statuses[] counts 500..599 */
+#define GWG_STATUS_SLOTS     100
+#define GWG_TTFB_BUCKETS     16    /* bounds in gwg_ttfb_bounds_us[] */
+
+#define GWG_INDEX_CLAIMING   0xffffffffu
+#define GWG_OVERFLOW_KEY     "*overflow*"
+
+enum { GWG_SLOT_FREE = 0, GWG_SLOT_READY = 1 };
+enum { GWG_BREAKER_CLOSED = 0, GWG_BREAKER_OPEN = 1,
+       GWG_BREAKER_HALF_OPEN = 2 };
+
+typedef struct {
+    char     magic[8];
+    uint32_t layout_version;
+    uint32_t header_size;        /* GWG_HEADER_SIZE */
+    uint32_t slot_size;          /* sizeof(gwg_slot) */
+    uint32_t recent_entry_size;  /* sizeof(gwg_recent) */
+    uint32_t slot_count;         /* named slots, overflow not included */
+    uint32_t index_size;         /* power of two >= 2 * slot_count */
+    uint32_t recent_size;        /* ring entries, may be 0 */
+    uint32_t pad0;
+    uint64_t index_off;
+    uint64_t slots_off;
+    uint64_t recent_off;
+    uint64_t total_size;
+    uint64_t created;            /* when this file was initialised */
+    uint64_t started;            /* when the httpd parent last started */
+    uint64_t generation;         /* +1 on every start and restart */
+    uint64_t reset_time;         /* last reset, 0 = never */
+    uint64_t reset_uid;          /* uid that did it */
+    uint64_t slots_used;         /* allocator; may exceed slot_count */
+    uint64_t overflow_noted;     /* 0 until the table first filled up */
+    uint64_t recent_next;        /* next ring ticket */
+    uint64_t reserved[47];
+} gwg_header;
+
+typedef struct {
+    uint32_t state;              /* GWG_SLOT_FREE, then GWG_SLOT_READY */
+    uint32_t hash;               /* gwg_key_hash(key) */
+    char     key[GWG_KEY_MAX];   /* NUL-terminated upstream origin */
+    char     worker[GWG_WORKER_MAX];     /* mod_proxy worker name */
+    char     balancer[GWG_BALANCER_MAX]; /* "" unless a balancer member */
+
+    /* monotonic counters; reset exchanges them with 0 */
+    uint64_t requests;           /* attempts that reached this upstream */
+    uint64_t successes;
+    uint64_t failures;           /* upstream failures, client_abort excluded */
+    uint64_t classes[GWG_CLASS_SLOTS];
+    uint64_t statuses[GWG_STATUS_SLOTS];  /* answers gwguard sent, by status */
+    uint64_t ttfb_buckets[GWG_TTFB_BUCKETS]; /* non-cumulative */
+    uint64_t ttfb_count;
+    uint64_t ttfb_sum_us;
+
+    /* state */
+    uint64_t consecutive_failures;
+    uint64_t streak_start;       /* first failure of the current streak */
+    uint64_t first_failure;
+    uint64_t last_failure;
+    uint64_t last_success;
+    uint64_t last_class;         /* gwg_class_t + 1, 0 = none */
+
+    /* circuit breaker (SPEC §6) */
+    uint64_t breaker_state;      /* GWG_BREAKER_* */
+    uint64_t breaker_until;      /* open: when it half-opens */
+    uint64_t breaker_window_start;
+    uint64_t breaker_window_failures;
+    uint64_t breaker_trial;      /* half-open: 1 while a trial is out */
+    uint64_t breaker_opens;      /* how often it opened */
+    uint64_t breaker_changed;    /* last transition */
+    uint64_t reserved[17];
+} __attribute__((aligned(GWG_ALIGN))) gwg_slot;
+
+#define GWG_PATH_MAX       257   /* 256 bytes of path + NUL */
+#define GWG_REQID_MAX      48
+#define GWG_METHOD_MAX     16
+#define GWG_DETAIL_MAX     128
+
+/* One recent failure. seq is odd while a writer fills the entry and
+ * 2 * ticket + 2 once it is complete; readers copy, re-read seq, retry. */
+typedef struct {
+    uint64_t seq;
+    uint64_t time;
+    uint32_t class_id;
+    uint32_t status;             /* sent to the client, 0 if committed */
+    uint32_t ah_number;          /* httpd's AHnnnnn, 0 if none seen */
+    int32_t  apr_status;         /* what httpd reported, 0 if none */
+    uint64_t t_connect_us;       /* timings of the failing attempt */
+    uint64_t t_ttfb_us;
+    uint64_t t_total_us;
+    char     request_id[GWG_REQID_MAX];
+    char     key[GWG_KEY_MAX];
+    char     method[GWG_METHOD_MAX];
+    char     path[GWG_PATH_MAX];
+    char     detail[GWG_DETAIL_MAX];
+} __attribute__((aligned(GWG_ALIGN))) gwg_recent;
+
+/* Upper bounds (microseconds, inclusive) of the time-to-first-byte buckets;
+ * the last bucket is +Inf. */
+#define GWG_TTFB_BOUNDS_US { 1000, 2500, 5000, 10000, 25000, 50000, 100000, \
+    250000, 500000, 1000000, 2500000, 5000000, 10000000, 30000000, 60000000, \
+    UINT64_MAX }
+
+_Static_assert(sizeof(gwg_header) == GWG_HEADER_SIZE, "header size");
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * Text sinks and the escapers every output format shares.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "gwg_out.h"
+
+void gwg_out_init(gwg_out *o, gwg_write_fn write, void *ctx)
+{
+    o->write = write;
+    o->ctx = ctx;
+    o->failed = 0;
+}
+
+void gwg_out_mem(gwg_out *o, size_t len, const char *data)
+{
+    if (!o->failed && len > 0 && o->write(o->ctx, data, len) != 0) {
+        o->failed = 1;
+    }
+}
+
+void gwg_out_str(gwg_out *o, const char *s)
+{
+    gwg_out_mem(o, strlen(s), s);
+}
+
+void gwg_out_printf(gwg_out *o, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        o->failed = 1;
+        return;
+    }
+    gwg_out_mem(o, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+                buf);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n, i;
+    unsigned cp;
+
+    if (s[0] < 0x80) {
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2; cp = s[0] & 0x1f;
+    }
+    else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3; cp = s[0] & 0x0f;
+    }
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4; cp = s[0] & 0x07;
+    }
+    else {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+        || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+        return 0;
+    }
+    return n;
+}
+
+void gwg_out_json_str(gwg_out *o, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *run = p;
+
+    gwg_out_mem(o, 1, "\"");
+    while (*p) {
+        size_t n = utf8_len(p);
+        if (n > 1 || (n == 1 && *p >= 0x20 && *p != '"' && *p != '\\'
+                      && *p != '<' && *p != '>' && *p != '&')) {
+            p += n;
+            continue;
+        }
+        gwg_out_mem(o, (size_t)(p - run), (const char *)run);
+        if (n == 0) {
+            gwg_out_str(o, "\\ufffd");
+        }
+        else if (*p == '"' || *p == '\\') {
+            char esc[2] = { '\\', (char)*p };
+            gwg_out_mem(o, 2, esc);
+        }
+        else {
+            gwg_out_printf(o, "\\u%04x", *p);
+        }
+        run = ++p;
+    }
+    gwg_out_mem(o, (size_t)(p - run), (const char *)run);
+    gwg_out_mem(o, 1, "\"");
+}
+
+void gwg_out_html(gwg_out *o, const char *s)
+{
+    const char *p = s ? s : "", *run = p;
+
+    for (; *p; p++) {
+        const char *esc = NULL;
+        switch (*p) {
+        case '&': esc = "&amp;"; break;
+        case '<': esc = "&lt;"; break;
+        case '>': esc = "&gt;"; break;
+        case '"': esc = "&quot;"; break;
+        case '\'': esc = "&#39;"; break;
+        default: continue;
+        }
+        gwg_out_mem(o, (size_t)(p - run), run);
+        gwg_out_str(o, esc);
+        run = p + 1;
+    }
+    gwg_out_mem(o, (size_t)(p - run), run);
+}
+
+int gwg_out_file_write(void *ctx, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
+}

@@ -1,0 +1,38 @@
+/*
+ * A sink for text: the status formatter and the page renderer write through
+ * it, so the same code fills a FILE (gwguardctl), an httpd brigade (status
+ * handler) or a memory buffer (tests). JSON escaping lives here because
+ * every JSON producer needs the same one.
+ */
+#ifndef GWG_OUT_H
+#define GWG_OUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef int (*gwg_write_fn)(void *ctx, const char *data, size_t len);
+
+typedef struct {
+    gwg_write_fn write;          /* returns 0 on success */
+    void        *ctx;
+    int          failed;         /* sticky: set once a write failed */
+} gwg_out;
+
+void gwg_out_init(gwg_out *o, gwg_write_fn write, void *ctx);
+void gwg_out_mem(gwg_out *o, size_t len, const char *data);
+void gwg_out_str(gwg_out *o, const char *s);
+void gwg_out_printf(gwg_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* s as a JSON string, quotes included; bytes < 0x20, '"', '\\' and '<'
+ * escaped ('<' so JSON embedded in HTML cannot close a script tag), and
+ * invalid UTF-8 replaced by U+FFFD so the output is always valid JSON. */
+void gwg_out_json_str(gwg_out *o, const char *s);
+
+/* s as HTML text or attribute value: & < > " ' escaped. */
+void gwg_out_html(gwg_out *o, const char *s);
+
+/* A writer for stdio streams (ctx is the FILE *). */
+int gwg_out_file_write(void *ctx, const char *data, size_t len);
+
+#endif

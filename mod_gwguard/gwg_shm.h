@@ -1,0 +1,126 @@
+/*
+ * The shared segment of SPEC §5: create or trust a file, find or claim an
+ * upstream's slot without a lock, count outcomes with 64-bit atomics, reset.
+ * Used by the module (parent creates, children inherit the mapping), by
+ * gwguardctl (maps an existing file) and by the unit tests.
+ */
+#ifndef GWG_SHM_H
+#define GWG_SHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <apr_errno.h>
+
+#include "gwg_class.h"
+#include "gwg_layout.h"
+
+#define GWG_SLOTS_MIN      16
+#define GWG_SLOTS_MAX      100000
+#define GWG_RECENT_MAX     1000000
+#define GWG_ERRMAX         512
+
+typedef struct {
+    void       *base;            /* start of the mapping */
+    uint64_t    size;            /* bytes mapped */
+    gwg_header *hdr;
+    uint32_t   *index;
+    gwg_slot   *slots;           /* slot_count + 1 (overflow last) */
+    gwg_recent *recent;
+    int         writable;
+} gwg_shm;
+
+/* Where everything lies for a given table size (see gwg_layout.h). */
+typedef struct {
+    uint32_t slot_count;
+    uint32_t index_size;
+    uint32_t recent_size;
+    uint64_t index_off;
+    uint64_t slots_off;
+    uint64_t recent_off;
+    uint64_t total_size;
+} gwg_geometry;
+
+void gwg_geometry_compute(gwg_geometry *g, uint32_t slot_count,
+                          uint32_t recent_size);
+
+/* Checks a mapped file before anything in it is trusted: magic, version,
+ * record sizes, geometry, file size, then every index entry and slot name.
+ * Returns APR_SUCCESS, or APR_EINVAL with the reason in why. */
+apr_status_t gwg_shm_validate(const void *base, uint64_t file_size,
+                              char *why, size_t whylen);
+
+/* Maps an existing file (gwguardctl). Refuses one that does not validate.
+ * On failure err says what is wrong and which permission is missing. */
+apr_status_t gwg_shm_open(gwg_shm *shm, const char *path, int writable,
+                          char *err, size_t errlen);
+
+/* Maps the file at path for the given geometry, reusing it when it
+ * validates and matches, else replacing it (atomically, by rename) with a
+ * fresh zeroed one, mode 0600. *fresh tells which; why says why a file was
+ * not reused ("" when there was none). */
+apr_status_t gwg_shm_attach_or_create(gwg_shm *shm, const char *path,
+                                      uint32_t slot_count,
+                                      uint32_t recent_size, int *fresh,
+                                      char *why, size_t whylen);
+
+void gwg_shm_close(gwg_shm *shm);
+
+/* Request path: the slot number for key, claiming a free slot if needed.
+ * Lock-free: a compare-and-swap on the index entry. When the table is
+ * full, returns the overflow slot and sets *overflow_first once, for the
+ * first caller that found it full (so the caller logs it once). */
+uint32_t gwg_shm_slot_for(gwg_shm *shm, const char *key, const char *worker,
+                          const char *balancer, int *overflow_first);
+
+/* Read-only lookup (gwguardctl). Returns -1 if the key has no slot. */
+long gwg_shm_find(const gwg_shm *shm, const char *key);
+
+/* Number of slots in use, overflow not included. */
+uint32_t gwg_shm_used(const gwg_shm *shm);
+
+/* The slot number of the overflow slot. */
+uint32_t gwg_shm_overflow_slot(const gwg_shm *shm);
+
+typedef struct {
+    gwg_class_t cls;             /* GWG_CLASS_NONE for a success */
+    int         status;          /* status gwguard answered, 0 if none */
+    uint64_t    now;             /* microseconds since the epoch */
+    int64_t     ttfb_us;         /* upstream time to first byte, -1 unknown */
+} gwg_outcome;
+
+typedef struct {
+    int      started_failing;    /* first failure after a success */
+    int      recovered;          /* first success after failures */
+    uint64_t streak_failures;    /* with recovered: how many failed */
+    uint64_t streak_us;          /* with recovered: for how long */
+} gwg_transition;
+
+/* Counts one attempt's outcome; says whether the upstream changed state. */
+void gwg_shm_record(gwg_shm *shm, uint32_t slot, const gwg_outcome *o,
+                    gwg_transition *t);
+
+/* Zeroes a slot's counters (and its breaker if breaker_too) while
+ * increments go on: each counter is exchanged with 0, so an increment lands
+ * either before the reset (and is cleared) or after it (and is kept). */
+void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too);
+
+/* Records when and by whom a reset was done. */
+void gwg_shm_note_reset(gwg_shm *shm, uint64_t now, uint64_t uid);
+
+/* Adds an entry to the recent-failures ring (seqlock per entry). */
+void gwg_shm_recent_add(gwg_shm *shm, const gwg_recent *e);
+
+/* Copies the n-th newest entry (0 = newest) into out. Returns 0 when out
+ * holds a complete entry, -1 when there is none (or it kept changing). */
+int gwg_shm_recent_get(const gwg_shm *shm, uint64_t n, gwg_recent *out);
+
+/* FNV-1a over the key; also the slot's stored hash. */
+uint32_t gwg_key_hash(const char *key);
+
+/* Bucket index of a time-to-first-byte for the histogram. */
+unsigned gwg_ttfb_bucket(uint64_t us);
+
+extern const uint64_t gwg_ttfb_bounds_us[GWG_TTFB_BUCKETS];
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * Upstream slots: find or claim one per key, count outcomes, reset.
+ * This is the request path: no locks, no allocation, no system calls.
+ * A slot is claimed by CAS-ing its index entry from 0 to CLAIMING, taking
+ * the next slot number from an atomic allocator, writing the names, and
+ * publishing slot number + 1 with a release store. Slots are never freed
+ * or moved, so a published entry stays valid for the file's lifetime.
+ */
+#include <sched.h>
+#include <string.h>
+
+#include "gwg_atomic.h"
+#include "gwg_shm.h"
+
+const uint64_t gwg_ttfb_bounds_us[GWG_TTFB_BUCKETS] = GWG_TTFB_BOUNDS_US;
+
+/* A claimer writes a few hundred bytes between its CAS and its publish;
+ * waiting this long for it means it died mid-claim, so we probe on. */
+#define CLAIM_SPIN_LIMIT 200000
+
+uint32_t gwg_key_hash(const char *key)
+{
+    uint32_t h = 2166136261u;
+
+    while (*key) {
+        h ^= (unsigned char)*key++;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+unsigned gwg_ttfb_bucket(uint64_t us)
+{
+    unsigned i;
+
+    for (i = 0; i < GWG_TTFB_BUCKETS - 1; i++) {
+        if (us <= gwg_ttfb_bounds_us[i]) {
+            break;
+        }
+    }
+    return i;
+}
+
+static void copy_name(char *dst, size_t max, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+
+    if (n >= max) {
+        n = max - 1;
+    }
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+static int slot_matches(const gwg_shm *shm, uint32_t v, uint32_t hash,
+                        const char *key)
+{
+    const gwg_slot *s;
+
+    if (v == 0 || v == GWG_INDEX_CLAIMING || v > shm->hdr->slot_count) {
+        return 0;
+    }
+    s = &shm->slots[v - 1];
+    return s->hash == hash && strncmp(s->key, key, GWG_KEY_MAX) == 0;
+}
+
+/* Waits for a claim in progress; returns the published value, or
+ * GWG_INDEX_CLAIMING if the claimer never finished. */
+static uint32_t wait_claim(uint32_t *entry)
+{
+    uint32_t v = GWG_LOAD(entry);
+    int spins;
+
+    for (spins = 0; v == GWG_INDEX_CLAIMING && spins < CLAIM_SPIN_LIMIT;
+         spins++) {
+        if ((spins & 63) == 63) {
+            sched_yield();
+        }
+        v = GWG_LOAD(entry);
+    }
+    return v;
+}
+
+/* Takes the next free slot for key behind index entry *entry (which we
+ * hold as CLAIMING), or releases the entry if the table is full. */
+static uint32_t claim(gwg_shm *shm, uint32_t *entry, uint32_t hash,
+                      const char *key, const char *worker,
+                      const char *balancer, int *overflow_first)
+{
+    uint64_t n = GWG_ADD(&shm->hdr->slots_used, 1);
+    gwg_slot *s;
+    uint64_t zero = 0;
+
+    if (n >= shm->hdr->slot_count) {
+        GWG_STORE(entry, 0u);
+        if (GWG_CAS(&shm->hdr->overflow_noted, &zero, 1)) {
+            *overflow_first = 1;
+        }
+        return shm->hdr->slot_count;
+    }
+    s = &shm->slots[n];
+    copy_name(s->key, sizeof(s->key), key);
+    copy_name(s->worker, sizeof(s->worker), worker);
+    copy_name(s->balancer, sizeof(s->balancer), balancer);
+    s->hash = hash;
+    GWG_STORE(&s->state, (uint32_t)GWG_SLOT_READY);
+    GWG_STORE(entry, (uint32_t)(n + 1));
+    return (uint32_t)n;
+}
+
+uint32_t gwg_shm_slot_for(gwg_shm *shm, const char *key, const char *worker,
+                          const char *balancer, int *overflow_first)
+{
+    uint32_t hash = gwg_key_hash(key);
+    uint32_t mask = shm->hdr->index_size - 1;
+    uint32_t i = hash & mask, probes;
+
+    *overflow_first = 0;
+    for (probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+        uint32_t *entry = &shm->index[i];
+        uint32_t v = GWG_LOAD(entry);
+
+        if (v == GWG_INDEX_CLAIMING) {
+            v = wait_claim(entry);
+        }
+        if (slot_matches(shm, v, hash, key)) {
+            return v - 1;
+        }
+        if (v == 0) {
+            if (GWG_LOAD_RELAXED(&shm->hdr->slots_used)
+                >= shm->hdr->slot_count) {
+                break;                  /* full: key is not in the table */
+            }
+            if (GWG_CAS(entry, &v, GWG_INDEX_CLAIMING)) {
+                return claim(shm, entry, hash, key, worker, balancer,
+                             overflow_first);
+            }
+            /* lost the race for this entry: look at what won it */
+            v = wait_claim(entry);
+            if (slot_matches(shm, v, hash, key)) {
+                return v - 1;
+            }
+        }
+    }
+    {
+        uint64_t zero = 0;
+        if (GWG_CAS(&shm->hdr->overflow_noted, &zero, 1)) {
+            *overflow_first = 1;
+        }
+    }
+    return shm->hdr->slot_count;
+}
+
+long gwg_shm_find(const gwg_shm *shm, const char *key)
+{
+    uint32_t hash = gwg_key_hash(key);
+    uint32_t mask = shm->hdr->index_size - 1;
+    uint32_t i = hash & mask, probes;
+
+    if (strcmp(key, GWG_OVERFLOW_KEY) == 0) {
+        return (long)shm->hdr->slot_count;
+    }
+    for (probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+        uint32_t v = GWG_LOAD(&shm->index[i]);
+        if (v == 0) {
+            break;
+        }
+        if (slot_matches(shm, v, hash, key)) {
+            return (long)v - 1;
+        }
+    }
+    return -1;
+}
+
+uint32_t gwg_shm_used(const gwg_shm *shm)
+{
+    uint64_t used = GWG_LOAD(&shm->hdr->slots_used);
+
+    return used < shm->hdr->slot_count ? (uint32_t)used
+                                       : shm->hdr->slot_count;
+}
+
+uint32_t gwg_shm_overflow_slot(const gwg_shm *shm)
+{
+    return shm->hdr->slot_count;
+}
+
+static void count_failure(gwg_slot *s, const gwg_outcome *o,
+                          gwg_transition *t)
+{
+    uint64_t zero = 0;
+
+    GWG_ADD(&s->failures, 1);
+    if (GWG_ADD(&s->consecutive_failures, 1) == 0) {
+        GWG_STORE(&s->streak_start, o->now);
+        t->started_failing = 1;
+    }
+    GWG_CAS(&s->first_failure, &zero, o->now);
+    GWG_STORE(&s->last_failure, o->now);
+    GWG_STORE(&s->last_class, (uint64_t)o->cls + 1);
+}
+
+static void count_success(gwg_slot *s, const gwg_outcome *o,
+                          gwg_transition *t)
+{
+    uint64_t streak;
+
+    GWG_ADD(&s->successes, 1);
+    GWG_STORE(&s->last_success, o->now);
+    if (GWG_LOAD_RELAXED(&s->consecutive_failures) == 0) {
+        return;                         /* the common case: no write */
+    }
+    streak = GWG_XCHG(&s->consecutive_failures, 0);
+    if (streak > 0) {
+        uint64_t start = GWG_LOAD(&s->streak_start);
+        t->recovered = 1;
+        t->streak_failures = streak;
+        t->streak_us = o->now > start ? o->now - start : 0;
+    }
+}
+
+void gwg_shm_record(gwg_shm *shm, uint32_t slot, const gwg_outcome *o,
+                    gwg_transition *t)
+{
+    gwg_slot *s = &shm->slots[slot];
+
+    memset(t, 0, sizeof(*t));
+    GWG_ADD(&s->requests, 1);
+    if (o->cls == GWG_CLASS_NONE) {
+        count_success(s, o, t);
+    }
+    else if (o->cls >= 0 && o->cls < GWG_CLASS_COUNT) {
+        GWG_ADD(&s->classes[o->cls], 1);
+        if (gwg_class_is_upstream_failure(o->cls)) {
+            count_failure(s, o, t);
+        }
+    }
+    if (o->status >= GWG_STATUS_MIN
+        && o->status < GWG_STATUS_MIN + GWG_STATUS_SLOTS) {
+        GWG_ADD(&s->statuses[o->status - GWG_STATUS_MIN], 1);
+    }
+    if (o->ttfb_us >= 0) {
+        GWG_ADD(&s->ttfb_buckets[gwg_ttfb_bucket((uint64_t)o->ttfb_us)], 1);
+        GWG_ADD(&s->ttfb_count, 1);
+        GWG_ADD(&s->ttfb_sum_us, (uint64_t)o->ttfb_us);
+    }
+}
+
+static void zero_all(uint64_t *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        GWG_XCHG(&v[i], 0);
+    }
+}
+
+void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too)
+{
+    gwg_slot *s = &shm->slots[slot];
+
+    GWG_XCHG(&s->requests, 0);
+    GWG_XCHG(&s->successes, 0);
+    GWG_XCHG(&s->failures, 0);
+    zero_all(s->classes, GWG_CLASS_SLOTS);
+    zero_all(s->statuses, GWG_STATUS_SLOTS);
+    zero_all(s->ttfb_buckets, GWG_TTFB_BUCKETS);
+    GWG_XCHG(&s->ttfb_count, 0);
+    GWG_XCHG(&s->ttfb_sum_us, 0);
+    GWG_XCHG(&s->consecutive_failures, 0);
+    GWG_XCHG(&s->first_failure, 0);
+    GWG_XCHG(&s->last_failure, 0);
+    GWG_XCHG(&s->last_class, 0);
+    if (breaker_too) {
+        GWG_XCHG(&s->breaker_window_failures, 0);
+        GWG_XCHG(&s->breaker_window_start, 0);
+        GWG_XCHG(&s->breaker_trial, 0);
+        GWG_XCHG(&s->breaker_until, 0);
+        GWG_XCHG(&s->breaker_state, (uint64_t)GWG_BREAKER_CLOSED);
+    }
+}
+
+void gwg_shm_note_reset(gwg_shm *shm, uint64_t now, uint64_t uid)
+{
+    GWG_STORE(&shm->hdr->reset_uid, uid);
+    GWG_STORE(&shm->hdr->reset_time, now);
+}

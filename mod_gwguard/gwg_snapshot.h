@@ -1,0 +1,51 @@
+/*
+ * A plain copy of the segment's counters taken at one moment, so every
+ * output format (table, JSON, and the formats to come) reports the same
+ * numbers and never reads shared memory while formatting.
+ */
+#ifndef GWG_SNAPSHOT_H
+#define GWG_SNAPSHOT_H
+
+#include <apr_pools.h>
+
+#include "gwg_shm.h"
+
+typedef struct {
+    const char *name;            /* upstream key, or "*overflow*" */
+    const char *worker;          /* "" if unknown */
+    const char *balancer;        /* "" unless a balancer member */
+    uint64_t requests, successes, failures;
+    uint64_t classes[GWG_CLASS_COUNT];
+    uint64_t statuses[GWG_STATUS_SLOTS];
+    uint64_t ttfb_buckets[GWG_TTFB_BUCKETS];
+    uint64_t ttfb_count, ttfb_sum_us;
+    uint64_t consecutive_failures;
+    uint64_t first_failure, last_failure, last_success;
+    gwg_class_t last_class;      /* GWG_CLASS_NONE if never failed */
+    int      breaker;            /* GWG_BREAKER_* */
+    uint64_t breaker_until;
+} gwg_snap_upstream;
+
+typedef struct {
+    const char *shm_path;
+    uint64_t generation, created, started, reset_time, reset_uid;
+    uint32_t slot_count, used;
+    int nupstreams;
+    gwg_snap_upstream *upstreams;    /* sorted by name */
+    gwg_snap_upstream totals;        /* counters summed; names empty */
+} gwg_snapshot;
+
+/* Copies the segment. With keys (nkeys > 0) only those upstreams are kept;
+ * a key that has no slot is returned in *missing (NULL when all exist).
+ * The overflow slot is included when it has counted anything. */
+apr_status_t gwg_snapshot_take(gwg_snapshot **out, const char **missing,
+                               const gwg_shm *shm, const char *shm_path,
+                               const char *const *keys, int nkeys,
+                               apr_pool_t *p);
+
+const char *gwg_breaker_name(int state);
+
+/* The class with the most failures, or GWG_CLASS_NONE. */
+gwg_class_t gwg_snap_top_class(const gwg_snap_upstream *u);
+
+#endif

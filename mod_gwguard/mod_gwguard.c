@@ -1,0 +1,70 @@
+/*
+ * mod_gwguard: classify, count and answer mod_proxy upstream failures.
+ * This file is the module record and its table of contents: which httpd
+ * hooks are used and what each delegates to.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_core.h"
+
+#include "mod_gwguard.h"
+
+/* mod_gwguard registers mod_proxy hooks when it is loaded, so mod_proxy
+ * must be loaded first: say so plainly, at configtest time too. */
+static int gwguard_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    if (!gwguard_proxy_hooks_present()) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
+                     "GWG00001: mod_gwguard needs mod_proxy: load "
+                     "proxy_module (and proxy_http_module) before "
+                     "gwguard_module, e.g. 'a2enmod proxy proxy_http' on "
+                     "Debian");
+        return !OK;
+    }
+    if (!ap_find_linked_module("mod_proxy_http.c")) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_WARNING, 0, s,
+                     "GWG00010: mod_proxy_http is not loaded: http:// and "
+                     "https:// upstreams cannot be proxied");
+    }
+    return OK;
+}
+
+static int gwguard_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog; (void)ptemp;
+    /* httpd reads its configuration twice at start-up; only the second,
+     * real pass creates the segment. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    return gwguard_shm_post_config(pconf, s);
+}
+
+static void gwguard_child_init(apr_pool_t *p, server_rec *s)
+{
+    gwguard_shm_child_init(p, s);
+}
+
+static void gwguard_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_check_config(gwguard_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(gwguard_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(gwguard_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    gwguard_register_proxy_hooks();
+}
+
+AP_DECLARE_MODULE(gwguard) = {
+    STANDARD20_MODULE_STUFF,
+    gwguard_create_dir_conf,
+    gwguard_merge_dir_conf,
+    gwguard_create_srv_conf,
+    gwguard_merge_srv_conf,
+    gwguard_cmds,
+    gwguard_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,57 @@
+/*
+ * httpd glue shared by the mod_gwguard*.c files: the module record,
+ * configuration records and the per-process view of the shared segment.
+ */
+#ifndef MOD_GWGUARD_H
+#define MOD_GWGUARD_H
+
+#include "httpd.h"
+#include "http_config.h"
+
+#include "gwg_shm.h"
+
+extern module AP_MODULE_DECLARE_DATA gwguard_module;
+
+#define GWGUARD_UNSET (-1)
+
+/* Server-wide settings (SPEC §3, context S). */
+typedef struct {
+    const char   *shm_file;        /* GwGuardShmFile, NULL = default */
+    unsigned long max_upstreams;   /* GwGuardMaxUpstreams */
+    unsigned long recent;          /* GwGuardRecent */
+} gwguard_srv_conf;
+
+/* Per-directory settings (contexts S V D H). */
+typedef struct {
+    int enabled;                   /* GwGuard; GWGUARD_UNSET = inherit */
+} gwguard_dir_conf;
+
+/* The segment as this process sees it: mapped by the parent in
+ * post_config, inherited by every child across fork. */
+typedef struct {
+    gwg_shm     shm;
+    int         ok;                /* 0: no segment, count nothing */
+    const char *path;
+} gwguard_state;
+
+extern gwguard_state gwguard_segment;
+
+extern const command_rec gwguard_cmds[];
+void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s);
+void *gwguard_merge_srv_conf(apr_pool_t *p, void *base, void *add);
+void *gwguard_create_dir_conf(apr_pool_t *p, char *dir);
+void *gwguard_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+
+/* Typed getters with defaults applied. */
+int gwguard_enabled(request_rec *r);
+const char *gwguard_shm_path(apr_pool_t *p, server_rec *s);
+
+/* Segment lifecycle (mod_gwguard_shm.c). */
+int gwguard_shm_post_config(apr_pool_t *pconf, server_rec *s);
+void gwguard_shm_child_init(apr_pool_t *p, server_rec *s);
+
+/* mod_proxy hooks (mod_gwguard_proxy.c). */
+void gwguard_register_proxy_hooks(void);
+int gwguard_proxy_hooks_present(void);
+
+#endif

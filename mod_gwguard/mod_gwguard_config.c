@@ -1,0 +1,138 @@
+/*
+ * Directives of mod_gwguard: the command table, config records and their
+ * merge. Values are parsed by the core (gwg_conf.c), so `gwguardctl check`
+ * and `apachectl configtest` give the same verdict in the same words.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_request.h"
+
+#include "gwg_conf.h"
+#include "mod_gwguard.h"
+
+#define DEFAULT_MAX_UPSTREAMS 1024
+#define DEFAULT_RECENT        1024
+#define DEFAULT_SHM_NAME      "gwguard.shm"
+
+void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s)
+{
+    gwguard_srv_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)s;
+    conf->max_upstreams = DEFAULT_MAX_UPSTREAMS;
+    conf->recent = DEFAULT_RECENT;
+    return conf;
+}
+
+/* Server-wide settings live in the main server only (GLOBAL_ONLY), so a
+ * virtual host just sees the main server's. */
+void *gwguard_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    (void)p;
+    (void)addv;
+    return basev;
+}
+
+void *gwguard_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    gwguard_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+    conf->enabled = GWGUARD_UNSET;
+    return conf;
+}
+
+#define MERGE_INT(field) \
+    conf->field = (add->field != GWGUARD_UNSET) ? add->field : base->field
+
+void *gwguard_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    gwguard_dir_conf *base = basev, *add = addv;
+    gwguard_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    MERGE_INT(enabled);
+    return conf;
+}
+
+int gwguard_enabled(request_rec *r)
+{
+    gwguard_dir_conf *conf = ap_get_module_config(r->per_dir_config,
+                                                  &gwguard_module);
+
+    return conf->enabled != 0;          /* unset means On */
+}
+
+const char *gwguard_shm_path(apr_pool_t *p, server_rec *s)
+{
+    gwguard_srv_conf *conf = ap_get_module_config(s->module_config,
+                                                  &gwguard_module);
+
+    return ap_runtime_dir_relative(p, conf->shm_file ? conf->shm_file
+                                                    : DEFAULT_SHM_NAME);
+}
+
+static gwguard_srv_conf *srv_conf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &gwguard_module);
+}
+
+static const char *set_enabled(cmd_parms *cmd, void *dirconf,
+                               const char *value)
+{
+    gwguard_dir_conf *conf = dirconf;
+
+    return gwg_conf_flag(&conf->enabled, cmd->cmd->name, value, cmd->pool);
+}
+
+static const char *set_shm_file(cmd_parms *cmd, void *dirconf,
+                                const char *value)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)dirconf;
+    if (!err) {
+        err = gwg_conf_path(cmd->cmd->name, value, cmd->pool);
+    }
+    if (!err) {
+        srv_conf(cmd)->shm_file = value;
+    }
+    return err;
+}
+
+static const char *set_max_upstreams(cmd_parms *cmd, void *dirconf,
+                                     const char *value)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)dirconf;
+    return err ? err : gwg_conf_uint(&srv_conf(cmd)->max_upstreams,
+                                     cmd->cmd->name, value, GWG_SLOTS_MIN,
+                                     GWG_SLOTS_MAX, cmd->pool);
+}
+
+static const char *set_recent(cmd_parms *cmd, void *dirconf,
+                              const char *value)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)dirconf;
+    return err ? err : gwg_conf_uint(&srv_conf(cmd)->recent, cmd->cmd->name,
+                                     value, 0, GWG_RECENT_MAX, cmd->pool);
+}
+
+const command_rec gwguard_cmds[] = {
+    AP_INIT_TAKE1("GwGuard", set_enabled, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "Classify, count and answer upstream failures here: On "
+                  "(default) or Off"),
+    AP_INIT_TAKE1("GwGuardShmFile", set_shm_file, NULL, RSRC_CONF,
+                  "File that holds the shared counters (default gwguard.shm "
+                  "in DefaultRuntimeDir)"),
+    AP_INIT_TAKE1("GwGuardMaxUpstreams", set_max_upstreams, NULL, RSRC_CONF,
+                  "Number of upstreams counted apart, 16 to 100000 "
+                  "(default 1024); more share one overflow slot"),
+    AP_INIT_TAKE1("GwGuardRecent", set_recent, NULL, RSRC_CONF,
+                  "Number of recent failures kept for gwguardctl recent, 0 to "
+                  "1000000 (default 1024)"),
+    { NULL }
+};

@@ -1,0 +1,249 @@
+/*
+ * mod_proxy hooks. A scheme handler that runs before every other one and
+ * declines records each attempt with the worker mod_proxy really chose;
+ * request_status, which runs once when proxy_handler is done, turns what
+ * httpd shows into an observation, lets the core classify it, counts every
+ * attempt, sets the GWGUARD_* variables and logs.
+ */
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_request.h"
+#include "apr_optional_hooks.h"
+#include "mod_proxy.h"
+
+#include "gwg_atomic.h"
+#include "gwg_classify.h"
+#include "gwg_time.h"
+#include "gwg_upstream.h"
+#include "mod_gwguard.h"
+
+APLOG_USE_MODULE(gwguard);
+
+/* One line per upstream event, prefixed alike so grep finds them all. */
+#define GWG_UP_FMT "upstream=%s class=%s code=%s"
+
+typedef struct {
+    uint32_t slot;
+    char     key[GWG_KEY_MAX];
+    apr_time_t start;
+} gwguard_attempt;
+
+/* Per-request state, in r->request_config, allocated from r->pool. */
+typedef struct {
+    apr_array_header_t *attempts;      /* gwguard_attempt */
+    const char *request_id;
+} gwguard_req;
+
+static const char *request_id(request_rec *r)
+{
+    static apr_uint32_t seq;
+    const char *id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+
+    if (id) {
+        return id;
+    }
+    return apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%x-%x",
+                        (apr_uint64_t)r->request_time, (unsigned)getpid(),
+                        (unsigned)__atomic_fetch_add(&seq, 1,
+                                                     __ATOMIC_RELAXED));
+}
+
+static gwguard_req *req_state(request_rec *r, int create)
+{
+    gwguard_req *st = ap_get_module_config(r->request_config,
+                                           &gwguard_module);
+
+    if (!st && create) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
+        st->request_id = request_id(r);
+        ap_set_module_config(r->request_config, &gwguard_module, st);
+    }
+    return st;
+}
+
+/* The worker's origin; the default (reverse/forward) workers have no host
+ * of their own, so for them the key comes from the URL. */
+static int upstream_key(char *buf, size_t len, proxy_worker *worker,
+                        const char *url)
+{
+    if (worker && worker->s->hostname_ex[0]) {
+        return gwg_upstream_key(buf, len, worker->s->scheme,
+                                worker->s->hostname_ex, worker->s->port);
+    }
+    return gwg_upstream_key_from_url(buf, len, url);
+}
+
+static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
+                                  proxy_server_conf *conf, char *url,
+                                  const char *proxyhost,
+                                  apr_port_t proxyport)
+{
+    gwguard_attempt *a;
+    gwguard_req *st;
+    int overflow_first;
+
+    (void)conf; (void)proxyhost; (void)proxyport;
+    if (!gwguard_segment.ok || !gwguard_enabled(r)) {
+        return DECLINED;
+    }
+    st = req_state(r, 1);
+    a = apr_array_push(st->attempts);
+    a->start = apr_time_now();
+    if (upstream_key(a->key, sizeof(a->key), worker, url) < 0) {
+        apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
+        a->slot = gwg_shm_overflow_slot(&gwguard_segment.shm);
+        return DECLINED;
+    }
+    a->slot = gwg_shm_slot_for(&gwguard_segment.shm, a->key,
+                               worker ? worker->s->name_ex : "",
+                               apr_table_get(r->subprocess_env,
+                                             "BALANCER_NAME"),
+                               &overflow_first);
+    if (overflow_first) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00009: all %u "
+                      "upstream slots are taken; %s and any further "
+                      "upstreams are counted together as " GWG_OVERFLOW_KEY
+                      " (raise GwGuardMaxUpstreams)",
+                      gwguard_segment.shm.hdr->slot_count, a->key);
+    }
+    return DECLINED;
+}
+
+static void observe(gwg_observation *o, request_rec *r, int status,
+                    int attempts)
+{
+    memset(o, 0, sizeof(*o));
+    o->handler_status = status;
+    o->response_status = r->status;
+    o->attempts = attempts;
+    o->final_attempt = 1;
+    o->client_aborted = r->connection->aborted;
+    o->error_override = apr_table_get(r->notes, "proxy-error-override")
+                        != NULL;
+    o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
+}
+
+/* The status the client gets for a failure httpd answers itself, 0 when
+ * the response was already committed or is the upstream's own. */
+static int answered_status(const gwg_observation *o)
+{
+    if (o->handler_status >= 500 && o->handler_status <= 599) {
+        return o->handler_status;
+    }
+    return 0;
+}
+
+static void log_transition(request_rec *r, const gwguard_attempt *a,
+                           const gwg_transition *t, gwg_class_t cls)
+{
+    if (t->started_failing) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00007: upstream "
+                      "starts failing: " GWG_UP_FMT, a->key,
+                      gwg_class_get(cls)->name, gwg_class_get(cls)->code);
+    }
+    if (t->recovered) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "GWG00008: upstream "
+                      "recovered: upstream=%s after %" APR_UINT64_T_FMT
+                      " failures in %.1fs",
+                      a->key, (apr_uint64_t)t->streak_failures,
+                      (double)t->streak_us / 1e6);
+    }
+}
+
+static void count_attempt(request_rec *r, gwguard_req *st,
+                          const gwguard_attempt *a, const gwg_observation *o)
+{
+    const gwg_class_info *info;
+    gwg_outcome outcome;
+    gwg_transition t;
+    gwg_verdict v;
+
+    gwg_classify(&v, o);
+    outcome.cls = v.cls;
+    outcome.status = o->final_attempt ? answered_status(o) : 0;
+    outcome.now = gwg_now_us();
+    outcome.ttfb_us = -1;
+    gwg_shm_record(&gwguard_segment.shm, a->slot, &outcome, &t);
+    log_transition(r, a, &t, v.cls);
+    if (!o->final_attempt) {
+        return;
+    }
+    apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM",
+                   apr_pstrdup(r->pool, a->key));
+    if (v.cls == GWG_CLASS_NONE) {
+        return;
+    }
+    info = gwg_class_get(v.cls);
+    apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
+    apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
+                  "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s",
+                  a->key, info->name, info->code,
+                  outcome.status ? outcome.status : r->status,
+                  st->request_id, v.rule);
+}
+
+static int gwguard_request_status(int *status, request_rec *r)
+{
+    gwguard_req *st = req_state(r, 0);
+    gwguard_attempt *attempts;
+    gwg_observation o;
+    int i, n;
+
+    if (!gwguard_segment.ok || !gwguard_enabled(r)) {
+        return OK;
+    }
+    if (!st) {
+        st = req_state(r, 1);           /* no attempt: no member at all */
+    }
+    n = st->attempts->nelts;
+    attempts = (gwguard_attempt *)st->attempts->elts;
+    observe(&o, r, *status, n);
+    if (n == 0) {
+        gwg_verdict v;
+        gwg_classify(&v, &o);
+        if (v.cls != GWG_CLASS_NONE) {
+            apr_table_setn(r->subprocess_env, "GWGUARD_CLASS",
+                           gwg_class_get(v.cls)->name);
+            apr_table_setn(r->subprocess_env, "GWGUARD_CODE",
+                           gwg_class_get(v.cls)->code);
+        }
+        return OK;
+    }
+    for (i = 0; i < n; i++) {
+        o.final_attempt = (i == n - 1);
+        count_attempt(r, st, &attempts[i], &o);
+    }
+    return OK;
+}
+
+/* proxy_hook_scheme_handler is mod_proxy's export. It is looked up at run
+ * time, not linked, so that loading mod_gwguard without mod_proxy gives a
+ * clear message (see gwguard_check_config) instead of "undefined symbol". */
+typedef void (*scheme_hook_fn)(proxy_HOOK_scheme_handler_t *pf,
+                               const char *const *pre,
+                               const char *const *succ, int order);
+static int scheme_hooked;
+
+void gwguard_register_proxy_hooks(void)
+{
+    scheme_hook_fn hook = (scheme_hook_fn)dlsym(RTLD_DEFAULT,
+                                                "proxy_hook_scheme_handler");
+
+    if (hook) {
+        hook(gwguard_scheme_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+        scheme_hooked = 1;
+    }
+    APR_OPTIONAL_HOOK(proxy, request_status, gwguard_request_status, NULL,
+                      NULL, APR_HOOK_MIDDLE);
+}
+
+int gwguard_proxy_hooks_present(void)
+{
+    return scheme_hooked;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""make demo: a local httpd on 127.0.0.1 with mod_gwguard in front of
+upstreams that fail in different ways; shows what clients get and what
+gwguardctl reports, then stops everything it started."""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TOP / "tests" / "integration"))
+
+from faultd import FaultUpstream          # noqa: E402
+from httpd import Httpd, free_port, GWGUARDCTL   # noqa: E402
+from conftest import get                  # noqa: E402
+
+
+def show(title):
+    print("\n== %s" % title)
+
+
+def main():
+    upstream = FaultUpstream().start()
+    dead = free_port()
+    root = tempfile.mkdtemp(prefix="gwguard-demo-")
+    h = Httpd(root, loglevel="warn gwguard:info")
+    conf = ("ProxyPass /app/ http://127.0.0.1:%d/\n"
+            "ProxyPass /down/ http://127.0.0.1:%d/\n"
+            % (upstream.port, dead))
+    try:
+        h.start(conf)
+        show("httpd with mod_gwguard on %s (ServerRoot %s)" % (h.url, root))
+        print(conf.rstrip())
+        show("requests (one connection each)")
+        for path in ["/app/ok", "/app/ok", "/app/status/502", "/down/",
+                     "/down/", "/app/ok"]:
+            status, _, body = get(h.url + path)
+            print("GET %-18s -> %d %s" % (path, status,
+                                          body[:40].decode("latin-1")
+                                          .strip().replace("\n", " ")))
+        show("access log: %{GWGUARD_CLASS}e %{GWGUARD_CODE}e "
+             "%{GWGUARD_UPSTREAM}e")
+        print("\n".join(h.access_entries()))
+        show("error log (GWG lines)")
+        print("\n".join(l for l in h.read_error_log().splitlines()
+                        if "GWG" in l))
+        show("gwguardctl status --shm %s" % h.shm)
+        sys.stdout.flush()
+        subprocess.run([str(GWGUARDCTL), "status", "--shm", str(h.shm)],
+                       check=True)
+    finally:
+        h.stop()
+        upstream.stop()
+    print("\nStopped httpd and the upstream. Files are in %s" % root)
+
+
+if __name__ == "__main__":
+    main()

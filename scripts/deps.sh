@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages mod_gwguard needs to build and test, when
+# run as root; otherwise says exactly what to install. Quiet when all are
+# there, so `make check` stays readable.
+set -eu
+
+PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libxml2-dev \
+check pkg-config curl python3 python3-pytest gcc make"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+            | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "mod_gwguard needs these Debian packages:$missing" >&2
+    echo "Install them with: sudo apt-get install$missing" >&2
+    exit 1
+fi
+echo "Installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,74 @@
+/* Escaping: no input may break JSON or inject markup. */
+#include "gwg_out.h"
+#include "membuf.h"
+#include "unit.h"
+
+static const char *json(const char *s)
+{
+    static membuf m;
+    gwg_out o;
+
+    free(m.data);
+    membuf_out(&o, &m);
+    gwg_out_json_str(&o, s);
+    return m.data;
+}
+
+static const char *html(const char *s)
+{
+    static membuf m;
+    gwg_out o;
+
+    free(m.data);
+    membuf_out(&o, &m);
+    gwg_out_html(&o, s);
+    return m.data;
+}
+
+START_TEST(json_escapes)
+{
+    ck_assert_str_eq(json("plain"), "\"plain\"");
+    ck_assert_str_eq(json("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    ck_assert_str_eq(json("\n\t\x01"), "\"\\u000a\\u0009\\u0001\"");
+    ck_assert_str_eq(json("</script>"), "\"\\u003c/script\\u003e\"");
+    ck_assert_str_eq(json("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+    ck_assert_str_eq(json("bad\xff"), "\"bad\\ufffd\"");
+    ck_assert_str_eq(json("cut\xc3"), "\"cut\\ufffd\"");   /* ends mid-char */
+    ck_assert_str_eq(json("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
+    ck_assert_str_eq(json(NULL), "\"\"");
+}
+END_TEST
+
+START_TEST(html_escapes)
+{
+    ck_assert_str_eq(html("<img src=x onerror='a'>&\""),
+                     "&lt;img src=x onerror=&#39;a&#39;&gt;&amp;&quot;");
+    ck_assert_str_eq(html("ok"), "ok");
+    ck_assert_str_eq(html("&"), "&amp;");      /* escape at the very end */
+}
+END_TEST
+
+START_TEST(printf_and_failed_writes)
+{
+    membuf m;
+    gwg_out o;
+
+    membuf_out(&o, &m);
+    gwg_out_printf(&o, "%d-%s", 42, "x");
+    ck_assert_str_eq(m.data, "42-x");
+    ck_assert_int_eq(o.failed, 0);
+    free(m.data);
+}
+END_TEST
+
+Suite *out_suite(void)
+{
+    Suite *s = suite_create("out");
+    TCase *tc = tcase_create("escape");
+
+    tcase_add_test(tc, json_escapes);
+    tcase_add_test(tc, html_escapes);
+    tcase_add_test(tc, printf_and_failed_writes);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,17 @@
+/*
+ * The Check suites of the core, one per core file; main.c runs them all.
+ */
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <check.h>
+
+Suite *class_suite(void);
+Suite *classify_suite(void);
+Suite *conf_suite(void);
+Suite *format_suite(void);
+Suite *out_suite(void);
+Suite *shm_suite(void);
+Suite *upstream_suite(void);
+
+#endif
