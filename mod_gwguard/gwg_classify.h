@@ -13,7 +13,7 @@
 #define GWG_HANDLER_OK      0
 #define GWG_HANDLER_DONE    (-2)
 
-typedef struct {
+typedef struct gwg_observation {
     int handler_status;   /* request_status's *status: OK, DONE or HTTP */
     int response_status;  /* r->status at that moment */
     int attempts;         /* scheme-handler calls (0: none was tried) */

@@ -50,6 +50,28 @@ const char *gwguard_shm_path(apr_pool_t *p, server_rec *s);
 int gwguard_shm_post_config(apr_pool_t *pconf, server_rec *s);
 void gwguard_shm_child_init(apr_pool_t *p, server_rec *s);
 
+/* One attempt of a proxied request: the upstream mod_proxy chose. */
+typedef struct {
+    uint32_t   slot;               /* in the shared segment */
+    char       key[GWG_KEY_MAX];   /* upstream key */
+    apr_time_t start;
+} gwguard_attempt;
+
+/* Per-request state, in r->request_config, allocated from r->pool. */
+typedef struct {
+    apr_array_header_t *attempts;  /* gwguard_attempt, in order */
+    const char *request_id;        /* UNIQUE_ID, or one the module makes */
+} gwguard_req;
+
+/* The request's state; created on first use when create is set. */
+gwguard_req *gwguard_req_get(request_rec *r, int create);
+
+/* Fills an observation from httpd's state at request_status time
+ * (mod_gwguard_observe.c): never from log text. */
+struct gwg_observation;
+void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
+                     const gwguard_req *st);
+
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);
 int gwguard_proxy_hooks_present(void);

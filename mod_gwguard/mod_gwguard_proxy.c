@@ -26,18 +26,6 @@ APLOG_USE_MODULE(gwguard);
 /* One line per upstream event, prefixed alike so grep finds them all. */
 #define GWG_UP_FMT "upstream=%s class=%s code=%s"
 
-typedef struct {
-    uint32_t slot;
-    char     key[GWG_KEY_MAX];
-    apr_time_t start;
-} gwguard_attempt;
-
-/* Per-request state, in r->request_config, allocated from r->pool. */
-typedef struct {
-    apr_array_header_t *attempts;      /* gwguard_attempt */
-    const char *request_id;
-} gwguard_req;
-
 static const char *request_id(request_rec *r)
 {
     static apr_uint32_t seq;
@@ -52,7 +40,7 @@ static const char *request_id(request_rec *r)
                                                      __ATOMIC_RELAXED));
 }
 
-static gwguard_req *req_state(request_rec *r, int create)
+gwguard_req *gwguard_req_get(request_rec *r, int create)
 {
     gwguard_req *st = ap_get_module_config(r->request_config,
                                            &gwguard_module);
@@ -91,7 +79,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     if (!gwguard_segment.ok || !gwguard_enabled(r)) {
         return DECLINED;
     }
-    st = req_state(r, 1);
+    st = gwguard_req_get(r, 1);
     a = apr_array_push(st->attempts);
     a->start = apr_time_now();
     if (upstream_key(a->key, sizeof(a->key), worker, url) < 0) {
@@ -112,20 +100,6 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
                       gwguard_segment.shm.hdr->slot_count, a->key);
     }
     return DECLINED;
-}
-
-static void observe(gwg_observation *o, request_rec *r, int status,
-                    int attempts)
-{
-    memset(o, 0, sizeof(*o));
-    o->handler_status = status;
-    o->response_status = r->status;
-    o->attempts = attempts;
-    o->final_attempt = 1;
-    o->client_aborted = r->connection->aborted;
-    o->error_override = apr_table_get(r->notes, "proxy-error-override")
-                        != NULL;
-    o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -190,7 +164,7 @@ static void count_attempt(request_rec *r, gwguard_req *st,
 
 static int gwguard_request_status(int *status, request_rec *r)
 {
-    gwguard_req *st = req_state(r, 0);
+    gwguard_req *st = gwguard_req_get(r, 0);
     gwguard_attempt *attempts;
     gwg_observation o;
     int i, n;
@@ -199,11 +173,11 @@ static int gwguard_request_status(int *status, request_rec *r)
         return OK;
     }
     if (!st) {
-        st = req_state(r, 1);           /* no attempt: no member at all */
+        st = gwguard_req_get(r, 1);           /* no attempt: no member at all */
     }
     n = st->attempts->nelts;
     attempts = (gwguard_attempt *)st->attempts->elts;
-    observe(&o, r, *status, n);
+    gwguard_observe(&o, r, *status, st);
     if (n == 0) {
         gwg_verdict v;
         gwg_classify(&v, &o);
