@@ -8,6 +8,7 @@
 #include "httpd.h"
 #include "http_config.h"
 
+#include "gwg_class.h"
 #include "gwg_shm.h"
 
 extern module AP_MODULE_DECLARE_DATA gwguard_module;
@@ -52,15 +53,27 @@ void gwguard_shm_child_init(apr_pool_t *p, server_rec *s);
 
 /* One attempt of a proxied request: the upstream mod_proxy chose. */
 typedef struct {
-    uint32_t   slot;               /* in the shared segment */
-    char       key[GWG_KEY_MAX];   /* upstream key */
-    apr_time_t start;
+    uint32_t     slot;             /* in the shared segment; GWGUARD_NO_SLOT
+                                      when there is no segment */
+    char         key[GWG_KEY_MAX]; /* upstream key */
+    apr_time_t   start;            /* scheme handler entered */
+    apr_time_t   connected;        /* backend connection ready, 0 unknown */
+    apr_time_t   first_byte;       /* first response byte read, 0 unknown */
+    int          ah_number;        /* httpd's AHnnnnn reported, 0 none */
+    apr_status_t apr_status;       /* what httpd reported, 0 none */
 } gwguard_attempt;
+
+#define GWGUARD_NO_SLOT UINT32_MAX
 
 /* Per-request state, in r->request_config, allocated from r->pool. */
 typedef struct {
     apr_array_header_t *attempts;  /* gwguard_attempt, in order */
-    const char *request_id;        /* UNIQUE_ID, or one the module makes */
+    const char  *request_id;       /* UNIQUE_ID, or one the module makes */
+    /* the verdict on the request, set in request_status */
+    gwg_class_t  cls;              /* GWG_CLASS_NONE: success */
+    const char  *rule;             /* the classify row that decided */
+    int          status;           /* what the client is answered, 0 if the
+                                      response is committed or upstream's */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */

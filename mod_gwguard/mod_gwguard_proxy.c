@@ -47,6 +47,7 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
 
     if (!st && create) {
         st = apr_pcalloc(r->pool, sizeof(*st));
+        st->cls = GWG_CLASS_NONE;
         st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
         st->request_id = request_id(r);
         ap_set_module_config(r->request_config, &gwguard_module, st);
@@ -76,14 +77,21 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     int overflow_first;
 
     (void)conf; (void)proxyhost; (void)proxyport;
-    if (!gwguard_segment.ok || !gwguard_enabled(r)) {
+    if (!gwguard_enabled(r)) {
         return DECLINED;
     }
     st = gwguard_req_get(r, 1);
     a = apr_array_push(st->attempts);
+    memset(a, 0, sizeof(*a));
     a->start = apr_time_now();
+    a->slot = GWGUARD_NO_SLOT;
     if (upstream_key(a->key, sizeof(a->key), worker, url) < 0) {
         apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
+    }
+    if (!gwguard_segment.ok) {
+        return DECLINED;
+    }
+    if (strcmp(a->key, GWG_OVERFLOW_KEY) == 0) {
         a->slot = gwg_shm_overflow_slot(&gwguard_segment.shm);
         return DECLINED;
     }
@@ -123,76 +131,85 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
     if (t->recovered) {
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "GWG00008: upstream "
                       "recovered: upstream=%s after %" APR_UINT64_T_FMT
-                      " failures in %.1fs",
-                      a->key, (apr_uint64_t)t->streak_failures,
+                      " failures in %.1fs", a->key,
+                      (apr_uint64_t)t->streak_failures,
                       (double)t->streak_us / 1e6);
     }
 }
 
-static void count_attempt(request_rec *r, gwguard_req *st,
-                          const gwguard_attempt *a, const gwg_observation *o)
+/* Counts every attempt: the earlier ones of a failover failed with a
+ * retryable 503; the last one carries the request's verdict. */
+static void count_attempts(request_rec *r, gwguard_req *st,
+                           gwg_observation *o)
 {
-    const gwg_class_info *info;
-    gwg_outcome outcome;
-    gwg_transition t;
-    gwg_verdict v;
+    gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
+    int i, n = st->attempts->nelts;
 
-    gwg_classify(&v, o);
-    outcome.cls = v.cls;
-    outcome.status = o->final_attempt ? answered_status(o) : 0;
-    outcome.now = gwg_now_us();
-    outcome.ttfb_us = -1;
-    gwg_shm_record(&gwguard_segment.shm, a->slot, &outcome, &t);
-    log_transition(r, a, &t, v.cls);
-    if (!o->final_attempt) {
+    for (i = 0; i < n; i++) {
+        gwg_outcome outcome;
+        gwg_transition t;
+        gwg_verdict v;
+
+        if (attempts[i].slot == GWGUARD_NO_SLOT) {
+            continue;
+        }
+        o->final_attempt = (i == n - 1);
+        gwg_classify(&v, o);
+        outcome.cls = v.cls;
+        outcome.status = o->final_attempt ? st->status : 0;
+        outcome.now = gwg_now_us();
+        outcome.ttfb_us = attempts[i].first_byte
+                          ? attempts[i].first_byte - attempts[i].start : -1;
+        gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
+        log_transition(r, &attempts[i], &t, v.cls);
+    }
+    o->final_attempt = 1;
+}
+
+/* GWGUARD_* for LogFormat and ErrorDocument, and the one info line. */
+static void annotate(request_rec *r, const gwguard_req *st)
+{
+    const gwguard_attempt *last = NULL;
+    const gwg_class_info *info;
+
+    if (st->attempts->nelts > 0) {
+        last = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                              gwguard_attempt);
+        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM",
+                       apr_pstrdup(r->pool, last->key));
+    }
+    if (st->cls == GWG_CLASS_NONE) {
         return;
     }
-    apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM",
-                   apr_pstrdup(r->pool, a->key));
-    if (v.cls == GWG_CLASS_NONE) {
-        return;
-    }
-    info = gwg_class_get(v.cls);
+    info = gwg_class_get(st->cls);
     apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
     apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s",
-                  a->key, info->name, info->code,
-                  outcome.status ? outcome.status : r->status,
-                  st->request_id, v.rule);
+                  last ? last->key : "-", info->name, info->code,
+                  st->status ? st->status : r->status, st->request_id,
+                  st->rule);
 }
 
 static int gwguard_request_status(int *status, request_rec *r)
 {
-    gwguard_req *st = gwguard_req_get(r, 0);
-    gwguard_attempt *attempts;
+    gwguard_req *st;
     gwg_observation o;
-    int i, n;
+    gwg_verdict v;
 
-    if (!gwguard_segment.ok || !gwguard_enabled(r)) {
+    if (!gwguard_enabled(r)) {
         return OK;
     }
-    if (!st) {
-        st = gwguard_req_get(r, 1);           /* no attempt: no member at all */
-    }
-    n = st->attempts->nelts;
-    attempts = (gwguard_attempt *)st->attempts->elts;
+    st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
     gwguard_observe(&o, r, *status, st);
-    if (n == 0) {
-        gwg_verdict v;
-        gwg_classify(&v, &o);
-        if (v.cls != GWG_CLASS_NONE) {
-            apr_table_setn(r->subprocess_env, "GWGUARD_CLASS",
-                           gwg_class_get(v.cls)->name);
-            apr_table_setn(r->subprocess_env, "GWGUARD_CODE",
-                           gwg_class_get(v.cls)->code);
-        }
-        return OK;
+    gwg_classify(&v, &o);
+    st->cls = v.cls;
+    st->rule = v.rule;
+    st->status = answered_status(&o);
+    if (gwguard_segment.ok) {
+        count_attempts(r, st, &o);
     }
-    for (i = 0; i < n; i++) {
-        o.final_attempt = (i == n - 1);
-        count_attempt(r, st, &attempts[i], &o);
-    }
+    annotate(r, st);
     return OK;
 }
 
