@@ -169,9 +169,17 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
         return APR_EGENERAL;
     }
     rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
-    /* Speculative reads are mod_proxy probing an idle pooled connection,
-     * not the response. */
-    if (mode == AP_MODE_SPECULATIVE || !(a = attempt_for(f->c, ctx))) {
+    if (!(a = attempt_for(f->c, ctx))) {
+        return rv;
+    }
+    if (mode == AP_MODE_SPECULATIVE) {
+        /* Data seen here is read again. A blocking peek is ap_rgetline
+         * looking for a folded header line (AP_GETLINE_FOLD), so its
+         * failure is the response's; a non-blocking one is mod_proxy
+         * probing an idle pooled connection. */
+        if (rv != APR_SUCCESS && block == APR_BLOCK_READ) {
+            note_io(a, rv);
+        }
         return rv;
     }
     if (rv != APR_SUCCESS) {
