@@ -74,6 +74,7 @@ typedef struct {
     int          io;               /* gwg_io of the last failed read/write */
     apr_status_t io_status;        /* its apr_status */
     apr_off_t    bytes_read;       /* response bytes read */
+    int          check_http;       /* an HTTP/1 upstream: check "HTTP/" */
     int          not_http;         /* response not "HTTP/": refused */
 } gwguard_attempt;
 

@@ -194,7 +194,8 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
             a->first_byte = apr_time_now();
         }
         a->bytes_read += len;
-        if (ctx->head_len < HTTP_PREFIX_LEN && !head_check(ctx, bb)) {
+        if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
+            && !head_check(ctx, bb)) {
             /* An HTTP/0.9 "response": make it a read error, so that
              * mod_proxy_http answers 502 instead of passing it as 200. */
             a->not_http = 1;
@@ -203,7 +204,10 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
             return APR_EGENERAL;
         }
     }
-    if (has_eos(bb)) {
+    /* The core input filter reports the peer's close as an empty brigade
+     * on a blocking read (ap_rgetline then says APR_EGENERAL) or as EOS. */
+    if (has_eos(bb) || (len == 0 && block == APR_BLOCK_READ
+                        && APR_BRIGADE_EMPTY(bb))) {
         note_io(a, APR_EOF);
     }
     return rv;

@@ -86,7 +86,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     memset(a, 0, sizeof(*a));
     a->start = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
-    gwguard_attempt_begin(r, st, a, worker, conf);
+    gwguard_attempt_begin(r, st, a, worker, conf, url);
     if (upstream_key(a->key, sizeof(a->key), worker, url) < 0) {
         apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
     }

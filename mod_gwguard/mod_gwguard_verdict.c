@@ -48,7 +48,7 @@ static apr_interval_time_t connect_timeout(const proxy_worker *w,
 
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
                            gwguard_attempt *a, proxy_worker *worker,
-                           proxy_server_conf *conf)
+                           proxy_server_conf *conf, const char *url)
 {
     static apr_uint64_t seq;
     int n = st->attempts->nelts;
@@ -61,6 +61,12 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
         a->worker_unusable = worker_will_refuse(worker, a->start);
         a->connect_timeout = connect_timeout(worker, conf, r->server);
     }
+    /* Only an HTTP/1 exchange must start with "HTTP/"; AJP, FastCGI,
+     * h2 and the others speak their own protocols on the connection. */
+    a->check_http = url && (strncasecmp(url, "http://", 7) == 0
+                            || strncasecmp(url, "https://", 8) == 0
+                            || strncasecmp(url, "ws://", 5) == 0
+                            || strncasecmp(url, "wss://", 6) == 0);
     gwguard_current_set(r, st);
 }
 

@@ -13,7 +13,7 @@
 /* Scheme handler: the attempt's starting state (a->start is set). */
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
                            gwguard_attempt *a, proxy_worker *worker,
-                           proxy_server_conf *conf);
+                           proxy_server_conf *conf, const char *url);
 
 /* request_status: the last attempt is over; the thread's current
  * request is cleared. */
