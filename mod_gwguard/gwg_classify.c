@@ -114,6 +114,13 @@ static int worker_refused(const gwg_observation *o)
     return o->handler_status == 503 && o->worker_unusable && !o->connected;
 }
 
+static int pool_full(const gwg_observation *o)
+{
+    /* ap_proxy_acquire_connection: apr_reslist_acquire timed out (acquire=)
+     * with all max= connections in use (AH00941): 503, no connection. */
+    return o->handler_status == 503 && o->pool_exhausted && !o->connected;
+}
+
 static int dns_failed(const gwg_observation *o)
 {
     /* ap_proxy_determine_address: proxyerror_core 500 "DNS lookup
@@ -226,6 +233,8 @@ static const gwg_rule rules[] = {
       "proxy_balancer pre_request: no usable worker (AH01170)" },
     { "worker_unusable", worker_refused, GWG_CLASS_UNAVAILABLE,
       "proxy_util ap_proxy_acquire_connection: worker in error (AH00940)" },
+    { "pool_exhausted", pool_full, GWG_CLASS_UNAVAILABLE,
+      "proxy_util ap_proxy_acquire_connection: pool exhausted (AH00941)" },
     { "dns", dns_failed, GWG_CLASS_DNS,
       "proxy_util ap_proxy_determine_address: DNS lookup failure, 500" },
     { "tls", tls_failed, GWG_CLASS_TLS,

@@ -52,6 +52,8 @@ typedef struct gwg_observation {
     /* The attempt itself (every attempt). */
     int worker_unusable;  /* mod_proxy will refuse the worker (in error,
                              retry not due; disabled; stopped) */
+    int pool_exhausted;   /* every connection of the worker's pool (max=)
+                             was in use when the attempt began */
     int connected;        /* a backend connection carried this attempt */
     int reused;           /* ... and had carried requests before */
     gwg_io io;            /* how the last failed backend read or write

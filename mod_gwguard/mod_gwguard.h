@@ -69,6 +69,7 @@ typedef struct {
     apr_time_t   end;              /* attempt over (next one or the end) */
     apr_interval_time_t connect_timeout; /* worker's effective one */
     int          worker_unusable;  /* mod_proxy will refuse the worker */
+    int          pool_exhausted;   /* all max= connections were in use */
     int          reused;           /* backend connection carried requests
                                       before this attempt */
     int          io;               /* gwg_io of the last failed read/write */

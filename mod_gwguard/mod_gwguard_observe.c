@@ -14,6 +14,7 @@
 void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
 {
     o->worker_unusable = a->worker_unusable;
+    o->pool_exhausted = a->pool_exhausted;
     o->connected = a->connected != 0;
     o->reused = a->reused;
     o->io = (gwg_io)a->io;

@@ -46,6 +46,18 @@ static apr_interval_time_t connect_timeout(const proxy_worker *w,
     return conf && conf->timeout_set ? conf->timeout : s->timeout;
 }
 
+/* Whether this process's connection pool for the worker has every one of
+ * its max= connections out, so that acquiring one waits and may fail
+ * (AH00941). Only a worker with acquire= can fail so (without it the wait
+ * has no end), and only for it do we read the count, which takes the
+ * reslist's mutex: the same one mod_proxy takes on its next line. */
+static int pool_exhausted(const proxy_worker *w)
+{
+    return w->s->hmax > 0 && w->s->acquire_set && w->cp && w->cp->res
+           && apr_reslist_acquired_count(w->cp->res)
+              >= (apr_uint32_t)w->s->hmax;
+}
+
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
                            gwguard_attempt *a, proxy_worker *worker,
                            proxy_server_conf *conf, const char *url)
@@ -60,6 +72,7 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
     if (worker) {
         a->worker_unusable = worker_will_refuse(worker, a->start);
         a->connect_timeout = connect_timeout(worker, conf, r->server);
+        a->pool_exhausted = pool_exhausted(worker);
     }
     /* Only an HTTP/1 exchange must start with "HTTP/"; AJP, FastCGI,
      * h2 and the others speak their own protocols on the connection. */

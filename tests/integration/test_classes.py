@@ -19,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from faultd import Blackhole, FaultUpstream, make_cert
+from conftest import get
 from httpd import BASE_MODULES, Httpd, free_port
+from test_counting import by_name, wait_for
 
 DNS_HOST = "gwguard-test.invalid"
 TLS_ERRORS = [r"AH02039", r"AH02040", r"AH02261", r"AH02003", r"AH01997",
@@ -453,3 +455,28 @@ def test_class_needs_no_error_log(matrix):
     else:
         assert any(" ah=AH00957 apr=111" in l for l in lines)
         assert any(" ah=AH00898 apr=670" in l for l in lines)   # DNS
+
+
+def test_pool_exhausted_is_unavailable(make_httpd, upstream):
+    """max=1 acquire=: while one request holds the only connection, the
+    next one in the same process waits acquire= and gets 503 (AH00941).
+    One event process, so both requests share the pool."""
+    conf = ("StartServers 1\nServerLimit 1\nMaxRequestWorkers 16\n"
+            "ProxyPass /p/ http://127.0.0.1:%d/ max=1 acquire=300 "
+            "timeout=3\n" % upstream.port)
+    h = make_httpd("event").start(conf)
+    h.allowed_errors.append("AH00941")
+    with ThreadPoolExecutor(2) as pool:
+        hang = pool.submit(get, h.url + "/p/hang")
+        key = "http://127.0.0.1:%d" % upstream.port
+        # the hanging request holds the connection once it reached faultd
+        assert wait_for(lambda: upstream.requests == 1)
+        assert get(h.url + "/p/ok")[0] == 503
+        assert hang.result()[0] == 504
+    up = wait_for(lambda: (lambda u: u if u["requests"] == 2 else None)(
+        by_name(h.status(), key)))
+    assert up, h.status()
+    assert up["classes"]["unavailable"] == 1, up["classes"]
+    assert up["classes"]["header_timeout"] == 1, up["classes"]
+    assert ('"GET /p/ok HTTP/1.1" 503 unavailable SQ %s' % key
+            in "\n".join(h.access_entries()))

@@ -72,3 +72,4 @@ def test_status_code_scopes_and_failover(make_httpd, upstream, dead_port):
     log = "\n".join(h.access_entries())
     assert '"GET /inner/x HTTP/1.1" 502 connect_refused SC' in log
     assert '"GET /dns504/x HTTP/1.1" 504 dns DF' in log
+

@@ -97,6 +97,11 @@ START_TEST(unavailable)
     o = obs(503, 200, 1);
     o.worker_unusable = 1;
     expect(&o, GWG_CLASS_UNAVAILABLE, "worker_unusable");
+    o = obs(503, 200, 1);
+    o.pool_exhausted = 1;
+    o.elapsed_us = 500000;              /* waited for acquire= */
+    expect(&o, GWG_CLASS_UNAVAILABLE, "pool_exhausted");
+    o.worker_unusable = 1;
     /* a retried worker that then connected is judged by what followed */
     o.connected = 1;
     o.timed_out = 1;
