@@ -51,6 +51,14 @@ static int head_broke_race(const gwg_observation *o)
                || o->handler_status == 500);
 }
 
+static int tunnel_done(const gwg_observation *o)
+{
+    /* A 101 Upgrade (WebSocket) ran ap_proxy_tunnel_run to its end: the
+     * handler returns DONE whoever closed, which is no failure. */
+    return o->handler_status == GWG_HANDLER_DONE
+           && o->response_status == 101;
+}
+
 static int body_timed_out(const gwg_observation *o)
 {
     /* Body loop of ap_proxy_http_process_response: ap_get_brigade failed
@@ -217,6 +225,8 @@ static const gwg_rule rules[] = {
     { "head_race", head_broke_race, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read failed on a kept-alive client "
       "connection, backend_broke + EOC" },
+    { "tunnel", tunnel_done, GWG_CLASS_NONE,
+      "mod_proxy_http: 101 Upgrade, ap_proxy_tunnel_run ended, DONE" },
     { "body_timeout", body_timed_out, GWG_CLASS_BODY_TIMEOUT,
       "mod_proxy_http: body read APR_TIMEUP (AH01110), DONE" },
     { "body_reset", body_broke, GWG_CLASS_BODY_RESET,

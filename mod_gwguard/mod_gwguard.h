@@ -92,6 +92,8 @@ typedef struct {
                                       response is committed or upstream's */
     int          current_cleanup;  /* pool cleanup of the thread-local
                                       current request registered */
+    int          in_proxy;         /* between the first scheme handler
+                                      call and request_status */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */

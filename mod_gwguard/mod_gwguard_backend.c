@@ -44,6 +44,7 @@ void gwguard_current_set(request_rec *r, gwguard_req *st)
 {
     current_r = r;
     current_st = st;
+    st->in_proxy = 1;
     if (!st->current_cleanup) {
         apr_pool_cleanup_register(r->pool, r, clear_if_current,
                                   apr_pool_cleanup_null);
@@ -53,7 +54,18 @@ void gwguard_current_set(request_rec *r, gwguard_req *st)
 
 void gwguard_current_clear(request_rec *r)
 {
+    gwguard_req *parent;
+
     clear_if_current(r);
+    /* A subrequest proxied from a filter of a proxied response (an SSI
+     * include) ran inside its parent's exchange: give the parent back its
+     * backend connection's attribution. */
+    if (!current_r && r->main
+        && (parent = gwguard_req_get(r->main, 0)) != NULL
+        && parent->in_proxy) {
+        current_r = r->main;
+        current_st = parent;
+    }
 }
 
 gwguard_req *gwguard_current_req(void)

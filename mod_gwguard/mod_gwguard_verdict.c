@@ -89,6 +89,7 @@ void gwguard_attempts_done(request_rec *r, gwguard_req *st)
         APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
                       gwguard_attempt).end = apr_time_now();
     }
+    st->in_proxy = 0;
     gwguard_current_clear(r);
 }
 

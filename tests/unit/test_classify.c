@@ -47,6 +47,9 @@ START_TEST(success)
     expect(&o, GWG_CLASS_NONE, "success");
     o.io = GWG_IO_EOF;                  /* a body delimited by close */
     expect(&o, GWG_CLASS_NONE, "success");
+    o = answered(GWG_HANDLER_DONE, 101); /* a WebSocket tunnel ended */
+    o.io = GWG_IO_EOF;
+    expect(&o, GWG_CLASS_NONE, "tunnel");
 }
 END_TEST
 
