@@ -125,6 +125,9 @@ void gwguard_register_errlog_hook(void);
  * that passed LogLevel. */
 const char *gwguard_detail(request_rec *r, const gwguard_attempt *a);
 
+/* GwGuardStatusCode (mod_gwguard_statuscode.c). */
+const char *gwguard_set_status_code(cmd_parms *cmd, void *dirconf,
+                                    const char *cls, const char *value);
 int *gwguard_merge_status_codes(apr_pool_t *p, const int *base,
                                 const int *add);
 

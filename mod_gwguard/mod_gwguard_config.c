@@ -122,53 +122,6 @@ static const char *set_recent(cmd_parms *cmd, void *dirconf,
                                      value, 0, GWG_RECENT_MAX, cmd->pool);
 }
 
-/* GwGuardStatusCode: one entry per class, inner scopes win per class. */
-int *gwguard_merge_status_codes(apr_pool_t *p, const int *base,
-                                const int *add)
-{
-    int *merged;
-    int i;
-
-    if (!base || !add) {
-        return (int *)(add ? add : base);
-    }
-    merged = apr_palloc(p, sizeof(int) * GWG_CLASS_COUNT);
-    for (i = 0; i < GWG_CLASS_COUNT; i++) {
-        merged[i] = add[i] ? add[i] : base[i];
-    }
-    return merged;
-}
-
-static const char *set_status_code(cmd_parms *cmd, void *dirconf,
-                                   const char *cls, const char *value)
-{
-    gwguard_dir_conf *conf = dirconf;
-    int c, status;
-    const char *err = gwg_conf_status_code(&c, &status, cmd->cmd->name, cls,
-                                           value, cmd->pool);
-
-    if (err) {
-        return err;
-    }
-    if (!conf->status_codes) {
-        conf->status_codes = apr_pcalloc(cmd->pool,
-                                         sizeof(int) * GWG_CLASS_COUNT);
-    }
-    conf->status_codes[c] = status;
-    return NULL;
-}
-
-int gwguard_status_code(request_rec *r, gwg_class_t cls)
-{
-    gwguard_dir_conf *conf = ap_get_module_config(r->per_dir_config,
-                                                  &gwguard_module);
-
-    if (!conf->status_codes || cls < 0 || cls >= GWG_CLASS_COUNT) {
-        return 0;
-    }
-    return conf->status_codes[cls];
-}
-
 const command_rec gwguard_cmds[] = {
     AP_INIT_TAKE1("GwGuard", set_enabled, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
@@ -183,7 +136,7 @@ const command_rec gwguard_cmds[] = {
     AP_INIT_TAKE1("GwGuardRecent", set_recent, NULL, RSRC_CONF,
                   "Number of recent failures kept for gwguardctl recent, 0 to "
                   "1000000 (default 1024)"),
-    AP_INIT_TAKE2("GwGuardStatusCode", set_status_code, NULL,
+    AP_INIT_TAKE2("GwGuardStatusCode", gwguard_set_status_code, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                   "Status answered for a failure class: CLASS STATUS, "
                   "STATUS from 500 to 599 (defaults in docs/classes.md)"),

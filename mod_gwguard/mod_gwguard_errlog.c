@@ -60,7 +60,10 @@ static void gwguard_error_log(const ap_errorlog_info *info,
     int ah;
 
     (void)errstr;
-    if (info->module_index < 0
+    /* Debug and trace lines (AH00942 "acquired connection", AH00933 "too
+     * soon to retry") would hide the message that says what failed. */
+    if (info->level < 0 || info->level > APLOG_WARNING
+        || info->module_index < 0
         || (info->module_index != proxy_index
             && info->module_index != proxy_http_index
             && info->module_index != ssl_index)) {
