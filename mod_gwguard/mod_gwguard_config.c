@@ -51,6 +51,8 @@ void *gwguard_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     gwguard_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
 
     MERGE_INT(enabled);
+    conf->status_codes = gwguard_merge_status_codes(p, base->status_codes,
+                                                    add->status_codes);
     return conf;
 }
 
@@ -134,5 +136,9 @@ const command_rec gwguard_cmds[] = {
     AP_INIT_TAKE1("GwGuardRecent", set_recent, NULL, RSRC_CONF,
                   "Number of recent failures kept for gwguardctl recent, 0 to "
                   "1000000 (default 1024)"),
+    AP_INIT_TAKE2("GwGuardStatusCode", gwguard_set_status_code, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "Status answered for a failure class: CLASS STATUS, "
+                  "STATUS from 500 to 599 (defaults in docs/classes.md)"),
     { NULL }
 };

@@ -5,7 +5,8 @@
 set -eu
 
 PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libxml2-dev \
-check pkg-config curl python3 python3-pytest gcc make wrk valgrind clang libclang-rt-14-dev"
+check pkg-config curl python3 python3-pytest gcc make openssl wrk valgrind \
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do
