@@ -16,6 +16,13 @@ typedef struct {
     const char *httpd_path;
 } gwg_rule;
 
+static int refused_by_breaker(const gwg_observation *o)
+{
+    /* Our REALLY_FIRST scheme handler returned 503 without connecting
+     * (mod_gwguard_breaker.c); proxy_handler may then have failed over. */
+    return o->breaker_refused;
+}
+
 static int earlier_attempt(const gwg_observation *o)
 {
     /* proxy_handler retries only after a 503 from the scheme handler
@@ -68,6 +75,8 @@ static int any(const gwg_observation *o)
 }
 
 static const gwg_rule rules[] = {
+    { "circuit_open", refused_by_breaker, GWG_CLASS_CIRCUIT_OPEN,
+      "gwguard scheme handler: breaker open, 503 before connecting" },
     { "failover", earlier_attempt, GWG_CLASS_CONNECT_REFUSED,
       "mod_proxy.c proxy_handler: retry after 503" },
     { "client_abort", aborted, GWG_CLASS_CLIENT_ABORT,

@@ -22,6 +22,7 @@ typedef struct gwg_observation {
     int client_aborted;   /* r->connection->aborted */
     int error_override;   /* note "proxy-error-override" (ProxyErrorOverride) */
     int timed_out;        /* note "proxy_timedout" */
+    int breaker_refused;  /* gwguard's breaker refused this attempt */
 } gwg_observation;
 
 typedef struct {

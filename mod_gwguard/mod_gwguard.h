@@ -20,6 +20,8 @@ typedef struct {
     const char   *shm_file;        /* GwGuardShmFile, NULL = default */
     unsigned long max_upstreams;   /* GwGuardMaxUpstreams */
     unsigned long recent;          /* GwGuardRecent */
+    struct gwguard_breaker_srv *breaker; /* GwGuardBreaker (S V), NULL =
+                                            not set here: inherit */
 } gwguard_srv_conf;
 
 /* Per-directory settings (contexts S V D H). */
@@ -61,6 +63,9 @@ typedef struct {
     apr_time_t   first_byte;       /* first response byte read, 0 unknown */
     int          ah_number;        /* httpd's AHnnnnn reported, 0 none */
     apr_status_t apr_status;       /* what httpd reported, 0 none */
+    int          breaker_refused;  /* our breaker answered 503 at once */
+    apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
+                                      this attempt is not the trial */
 } gwguard_attempt;
 
 #define GWGUARD_NO_SLOT UINT32_MAX
@@ -74,6 +79,8 @@ typedef struct {
     const char  *rule;             /* the classify row that decided */
     int          status;           /* what the client is answered, 0 if the
                                       response is committed or upstream's */
+    int          retry_after;      /* seconds for Retry-After; -1 = the
+                                      default (GwGuardRetryAfter) */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */
@@ -84,6 +91,19 @@ gwguard_req *gwguard_req_get(request_rec *r, int create);
 struct gwg_observation;
 void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
                      const gwguard_req *st);
+
+/* Circuit breaker (mod_gwguard_breaker.c): the directive, its merge, the
+ * check before an attempt (DECLINED, or HTTP_SERVICE_UNAVAILABLE to refuse
+ * it without connecting) and the report of an attempt's outcome. */
+const char *gwguard_set_breaker(cmd_parms *cmd, void *dirconf, int argc,
+                                char *const argv[]);
+struct gwguard_breaker_srv *gwguard_breaker_merge(apr_pool_t *p,
+                                                  struct gwguard_breaker_srv *base,
+                                                  struct gwguard_breaker_srv *add);
+int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
+                          gwguard_attempt *a);
+void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
+                            gwg_class_t cls, int intercepted);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

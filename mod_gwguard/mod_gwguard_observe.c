@@ -22,4 +22,7 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     o->error_override = apr_table_get(r->notes, "proxy-error-override")
                         != NULL;
     o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
+    o->breaker_refused = st->attempts->nelts > 0
+        && APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                         gwguard_attempt).breaker_refused;
 }

@@ -10,6 +10,11 @@ in the manner of mod_h2's test module, so one upstream serves every case:
   /reset               reset (RST) the connection before any response
   /slow?ms=N           wait N ms, then 200
   /stream?chunks=N&ms=M  200 with N 64 KiB chunks, M ms apart
+  /gate                wait until the test sets .gate (an Event), then 200
+
+A test can switch the whole upstream between failing and healthy by
+setting .force to a request target (e.g. "/close"): every request is then
+served as if it had asked for that target; None serves by path again.
 
 Every accepted connection and every request is counted, so a test can
 prove that httpd did (or did not) reach the upstream.
@@ -33,6 +38,8 @@ class FaultUpstream:
         self.port = self.sock.getsockname()[1]
         self.connections = 0
         self.requests = 0
+        self.force = None
+        self.gate = threading.Event()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -43,6 +50,7 @@ class FaultUpstream:
 
     def stop(self):
         self._stop.set()
+        self.gate.set()
         try:
             socket.create_connection(("127.0.0.1", self.port), 1).close()
         except OSError:
@@ -90,6 +98,7 @@ class FaultUpstream:
         with self._lock:
             self.requests += 1
         target = head.split("\r\n", 1)[0].split(" ")[1]
+        target = self.force or target
         url = urlsplit(target)
         query = parse_qs(url.query, keep_blank_values=True)
         path = url.path
@@ -102,6 +111,9 @@ class FaultUpstream:
                 except socket.timeout:
                     break
             return False
+        if path == "/gate":
+            self.gate.wait(MAX_HANG_S)
+            return self._answer(conn, 200, b"gate ok\n")
         if path == "/close":
             return False
         if path == "/reset":
