@@ -54,21 +54,45 @@ uint32_t gwg_breaker_seconds_left(uint64_t until, uint64_t now)
 
 /* Half-open: the one caller whose CAS takes breaker_trial from 0 (or from
  * an expired lease) is the trial; its token is the claim time. */
-static void claim_trial(gwg_breaker_admission *a, gwg_slot *s, uint64_t now)
+static int take_trial(gwg_breaker_admission *a, gwg_slot *s, uint64_t now)
 {
     uint64_t t = GWG_LOAD(&s->breaker_trial);
 
     if (t == 0 && GWG_CAS(&s->breaker_trial, &t, now)) {
-        a->trial = now;
-        return;
+        return 1;
     }
     if (t != 0 && now > t && now - t >= GWG_BREAKER_TRIAL_LEASE_US
         && GWG_CAS(&s->breaker_trial, &t, now)) {
-        a->trial = now;
         a->event = GWG_BREAKER_EV_TRIAL_LOST;
+        return 1;
+    }
+    return 0;
+}
+
+/* We saw half-open, but by the time our claim lands the previous trial may
+ * have finished, re-opened the breaker and let go of breaker_trial: a
+ * claim is only good if the state is still half-open after it. Else give
+ * it back and go by the state as it is now. */
+static void claim_trial(gwg_breaker_admission *a, gwg_slot *s, uint64_t now)
+{
+    uint64_t state, token = now;
+
+    if (!take_trial(a, s, now)) {
+        refuse(a, 0, now);          /* a trial is out: try again soon */
         return;
     }
-    refuse(a, 0, now);             /* a trial is out: try again soon */
+    state = GWG_LOAD(&s->breaker_state);
+    if (state == GWG_BREAKER_HALF_OPEN) {
+        a->trial = now;
+        return;
+    }
+    GWG_CAS(&s->breaker_trial, &token, 0);
+    if (a->event == GWG_BREAKER_EV_TRIAL_LOST) {
+        a->event = GWG_BREAKER_EV_NONE;
+    }
+    if (state == GWG_BREAKER_OPEN) {
+        refuse(a, GWG_LOAD(&s->breaker_until), now);
+    }                               /* closed: trial done, or a reset */
 }
 
 void gwg_breaker_admit(gwg_breaker_admission *a, gwg_slot *s,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -316,6 +317,7 @@ typedef struct {
     uint64_t ready;
     uint64_t admitted;           /* trials admitted, over all children */
     uint64_t clock;              /* a shared clock, in ticks */
+    uint64_t round, done, bad_rounds;
     uint64_t events[8];          /* transitions made, by event */
 } shared_area;
 
@@ -389,6 +391,75 @@ START_TEST(exactly_one_trial_across_processes)
     ck_assert_uint_eq(sh->events[GWG_BREAKER_EV_TRIAL_LOST], 0);
     ck_assert_uint_eq(sh->slot.breaker_state, GWG_BREAKER_HALF_OPEN);
     ck_assert_uint_ne(sh->slot.breaker_trial, 0);
+    munmap(sh, sizeof(*sh));
+}
+END_TEST
+
+/* The same race many times over: in each round the parent re-opens the
+ * breaker with its cooldown over and releases all children at once, each
+ * asks once; exactly one of them may be the trial in every round. */
+#define RACES 300
+
+static void race_rounds(shared_area *sh, int i)
+{
+    gwg_breaker_admission a;
+    uint64_t k;
+
+    (void)i;
+    line_up(sh);
+    for (k = 1; k <= RACES; k++) {
+        while (GWG_LOAD(&sh->round) < k) {
+            sched_yield();
+        }
+        gwg_breaker_admit(&a, &sh->slot, &conf3, T0 + 6 * S);
+        if (a.admit) {
+            GWG_ADD(&sh->admitted, 1);
+        }
+        GWG_ADD(&sh->done, 1);
+    }
+}
+
+static void race_parent(shared_area *sh)
+{
+    uint64_t k;
+
+    for (k = 1; k <= RACES; k++) {
+        open_at_t0(&sh->slot);
+        GWG_STORE(&sh->admitted, 0);
+        GWG_STORE(&sh->done, 0);
+        GWG_STORE(&sh->round, k);
+        while (GWG_LOAD(&sh->done) < PROCS) {
+            sched_yield();
+        }
+        if (GWG_LOAD(&sh->admitted) != 1) {
+            sh->bad_rounds++;
+        }
+    }
+}
+
+START_TEST(exactly_one_trial_in_every_race)
+{
+    shared_area *sh = shared_map();
+    pid_t pids[PROCS];
+    int i, status;
+
+    for (i = 0; i < PROCS; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0) {
+            race_rounds(sh, i);
+            _exit(0);
+        }
+    }
+    while (GWG_LOAD(&sh->ready) < PROCS) {
+        usleep(1000);
+    }
+    GWG_STORE(&sh->go, 1);
+    race_parent(sh);
+    for (i = 0; i < PROCS; i++) {
+        ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+    }
+    ck_assert_uint_eq(sh->bad_rounds, 0);
     munmap(sh, sizeof(*sh));
 }
 END_TEST
@@ -602,6 +673,7 @@ Suite *breaker_suite(void)
     tcase_add_test(tc, seconds_left);
     suite_add_tcase(s, tc);
     tcase_add_test(mp, exactly_one_trial_across_processes);
+    tcase_add_test(mp, exactly_one_trial_in_every_race);
     tcase_add_test(mp, trials_never_overlap_across_processes);
     tcase_add_test(mp, no_failure_lost_across_processes);
     tcase_set_timeout(mp, 60);
