@@ -113,7 +113,7 @@ static void log_event(request_rec *r, const char *key,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00400: "
                       "upstream=%s breaker=open: %u failures within %us "
                       "(last class=%s); answering 503 circuit_open for %us "
-                      "(opened %" APR_UINT64_T_FMT " times)", key,
+                      "(opening #%" APR_UINT64_T_FMT ")", key,
                       c->failures, c->window_s, info ? info->name : "-",
                       c->cooldown_s,
                       (apr_uint64_t)__atomic_load_n(&s->breaker_opens,
