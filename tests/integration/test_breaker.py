@@ -84,7 +84,7 @@ def test_threshold_window_cooldown_and_no_connection_while_open(
     assert tags(h) == ["GWG00400"]
 
     # open: 503 circuit_open at once, and no connection at all
-    conns = upstream.connections
+    conns, reqs = upstream.connections, upstream.requests
     upstream.force = None                    # healed, but still open
     for _ in range(5):
         t0 = time.monotonic()
@@ -95,7 +95,7 @@ def test_threshold_window_cooldown_and_no_connection_while_open(
         assert time.monotonic() - t0 < 2
         if "Retry-After" in headers:
             assert 1 <= int(headers["Retry-After"]) <= 3
-    assert upstream.connections == conns
+    assert (upstream.connections, upstream.requests) == (conns, reqs)
     st = wait_for(lambda: (lambda u: u if u["classes"]["circuit_open"]
                            else None)(by_name(h.status(), key)))
     assert st["statuses"]["503"] >= 1
@@ -231,6 +231,61 @@ def test_balancer_fails_over_with_zero_client_errors(make_httpd, upstream,
         assert by_name(st, key_of(upstream.port))["failures"] == 0
     finally:
         bad.stop()
+
+
+def test_all_members_open_answers_circuit_open(make_httpd, upstream):
+    """With every member's breaker open, mod_proxy's forcerecovery puts
+    the members back, gwguard refuses each: 503 circuit_open at once and
+    no connection to any member."""
+    from faultd import FaultUpstream
+    other = FaultUpstream().start()
+    try:
+        upstream.force = other.force = "/close"
+        h = make_httpd()
+        h.start("GwGuardBreaker failures=1 window=10 cooldown=600\n"
+                "<Proxy balancer://pool>\n"
+                "  BalancerMember %s\n  BalancerMember %s\n"
+                "</Proxy>\nProxyPass /lb/ balancer://pool/\n"
+                % (key_of(upstream.port), key_of(other.port)))
+        keys = [key_of(upstream.port), key_of(other.port)]
+
+        def both_open():
+            get(h.url + "/lb/x")
+            st = h.status()
+            return all(any(u["name"] == k and u["breaker"] == "open"
+                           for u in st["upstreams"]) for k in keys)
+        assert wait_for(both_open, timeout=20)
+        conns = upstream.connections + other.connections
+        for _ in range(4):
+            assert get(h.url + "/lb/x")[0] == 503
+        assert upstream.connections + other.connections == conns
+        assert wait_for(lambda: h.access_entries()[-1].endswith(
+            "503 circuit_open UO %s" % keys[0]) or
+            h.access_entries()[-1].endswith("503 circuit_open UO %s"
+                                             % keys[1]))
+    finally:
+        other.stop()
+
+
+def test_upstream_5xx_counts_only_when_intercepted(make_httpd, upstream):
+    upstream.force = "/status/503"
+    h = make_httpd()
+    h.start("GwGuardBreaker failures=2 window=10 cooldown=600\n"
+            "ProxyPass /up/ %s/\n"
+            "<Location /caught/>\n  ProxyErrorOverride On\n</Location>\n"
+            "ProxyPass /caught/ %s/\n"
+            % (key_of(upstream.port), key_of(upstream.port)))
+    key = key_of(upstream.port)
+    for _ in range(4):          # passed through: the client got it
+        assert get(h.url + "/up/x")[0] == 503
+    assert wait_for(lambda: by_name(h.status(), key)["requests"] == 4)
+    assert breaker(h, key) == "closed"
+    for _ in range(2):          # caught by the gateway: a failure
+        assert get(h.url + "/caught/x")[0] == 503
+    assert wait_for(lambda: breaker(h, key) == "open")
+    conns, reqs = upstream.connections, upstream.requests
+    assert get(h.url + "/up/x")[0] == 503
+    assert (upstream.connections, upstream.requests) == (conns, reqs)
 
 
 def test_reset_breaker_closes_it(make_httpd, upstream):
