@@ -156,12 +156,16 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
     gwg_breaker_admission adm;
 
     if (!s) {
+        st->retry_after = -1;
         return DECLINED;
     }
     gwg_breaker_admit(&adm, s, c, gwg_now_us());
     log_event(r, a->key, c, adm.event, GWG_CLASS_NONE, s);
     a->breaker_trial = adm.trial;
     if (adm.admit) {
+        /* a member refused earlier set it; this attempt's answer (if it
+         * fails) is not circuit_open, so the default applies again */
+        st->retry_after = -1;
         return DECLINED;            /* on to mod_proxy_http */
     }
     a->breaker_refused = 1;

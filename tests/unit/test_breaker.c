@@ -13,6 +13,7 @@
 
 #include "gwg_atomic.h"
 #include "gwg_breaker.h"
+#include "gwg_classify.h"
 #include "gwg_shm.h"
 #include "unit.h"
 
@@ -303,6 +304,30 @@ START_TEST(seconds_left)
     ck_assert_uint_eq(gwg_breaker_seconds_left(T0 + S, T0), 1);
     ck_assert_uint_eq(gwg_breaker_seconds_left(T0 + S + 1, T0), 2);
     ck_assert_uint_eq(gwg_breaker_seconds_left(T0 + 30 * S, T0), 30);
+}
+END_TEST
+
+START_TEST(refused_attempts_classify_as_circuit_open)
+{
+    gwg_observation o;
+    gwg_verdict v;
+
+    memset(&o, 0, sizeof(o));
+    o.handler_status = 503;
+    o.attempts = 1;
+    o.final_attempt = 1;
+    gwg_classify(&v, &o);
+    ck_assert_int_ne(v.cls, GWG_CLASS_CIRCUIT_OPEN);
+    o.breaker_refused = 1;
+    gwg_classify(&v, &o);
+    ck_assert_int_eq(v.cls, GWG_CLASS_CIRCUIT_OPEN);
+    ck_assert_str_eq(v.rule, "circuit_open");
+    /* an earlier attempt of a failover that we refused */
+    o.final_attempt = 0;
+    o.attempts = 2;
+    o.handler_status = 0;
+    gwg_classify(&v, &o);
+    ck_assert_int_eq(v.cls, GWG_CLASS_CIRCUIT_OPEN);
 }
 END_TEST
 
@@ -671,6 +696,7 @@ Suite *breaker_suite(void)
     tcase_add_test(tc, reset_closes_it);
     tcase_add_test(tc, outcomes);
     tcase_add_test(tc, seconds_left);
+    tcase_add_test(tc, refused_attempts_classify_as_circuit_open);
     suite_add_tcase(s, tc);
     tcase_add_test(mp, exactly_one_trial_across_processes);
     tcase_add_test(mp, exactly_one_trial_in_every_race);
