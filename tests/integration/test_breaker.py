@@ -341,6 +341,48 @@ def test_per_origin_and_virtual_host_settings(make_httpd, upstream,
         other.stop()
 
 
+def test_virtual_host_settings_apply_to_its_requests(make_httpd, upstream):
+    """The main server has no breaker; a virtual host turns it on. The
+    breaker is the upstream's, but only the virtual host consults it."""
+    from httpd import free_port
+    upstream.force = "/close"
+    port2 = free_port()
+    h = make_httpd()
+    h.start("ProxyPass /up/ %s/\n"
+            "Listen 127.0.0.1:%d\n<VirtualHost 127.0.0.1:%d>\n"
+            "  GwGuardBreaker failures=1 window=10 cooldown=600\n"
+            "</VirtualHost>\n" % (key_of(upstream.port), port2, port2))
+    key = key_of(upstream.port)
+    for _ in range(3):
+        assert get(h.url + "/up/x")[0] == 502
+    assert wait_for(lambda: by_name(h.status(), key)["failures"] == 3)
+    assert breaker(h, key) == "closed"
+    vhost = "http://127.0.0.1:%d" % port2
+    assert get(vhost + "/up/x")[0] == 502
+    assert wait_for(lambda: breaker(h, key) == "open")
+    conns = upstream.connections
+    assert get(vhost + "/up/x")[0] == 503
+    assert upstream.connections == conns
+    assert get(h.url + "/up/x")[0] == 502       # not consulted here
+    assert upstream.connections == conns + 1
+
+
+def test_open_breaker_survives_graceful_restart(make_httpd, upstream):
+    h = make_httpd()
+    conf = ("GwGuardBreaker failures=1 window=10 cooldown=600\n"
+            "ProxyPass /up/ %s/\n" % key_of(upstream.port))
+    upstream.force = "/close"
+    h.start(conf)
+    key = key_of(upstream.port)
+    fail_until_open(h, upstream, 1, key)
+    h.graceful(conf)
+    conns = upstream.connections
+    upstream.force = None
+    assert get(h.url + "/up/x")[0] == 503
+    assert upstream.connections == conns
+    assert breaker(h, key) == "open"
+
+
 BAD = [
     ("GwGuardBreaker", "GwGuardBreaker: no settings given; expected "
      "failures=N window=SEC cooldown=SEC, On or Off"),
