@@ -79,8 +79,7 @@ typedef struct {
     const char  *rule;             /* the classify row that decided */
     int          status;           /* what the client is answered, 0 if the
                                       response is committed or upstream's */
-    int          retry_after;      /* seconds for Retry-After; -1 = the
-                                      default (GwGuardRetryAfter) */
+    int          retry_after;      /* Retry-After seconds, -1 = default */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */
@@ -97,9 +96,9 @@ void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
  * it without connecting) and the report of an attempt's outcome. */
 const char *gwguard_set_breaker(cmd_parms *cmd, void *dirconf, int argc,
                                 char *const argv[]);
-struct gwguard_breaker_srv *gwguard_breaker_merge(apr_pool_t *p,
-                                                  struct gwguard_breaker_srv *base,
-                                                  struct gwguard_breaker_srv *add);
+struct gwguard_breaker_srv *gwguard_breaker_merge(
+    apr_pool_t *p, struct gwguard_breaker_srv *base,
+    struct gwguard_breaker_srv *add);
 int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
                           gwguard_attempt *a);
 void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,

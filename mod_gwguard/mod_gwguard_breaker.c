@@ -60,9 +60,9 @@ const char *gwguard_set_breaker(cmd_parms *cmd, void *dirconf, int argc,
 
 /* A virtual host inherits the main server's settings; its own win, origin
  * by origin. */
-struct gwguard_breaker_srv *gwguard_breaker_merge(apr_pool_t *p,
-                                                  struct gwguard_breaker_srv *base,
-                                                  struct gwguard_breaker_srv *add)
+struct gwguard_breaker_srv *gwguard_breaker_merge(
+    apr_pool_t *p, struct gwguard_breaker_srv *base,
+    struct gwguard_breaker_srv *add)
 {
     struct gwguard_breaker_srv *m;
 
