@@ -317,10 +317,8 @@ def test_reset_breaker_closes_it(make_httpd, upstream):
     fail_until_open(h, upstream, 1, key)
 
 
-def test_per_origin_and_virtual_host_settings(make_httpd, upstream,
-                                              dead_port):
-    """Off by default; one origin gets a breaker of its own; a virtual
-    host may turn it on for everything it proxies."""
+def test_per_origin_settings(make_httpd, upstream):
+    """Off by default; one origin gets a breaker of its own."""
     from faultd import FaultUpstream
     other = FaultUpstream().start()
     try:
