@@ -20,6 +20,8 @@ typedef struct {
     const char   *shm_file;        /* GwGuardShmFile, NULL = default */
     unsigned long max_upstreams;   /* GwGuardMaxUpstreams */
     unsigned long recent;          /* GwGuardRecent */
+    struct gwguard_breaker_srv *breaker; /* GwGuardBreaker (S V), NULL =
+                                            not set here: inherit */
 } gwguard_srv_conf;
 
 /* Per-directory settings (contexts S V D H). */
@@ -77,6 +79,9 @@ typedef struct {
     apr_off_t    bytes_read;       /* response bytes read */
     int          check_http;       /* an HTTP/1 upstream: check "HTTP/" */
     int          not_http;         /* response not "HTTP/": refused */
+    int          breaker_refused;  /* our breaker answered 503 at once */
+    apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
+                                      this attempt is not the trial */
 } gwguard_attempt;
 
 #define GWGUARD_NO_SLOT UINT32_MAX
@@ -94,6 +99,7 @@ typedef struct {
                                       current request registered */
     int          in_proxy;         /* between the first scheme handler
                                       call and request_status */
+    int          retry_after;      /* Retry-After seconds, -1 = default */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */
@@ -133,6 +139,18 @@ int *gwguard_merge_status_codes(apr_pool_t *p, const int *base,
 
 /* GwGuardStatusCode for a class in this request's scope, 0 if unset. */
 int gwguard_status_code(request_rec *r, gwg_class_t cls);
+/* Circuit breaker (mod_gwguard_breaker.c): the directive, its merge, the
+ * check before an attempt (DECLINED, or HTTP_SERVICE_UNAVAILABLE to refuse
+ * it without connecting) and the report of an attempt's outcome. */
+const char *gwguard_set_breaker(cmd_parms *cmd, void *dirconf, int argc,
+                                char *const argv[]);
+struct gwguard_breaker_srv *gwguard_breaker_merge(
+    apr_pool_t *p, struct gwguard_breaker_srv *base,
+    struct gwguard_breaker_srv *add);
+int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
+                          gwguard_attempt *a);
+void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
+                            gwg_class_t cls, int intercepted);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

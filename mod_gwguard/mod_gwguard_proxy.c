@@ -49,6 +49,7 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
     if (!st && create) {
         st = apr_pcalloc(r->pool, sizeof(*st));
         st->cls = GWG_CLASS_NONE;
+        st->retry_after = -1;
         st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
         st->request_id = request_id(r);
         ap_set_module_config(r->request_config, &gwguard_module, st);
@@ -109,7 +110,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
                       " (raise GwGuardMaxUpstreams)",
                       gwguard_segment.shm.hdr->slot_count, a->key);
     }
-    return DECLINED;
+    return gwguard_breaker_admit(r, st, a);
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -164,6 +165,7 @@ static void count_attempts(request_rec *r, gwguard_req *st,
                           ? attempts[i].first_byte - attempts[i].start : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
         log_transition(r, &attempts[i], &t, v.cls);
+        gwguard_breaker_record(r, &attempts[i], v.cls, o->error_override);
     }
     o->final_attempt = 1;
 }
