@@ -85,6 +85,13 @@ struct gwg_observation;
 void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
                      const gwguard_req *st);
 
+/* Status handler and mod_status section (mod_gwguard_status.c). */
+void gwguard_status_register_hooks(void);
+
+/* One entry in the recent-failures ring for a failed request
+ * (mod_gwguard_recent.c); nothing for a success. */
+void gwguard_recent_note(request_rec *r, const gwguard_req *st);
+
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);
 int gwguard_proxy_hooks_present(void);
