@@ -48,7 +48,7 @@ static int gwguard_status_handler(request_rec *r)
     if (!r->handler || strcmp(r->handler, HANDLER_NAME) != 0) {
         return DECLINED;
     }
-    r->allowed = AP_METHOD_BIT << M_GET;
+    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, -1);
     if (r->method_number != M_GET) {
         return HTTP_METHOD_NOT_ALLOWED;
     }
