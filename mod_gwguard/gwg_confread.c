@@ -247,6 +247,9 @@ static gwg_confdir *parse_line(reader *rd, int line, const char *text)
     d->section = rd->section;
     d->section_arg = rd->section_arg;
     d->name = next_word(&text, rd->doc->pool);
+    if (!d->name) {
+        d->name = "";                   /* "<>", or a line that was ${X} */
+    }
     while ((w = next_word(&text, rd->doc->pool)) != NULL) {
         APR_ARRAY_PUSH(args, const char *) = w;
     }
@@ -419,6 +422,10 @@ static void open_section(reader *rd, int line, const char *text)
         return;
     }
     d = parse_line(rd, line, apr_pstrndup(rd->doc->pool, text + 1, n - 2));
+    if (!*d->name) {
+        gwg_confdoc_msg(rd->doc, rd->file, line, 1, "empty section name");
+        return;
+    }
     arg = d->argc > 0 ? d->argv[0] : "";
     if ((is_conditional(d->name) && !condition(rd, d->name, arg))
         || strcasecmp(d->name, "Macro") == 0) {
@@ -482,6 +489,9 @@ static void directive(reader *rd, int line, const char *text)
     gwg_confdir *d = parse_line(rd, line, text);
     gwg_confdoc *doc = rd->doc;
 
+    if (!*d->name) {
+        return;
+    }
     if (strcasecmp(d->name, "Include") == 0
         || strcasecmp(d->name, "IncludeOptional") == 0) {
         do_include(rd, d, strcasecmp(d->name, "IncludeOptional") == 0);

@@ -296,7 +296,6 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
         gwg_out_str(o, "Client got:     the upstream's response, or a cut-"
                     "off one (already started)\n");
     }
-    gwg_out_str(o, "What ");
     explain_reported(o, e);
     explain_timings(o, e);
     if (e->detail[0]) {

@@ -17,6 +17,8 @@ int main(void)
     sr = srunner_create(class_suite());
     srunner_add_suite(sr, classify_suite());
     srunner_add_suite(sr, conf_suite());
+    srunner_add_suite(sr, confread_suite());
+    srunner_add_suite(sr, recent_suite());
     srunner_add_suite(sr, format_suite());
     srunner_add_suite(sr, out_suite());
     srunner_add_suite(sr, shm_suite());
