@@ -30,8 +30,12 @@ int gwg_recent_collect(gwg_recent **out, const gwg_shm *shm,
 {
     uint64_t size = shm->hdr->recent_size, k;
     int n = 0;
+    /* gwg_recent is 64-byte aligned (a cache line per ring entry); pools
+     * align to 8, so round up by hand */
+    char *mem = apr_pcalloc(p, sizeof(gwg_recent) * (size_t)(max > 0 ? max
+                                                             : 1) + 64);
 
-    *out = apr_pcalloc(p, sizeof(gwg_recent) * (size_t)(max > 0 ? max : 1));
+    *out = (gwg_recent *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     for (k = 0; k < size && n < max; k++) {
         if (gwg_shm_recent_get(shm, k, &(*out)[n]) == 0
             && key_wanted((*out)[n].key, keys, nkeys)) {

@@ -76,7 +76,7 @@ END_TEST
 START_TEST(ring_wraps)
 {
     gwg_recent e, *all;
-    char id[8];
+    char id[16];
     int i;
 
     for (i = 0; i < 6; i++) {            /* ring of 4 */
