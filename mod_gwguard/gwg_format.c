@@ -141,9 +141,12 @@ void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
     gwg_time_rfc3339(started, sizeof(started), snap->started);
     gwg_time_rfc3339(reset, sizeof(reset), snap->reset_time);
     gwg_out_printf(o, "segment %s  generation %" PRIu64 "  started %s  "
-                   "reset %s  upstreams %u/%u\n\n", snap->shm_path,
-                   snap->generation, started[0] ? started : "-",
-                   reset[0] ? reset : "never", snap->used, snap->slot_count);
+                   "reset %s", snap->shm_path, snap->generation,
+                   started[0] ? started : "-", reset[0] ? reset : "never");
+    if (reset[0]) {
+        gwg_out_printf(o, " by uid %" PRIu64, snap->reset_uid);
+    }
+    gwg_out_printf(o, "  upstreams %u/%u\n\n", snap->used, snap->slot_count);
     gwg_out_printf(o, "%-36s %10s %10s %7s  %-20s %-10s %s\n", "UPSTREAM",
                    "REQUESTS", "FAILURES", "RATE", "TOP CLASS",
                    "LAST FAIL", "BREAKER");

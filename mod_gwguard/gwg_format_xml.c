@@ -174,7 +174,15 @@ static void xml_document(xmlTextWriterPtr w, const gwg_snapshot *snap)
     el_str(w, "shm", snap->shm_path);
     el_u64(w, "generation", snap->generation);
     el_time(w, "started", snap->started);
-    el_time(w, "reset", snap->reset_time);
+    if (snap->reset_time) {
+        char buf[GWG_RFC3339_LEN];
+        start(w, "reset");
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "uid", "%" PRIu64,
+                                          snap->reset_uid);
+        xmlTextWriterWriteString(w, BAD_CAST gwg_time_rfc3339(buf,
+                                 sizeof(buf), snap->reset_time));
+        xmlTextWriterEndElement(w);
+    }
     start(w, "upstreams");
     for (i = 0; i < snap->nupstreams; i++) {
         xml_upstream(w, &snap->upstreams[i]);
