@@ -210,6 +210,8 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     }
     gwg_out_str(o, ",");
     json_counters(o, u);
+    gwg_out_str(o, ",\"first_failure\":");   /* added after version 1 */
+    json_time_or_null(o, u->first_failure);
     gwg_out_str(o, ",\"last_failure\":");
     if (u->last_failure && u->last_class != GWG_CLASS_NONE) {
         gwg_out_str(o, "{\"time\":");

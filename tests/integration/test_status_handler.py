@@ -5,7 +5,6 @@ Prometheus, HTML; server-status HTML and ?auto) and finds the same
 numbers."""
 
 import json
-from pathlib import Path
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -14,7 +13,13 @@ from conftest import get
 from httpd import BASE_MODULES, GWGUARDCTL
 from test_counting import wait_for
 
+# The handlers serve no file, but httpd still maps their URLs to one and
+# walks its directories, as www-data. pytest's temp dirs are 0700 (and
+# every pytest session on the machine makes them so again), so the URLs
+# are mapped to a file any user can reach.
 STATUS_CONF = """
+Alias /gwguard-status /dev/null
+Alias /server-status /dev/null
 <Location /gwguard-status>
   SetHandler gwguard-status
 </Location>
@@ -41,16 +46,8 @@ def ctl(*args):
     return p.stdout
 
 
-def searchable(path):
-    """httpd's children (www-data) walk the DocumentRoot's parents when a
-    handler is mapped to a URL: let them search pytest's 0700 temp dirs."""
-    for parent in list(Path(path).parents)[:-2]:
-        parent.chmod(parent.stat().st_mode | 0o011)
-
-
 def start(make_httpd, upstream, dead_port, mpm="event", extra=""):
     h = make_httpd(mpm, modules=BASE_MODULES + ["status"])
-    searchable(h.root)
     h.start(STATUS_CONF % (upstream.port, dead_port) + extra)
     for path in ("/up/ok", "/up/ok", "/up/status/500", "/dead/a",
                  "/dead/b"):
