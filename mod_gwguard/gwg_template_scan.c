@@ -13,6 +13,7 @@
 #include <apr_strings.h>
 #include <libxml/HTMLparser.h>
 
+#include "gwg_json_check.h"
 #include "gwg_template_scan.h"
 
 static const char *const placeholders[] = { "status", "reason", "class",
@@ -175,6 +176,37 @@ static void scan_html(gwg_template_scan *s, const char *name,
     xmlFreeDoc(doc);
 }
 
+/* A JSON template filled the way the renderer fills it: numbers for
+ * status and retry_after, string content (no quotes) for the rest, which
+ * stand inside JSON strings. */
+static const char *check_json(const char *data, size_t len, apr_pool_t *p)
+{
+    const char *s = data, *end = data + len, *err;
+    char *filled = "";
+    int line;
+
+    while (s < end) {
+        const char *open = memmem(s, (size_t)(end - s), "{{", 2);
+        const char *close = open ? memmem(open, (size_t)(end - open), "}}",
+                                          2) : NULL;
+        const char *name, *fill;
+        if (!open || !close) {
+            break;
+        }
+        name = apr_pstrndup(p, open + 2, (apr_size_t)(close - open - 2));
+        fill = (strstr(name, "status") || strstr(name, "retry_after"))
+               ? "502" : "x";
+        filled = apr_pstrcat(p, filled, apr_pstrndup(p, s, (apr_size_t)(open
+                             - s)), fill, NULL);
+        s = close + 2;
+    }
+    filled = apr_pstrcat(p, filled, apr_pstrndup(p, s, (apr_size_t)(end - s)),
+                         NULL);
+    err = gwg_json_check(filled, strlen(filled), &line);
+    return err ? apr_psprintf(p, "line %d: not valid JSON once filled: %s",
+                              line, err) : NULL;
+}
+
 apr_status_t gwg_template_scan_buffer(gwg_template_scan *s, const char *name,
                                       const char *data, size_t len, int html,
                                       apr_pool_t *p)
@@ -195,6 +227,9 @@ apr_status_t gwg_template_scan_buffer(gwg_template_scan *s, const char *name,
     }
     if (html) {
         scan_html(s, name, data, len, p);
+    }
+    else if ((err = check_json(data, len, p)) != NULL) {
+        s->error = apr_psprintf(p, "template %s, %s", name, err);
     }
     return s->error ? APR_EINVAL : APR_SUCCESS;
 }

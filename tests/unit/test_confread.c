@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "gwg_confcheck.h"
+#include "gwg_json_check.h"
 #include "gwg_template_scan.h"
 #include "unit.h"
 
@@ -358,6 +359,50 @@ START_TEST(envvars_defaults)
 }
 END_TEST
 
+START_TEST(json_syntax)
+{
+    static const char *const good[] = { "{}", " [1, -2.5e3, \"a\\u00e9\","
+        " true, false, null, {\"k\": []}] ", "0", "\"\\/\"", NULL };
+    static const char *const bad[] = { "", "{", "{\"a\":}", "[1,]", "01",
+        "{\"a\" 1}", "tru", "\"x", "[1] 2", "\"\\q\"", "{a:1}",
+        "\"a\nb\"", NULL };
+    char deep[200];
+    int i, line;
+
+    for (i = 0; good[i]; i++) {
+        ck_assert_msg(gwg_json_check(good[i], strlen(good[i]), &line) == NULL,
+                      "%s", good[i]);
+    }
+    for (i = 0; bad[i]; i++) {
+        ck_assert_msg(gwg_json_check(bad[i], strlen(bad[i]), &line) != NULL,
+                      "%s", bad[i]);
+    }
+    memset(deep, '[', sizeof(deep));
+    ck_assert_str_eq(gwg_json_check(deep, sizeof(deep), &line),
+                     "nested too deeply");
+    ck_assert_str_eq(gwg_json_check("{\n\"a\": 1,\n}", 11, &line),
+                     "expected a member name");
+    ck_assert_int_eq(line, 3);
+}
+END_TEST
+
+START_TEST(json_templates)
+{
+    gwg_template_scan scan;
+    const char *ok = "{\"error\":{\"status\":{{status}},\"id\":"
+                     "\"{{request_id}}\",\"v\":\"{{var.brand}}\"}}\n";
+    const char *broken = "{\"status\":{{status}},\n\"id\":{{request_id}}}";
+
+    ck_assert_int_eq(gwg_template_scan_file(&scan, put("ok.json", ok), pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(gwg_template_scan_file(&scan, put("b.json", broken),
+                                            pool), APR_EINVAL);
+    ck_assert_str_eq(scan.error, apr_psprintf(pool, "template %s/b.json, "
+                     "line 2: not valid JSON once filled: unexpected "
+                     "character", dir));
+}
+END_TEST
+
 /* Fuzz-style: arbitrary bytes never crash the reader. */
 START_TEST(garbage_in)
 {
@@ -392,6 +437,8 @@ Suite *confread_suite(void)
     tcase_add_test(tc, shm_path);
     tcase_add_test(tc, envvars_defaults);
     tcase_add_test(tc, garbage_in);
+    tcase_add_test(tc, json_syntax);
+    tcase_add_test(tc, json_templates);
     suite_add_tcase(s, tc);
     return s;
 }
