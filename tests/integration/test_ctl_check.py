@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import get
-from httpd import GWGUARDCTL, MODULE, MODDIR
+from httpd import GWGUARDCTL, MODULE, MODDIR, TOP
 from test_counting import wait_for
 
 
@@ -222,11 +222,9 @@ def test_debian_layout_with_gwguard(tmp_path):
     and a trap in a site: found, with the file and line."""
     etc = tmp_path / "apache2"
     shutil.copytree("/etc/apache2", etc, symlinks=True)
-    (etc / "mods-available" / "proxy_gwguard.load").write_text(
-        "LoadModule gwguard_module %s\n" % MODULE)
-    (etc / "mods-available" / "proxy_gwguard.conf").write_text(
-        "<IfModule mod_gwguard.c>\n  GwGuardShmFile gwguard.shm\n"
-        "  GwGuardRecent 100\n</IfModule>\n")
+    # the Debian pieces this project ships, as a2enmod would enable them
+    for name in ("proxy_gwguard.load", "proxy_gwguard.conf"):
+        shutil.copy(TOP / "conf" / name, etc / "mods-available" / name)
     for m in ("proxy.load", "proxy_http.load", "proxy_gwguard.load",
               "proxy_gwguard.conf"):
         link = etc / "mods-enabled" / m
@@ -241,6 +239,9 @@ def test_debian_layout_with_gwguard(tmp_path):
     # itself the way an admin would, with -d; here by a ServerRoot line
     text = conf.read_text()
     conf.write_text('ServerRoot "%s"\n' % etc + text)
+    enabled = ctl("check", "--config", str(conf), "--dump").stdout
+    assert re.search(r"mods-enabled/proxy_gwguard\.conf:\d+: S GwGuard On",
+                     enabled), enabled[-3000:]
     p = ctl("check", "--config", str(conf))
     f = findings(p.stdout)
     site = str(etc / "sites-enabled" / "zz-app.conf")
@@ -249,6 +250,10 @@ def test_debian_layout_with_gwguard(tmp_path):
     assert any(x[0] == site and x[1] == 3 and x[2] == "warning"
                and "is itself proxied" in x[3] for x in f), p.stdout
     assert p.returncode == 1
+    # the shipped pieces themselves are clean (a warning about the run
+    # directory is possible where /var/run/apache2 does not exist yet)
+    assert not [x for x in f if "proxy_gwguard" in x[0] and
+                x[2] == "error"], p.stdout
 
 
 def test_config_finds_the_segment(make_httpd, dead_port, tmp_path):
