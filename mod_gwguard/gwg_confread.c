@@ -60,15 +60,44 @@ void gwg_confdoc_msg(gwg_confdoc *doc, const char *file, int line,
     va_end(ap);
 }
 
-/* Debian's envvars: "export NAME=value" lines, $NAME inside resolved from
- * earlier lines (SUFFIX is empty for the stock /etc/apache2). */
+/* A shell value as envvars writes them: quotes dropped, $NAME and ${NAME}
+ * replaced by earlier envvars values (unknown ones by nothing, as sh). */
+static const char *expand_shell(gwg_confdoc *doc, const char *v)
+{
+    char *out = "";
+
+    while (*v) {
+        size_t n = strcspn(v, "\"'$");
+        out = apr_pstrcat(doc->pool, out, apr_pstrndup(doc->pool, v, n),
+                          NULL);
+        v += n;
+        if (*v == '$') {
+            int braced = (v[1] == '{');
+            const char *name = v + 1 + braced, *val;
+            size_t k = 0;
+            while (isalnum((unsigned char)name[k]) || name[k] == '_') {
+                k++;
+            }
+            val = apr_table_get(doc->env, apr_pstrndup(doc->pool, name, k));
+            out = apr_pstrcat(doc->pool, out, val ? val : "", NULL);
+            v = name + k + (braced && name[k] == '}');
+        }
+        else if (*v) {
+            v++;                        /* a quote */
+        }
+    }
+    return out;
+}
+
+/* Debian's envvars: "export NAME=value" lines (SUFFIX is empty for the
+ * stock /etc/apache2, so an unset $SUFFIX expands to nothing). */
 static void read_envvars(gwg_confdoc *doc, const char *path)
 {
     char line[1024];
     FILE *f = fopen(path, "r");
 
     while (f && fgets(line, sizeof(line), f)) {
-        char *s = line, *eq, *v, *out, *o;
+        char *s = line, *eq;
         while (isspace((unsigned char)*s)) {
             s++;
         }
@@ -76,32 +105,8 @@ static void read_envvars(gwg_confdoc *doc, const char *path)
             continue;
         }
         *eq = '\0';
-        v = eq + 1;
-        v[strcspn(v, "\r\n")] = '\0';
-        out = o = apr_palloc(doc->pool, 1024);
-        while (*v && o < out + 1000) {
-            if (*v == '"' || *v == '\'') {
-                v++;
-            }
-            else if (*v == '$') {
-                const char *name = v + 1 + (v[1] == '{');
-                size_t n = 0, k;
-                while (isalnum((unsigned char)name[n]) || name[n] == '_') {
-                    n++;
-                }
-                const char *val = apr_table_get(doc->env,
-                    apr_pstrndup(doc->pool, name, n));
-                for (k = 0; val && val[k] && o < out + 1000; k++) {
-                    *o++ = val[k];
-                }
-                v = (char *)name + n + (v[1] == '{' && name[n] == '}');
-            }
-            else {
-                *o++ = *v++;
-            }
-        }
-        *o = '\0';
-        apr_table_set(doc->env, apr_pstrdup(doc->pool, s + 7), out);
+        eq[1 + strcspn(eq + 1, "\r\n")] = '\0';
+        apr_table_set(doc->env, s + 7, expand_shell(doc, eq + 1));
     }
     if (f) {
         fclose(f);

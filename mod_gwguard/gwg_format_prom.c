@@ -6,7 +6,6 @@
  * stay together.
  */
 #include <inttypes.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "gwg_format.h"
@@ -142,14 +141,14 @@ static void gauges(gwg_out *o, const gwg_snapshot *snap)
 /* Times as seconds since the epoch; an upstream that never failed has
  * no sample (a 0 would read as 1970). */
 static void times(gwg_out *o, const gwg_snapshot *snap, const char *name,
-                  const char *help, size_t offset)
+                  const char *help, int last)
 {
     int i;
 
     family(o, name, "gauge", help);
     for (i = 0; i < snap->nupstreams; i++) {
         const gwg_snap_upstream *u = &snap->upstreams[i];
-        uint64_t us = *(const uint64_t *)((const char *)u + offset);
+        uint64_t us = last ? u->last_failure : u->first_failure;
         if (us) {
             gwg_out_printf(o, "%s{upstream=\"", name);
             label_value(o, u->name);
@@ -225,10 +224,10 @@ void gwg_format_prometheus(gwg_out *o, const gwg_snapshot *snap)
     gauges(o, snap);
     times(o, snap, "gwguard_first_failure_timestamp_seconds",
           "When the upstream first failed since the last reset.",
-          offsetof(gwg_snap_upstream, first_failure));
+          0);
     times(o, snap, "gwguard_last_failure_timestamp_seconds",
           "When the upstream last failed.",
-          offsetof(gwg_snap_upstream, last_failure));
+          1);
     histogram(o, snap);
     segment(o, snap);
 }
