@@ -90,3 +90,20 @@ def test_ring_off(make_httpd, dead_port):
     p = ctl("recent", "--json", "--shm", str(h.shm))
     assert p.returncode == 0 and json.loads(p.stdout)["recent"] == []
     assert "GwGuardRecent 0" in p.stderr
+
+
+def test_explain_the_id_the_client_saw(make_httpd, dead_port):
+    """With mod_unique_id the request id is UNIQUE_ID: the client gets it
+    (here in a header, as a page would show it) and explain finds it."""
+    from httpd import BASE_MODULES
+    h = make_httpd(modules=BASE_MODULES + ["unique_id"]).start(
+        'Header always set X-Request-Id "%%{UNIQUE_ID}e"\n'
+        "ProxyPass /dead/ http://127.0.0.1:%d/\n" % dead_port)
+    status, headers, _ = get(h.url + "/dead/seen")
+    rid = headers["X-Request-Id"]
+    assert status == 503 and len(rid) >= 20
+    assert wait_for(lambda: len(recent_json(h)) == 1)
+    p = ctl("explain", "--shm", str(h.shm), rid)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("Request %s at " % rid)
+    assert "GET /dead/seen" in p.stdout and "connect_refused" in p.stdout
