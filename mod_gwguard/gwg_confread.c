@@ -45,6 +45,7 @@ typedef struct {
 static void read_file_in(gwg_confdoc *doc, const char *file, int context,
                          const char *section, const char *section_arg,
                          int *missing);
+static const char *next_word(const char **line, apr_pool_t *p);
 
 void gwg_confdoc_msg(gwg_confdoc *doc, const char *file, int line,
                      int error, const char *fmt, ...)
@@ -113,6 +114,31 @@ static void read_envvars(gwg_confdoc *doc, const char *path)
     }
 }
 
+/* -D NAME (or -DNAME) in Debian's APACHE_ARGUMENTS, which apache2ctl
+ * passes to httpd: they are defined for <IfDefine>. */
+static void arguments_defines(gwg_confdoc *doc)
+{
+    const char *args = getenv("APACHE_ARGUMENTS"), *w;
+
+    if (!args) {
+        args = apr_table_get(doc->env, "APACHE_ARGUMENTS");
+    }
+    while (args && (w = next_word(&args, doc->pool)) != NULL) {
+        if (strcmp(w, "-D") == 0) {
+            w = next_word(&args, doc->pool);
+        }
+        else if (strncmp(w, "-D", 2) == 0) {
+            w += 2;
+        }
+        else {
+            continue;
+        }
+        if (w && *w) {
+            apr_table_set(doc->defines, w, "");
+        }
+    }
+}
+
 gwg_confdoc *gwg_confdoc_make(const gwg_confread_opts *opts, apr_pool_t *p)
 {
     gwg_confdoc *doc = apr_pcalloc(p, sizeof(*doc));
@@ -135,6 +161,7 @@ gwg_confdoc *gwg_confdoc_make(const gwg_confread_opts *opts, apr_pool_t *p)
     if (opts && opts->envvars) {
         read_envvars(doc, opts->envvars);
     }
+    arguments_defines(doc);
     return doc;
 }
 

@@ -352,10 +352,17 @@ START_TEST(envvars_defaults)
     o.server_root = dir;
     o.envvars = put("envvars", "unset HOME\nSUFFIX=\n"
                     "export GWG_RUN_DIR=/var/run/apache2$SUFFIX\n"
-                    "export GWG_PID=${GWG_RUN_DIR}/apache2.pid\n");
-    doc = gwg_confread(put("m.conf", "PidFile ${GWG_PID}\n"), &o, pool);
+                    "export GWG_PID=${GWG_RUN_DIR}/apache2.pid\n"
+                    "export APACHE_ARGUMENTS=\"-D ONE -DTWO -k\"\n");
+    unsetenv("APACHE_ARGUMENTS");
+    doc = gwg_confread(put("m.conf", "PidFile ${GWG_PID}\n"
+                           "<IfDefine ONE>\n  A\n</IfDefine>\n"
+                           "<IfDefine TWO>\n  B\n</IfDefine>\n"), &o,
+                       pool);
     ck_assert_str_eq(gwg_confdoc_last(doc, "PidFile")->argv[0],
                      "/var/run/apache2/apache2.pid");
+    ck_assert_ptr_nonnull(gwg_confdoc_last(doc, "A"));
+    ck_assert_ptr_nonnull(gwg_confdoc_last(doc, "B"));
 }
 END_TEST
 
