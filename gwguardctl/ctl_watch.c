@@ -167,6 +167,7 @@ int ctl_cmd_watch(int argc, char **argv, apr_pool_t *p)
     double interval = 2.0;
     long count = 0;
     gwg_shm shm;
+    char *end;
     int c, rc;
 
     opterr = 0;
@@ -177,16 +178,21 @@ int ctl_cmd_watch(int argc, char **argv, apr_pool_t *p)
                 return CTL_USAGE;
             }
             break;
-        case 'n': count = strtol(optarg, NULL, 10); break;
+        case 'n':
+            count = strtol(optarg, &end, 10);
+            if (!*optarg || *end || count < 1) {
+                return ctl_usage("watch: --count wants a number of "
+                                 "refreshes, 1 or more, not '%s'", optarg);
+            }
+            break;
         case 's': opt_shm = optarg; break;
         case 'c': opt_config = optarg; break;
         default: return ctl_usage("watch: unknown option or missing value "
                                   "'%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc || count < 0) {
-        return ctl_usage("watch: unexpected argument '%s'", optind < argc
-                         ? argv[optind] : "--count");
+    if (optind < argc) {
+        return ctl_usage("watch: unexpected argument '%s'", argv[optind]);
     }
     path = ctl_shm_path(opt_shm, opt_config, p);
     if (ctl_open_shm(&shm, path, 0) != CTL_OK) {

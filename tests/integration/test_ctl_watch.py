@@ -131,7 +131,8 @@ def test_watch_without_terminal_and_usage(make_httpd, upstream, dead_port,
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
     assert p.stdout.count("UPSTREAM") == 2 and "\033[" not in p.stdout
-    for bad in (["--interval", "0"], ["--interval", "x"], ["extra"]):
+    for bad in (["--interval", "0"], ["--interval", "x"], ["extra"],
+                ["--count", "0"], ["--count", "x"]):
         p = subprocess.run([str(GWGUARDCTL), "watch", "--shm", str(h.shm)]
                            + bad, capture_output=True, text=True, timeout=30)
         assert p.returncode == 2, bad
