@@ -188,6 +188,11 @@ install: all
 	install -m 0755 $(CTL) $(DESTDIR)/usr/sbin/gwguardctl
 	install -m 0644 conf/proxy_gwguard.load conf/proxy_gwguard.conf \
 	    $(DESTDIR)/etc/apache2/mods-available/
+	install -d $(DESTDIR)/usr/share/man/man1 \
+	    $(DESTDIR)/usr/share/bash-completion/completions
+	install -m 0644 docs/gwguardctl.1 $(DESTDIR)/usr/share/man/man1/
+	install -m 0644 conf/gwguardctl.bash-completion \
+	    $(DESTDIR)/usr/share/bash-completion/completions/gwguardctl
 
 clean:
 	rm -rf $(BUILD) build-asan

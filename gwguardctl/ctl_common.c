@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 
 #include "ctl.h"
+#include "gwg_confcheck.h"
 
 void ctl_error(const char *fmt, ...)
 {
@@ -35,46 +37,46 @@ int ctl_usage(const char *fmt, ...)
     return CTL_USAGE;
 }
 
-/* GwGuardShmFile from one config file, or NULL. A relative path is
- * relative to the runtime directory, as in the module. */
+/* httpd's compiled-in modules on Debian (apache2 -l), which <IfModule>
+ * sees without a LoadModule line. */
+static const char *const static_modules[] = { "core.c", "mod_so.c",
+    "so_module", "mod_watchdog.c", "watchdog_module", "http_core.c",
+    "http_module", "mod_log_config.c", "log_config_module", "mod_logio.c",
+    "logio_module", "mod_version.c", "version_module", "mod_unixd.c",
+    "unixd_module", NULL };
+
+gwg_confdoc *ctl_read_config(const char *config, apr_pool_t *p)
+{
+    gwg_confread_opts opts;
+    const char *slash = strrchr(config, '/');
+    const char *envvars = apr_pstrcat(p, slash ? apr_pstrndup(p, config,
+                                      (apr_size_t)(slash - config)) : ".",
+                                      "/envvars", NULL);
+
+    memset(&opts, 0, sizeof(opts));
+    opts.server_root = CTL_HTTPD_ROOT;
+    opts.static_modules = static_modules;
+    /* Debian's apache2ctl sources envvars next to the config; its values
+     * are defaults for ${VAR} behind the real environment */
+    opts.envvars = access(envvars, R_OK) == 0 ? envvars : NULL;
+    return gwg_confread(config, &opts, p);
+}
+
+/* GwGuardShmFile as the module resolves it, or NULL when the config
+ * cannot be read. */
 static const char *shm_from_config(const char *config, apr_pool_t *p)
 {
-    char line[4096];
-    const char *found = NULL;
-    FILE *f = fopen(config, "r");
+    gwg_confdoc *doc;
 
-    if (!f) {
+    if (access(config, R_OK) != 0) {
         return NULL;
     }
-    while (fgets(line, sizeof(line), f)) {
-        char *s = line, *v, *end;
-        while (isspace((unsigned char)*s)) {
-            s++;
-        }
-        if (strncasecmp(s, "GwGuardShmFile", 14) != 0
-            || !isspace((unsigned char)s[14])) {
-            continue;
-        }
-        v = s + 14;
-        while (isspace((unsigned char)*v)) {
-            v++;
-        }
-        if (*v == '"') {
-            v++;
-            end = strchr(v, '"');
-        }
-        else {
-            end = v + strcspn(v, " \t\r\n");
-        }
-        if (end && end > v) {
-            found = apr_pstrndup(p, v, (apr_size_t)(end - v));
-        }
+    doc = ctl_read_config(config, p);
+    if (!gwg_confdoc_last(doc, "GwGuardShmFile")
+        && !gwg_confdoc_last(doc, "DefaultRuntimeDir")) {
+        return NULL;
     }
-    fclose(f);
-    if (found && found[0] != '/') {
-        found = apr_pstrcat(p, "/var/run/apache2/", found, NULL);
-    }
-    return found;
+    return gwg_confcheck_shm_path(doc);
 }
 
 const char *ctl_shm_path(const char *opt_shm, const char *opt_config,

@@ -1,6 +1,7 @@
 /*
  * gwguardctl status: one snapshot of the segment, printed as a table for
- * people or as JSON, by the same core formatter the status handler uses.
+ * people, as JSON, XML or Prometheus text, by the same core formatter the
+ * status handler uses.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@ int ctl_cmd_status(int argc, char **argv, apr_pool_t *p)
 {
     static const struct option opts[] = {
         { "json", no_argument, NULL, 'j' },
+        { "xml", no_argument, NULL, 'x' },
+        { "prometheus", no_argument, NULL, 'P' },
         { "shm", required_argument, NULL, 's' },
         { "config", required_argument, NULL, 'c' },
         { NULL, 0, NULL, 0 }
@@ -28,6 +31,8 @@ int ctl_cmd_status(int argc, char **argv, apr_pool_t *p)
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
         case 'j': format = GWG_FORMAT_JSON; break;
+        case 'x': format = GWG_FORMAT_XML; break;
+        case 'P': format = GWG_FORMAT_PROMETHEUS; break;
         case 's': opt_shm = optarg; break;
         case 'c': opt_config = optarg; break;
         default: return ctl_usage("status: unknown option '%s'",

@@ -9,15 +9,29 @@
 #include <apr_general.h>
 
 #include "ctl.h"
+#include "gwg_format.h"
 #include "gwg_version.h"
 
 static const ctl_command commands[] = {
     { "status", ctl_cmd_status,
-      "status [--json] [--shm FILE] [--config FILE] [KEY...]",
+      "status [--json|--xml|--prometheus] [--shm FILE] [--config FILE] "
+      "[KEY...]",
       "show per-upstream counters" },
     { "reset", ctl_cmd_reset,
       "reset [--shm FILE] [--config FILE] (KEY...|--all) [--breaker]",
       "zero counters, safely while httpd serves" },
+    { "check", ctl_cmd_check,
+      "check [--config FILE] [--strict]",
+      "validate the httpd configuration's GwGuard directives and traps" },
+    { "watch", ctl_cmd_watch,
+      "watch [--shm FILE] [--config FILE] [--interval SEC]",
+      "live view: rates per second and breaker states" },
+    { "recent", ctl_cmd_recent,
+      "recent [--json] [--shm FILE] [--config FILE] [-n N] [KEY...]",
+      "the newest failures, newest first" },
+    { "explain", ctl_cmd_explain,
+      "explain [--shm FILE] [--config FILE] REQUEST_ID",
+      "one failure in plain language, and what to check first" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -28,7 +42,7 @@ static void help(void)
 
     printf("Usage: gwguardctl COMMAND [OPTIONS]\n\n"
            "Reads and resets the counters mod_gwguard keeps in shared "
-           "memory.\n\nCommands:\n");
+           "memory,\nand checks httpd configurations that use it.\n\nCommands:\n");
     for (i = 0; i < NCOMMANDS; i++) {
         printf("  gwguardctl %s\n      %s\n", commands[i].synopsis,
                commands[i].summary);
@@ -41,7 +55,10 @@ static void help(void)
            "Examples:\n"
            "  gwguardctl status\n"
            "  gwguardctl status --json http://127.0.0.1:8080\n"
-           "  gwguardctl reset --all\n", CTL_DEFAULT_CONFIG, CTL_DEFAULT_SHM);
+           "  gwguardctl reset --all\n"
+           "  gwguardctl recent -n 5\n"
+           "  gwguardctl explain YxKc3n8AAQEAAB2fQ7kAAAAB\n"
+           "  gwguardctl check --strict\n", CTL_DEFAULT_CONFIG, CTL_DEFAULT_SHM);
 }
 
 int main(int argc, char **argv)
@@ -71,6 +88,7 @@ int main(int argc, char **argv)
     if (i == NCOMMANDS) {
         return ctl_usage("unknown command '%s'", argv[1]);
     }
+    gwg_format_init();
     if (apr_app_initialize(&argc, (const char *const **)&argv, NULL)
         != APR_SUCCESS || apr_pool_create(&pool, NULL) != APR_SUCCESS) {
         ctl_error("cannot initialise APR");

@@ -15,6 +15,19 @@ int gwg_format_status(gwg_out *o, const gwg_snapshot *snap,
     case GWG_FORMAT_JSON:
         gwg_format_json(o, snap);
         break;
+    case GWG_FORMAT_XML:
+        gwg_format_xml(o, snap);
+        break;
+    case GWG_FORMAT_PROMETHEUS:
+        gwg_format_prometheus(o, snap);
+        break;
+    case GWG_FORMAT_HTML:
+    case GWG_FORMAT_HTML_SECTION:
+        gwg_format_html(o, snap, now, format == GWG_FORMAT_HTML);
+        break;
+    case GWG_FORMAT_KV:
+        gwg_format_kv(o, snap);
+        break;
     default:
         gwg_format_table(o, snap, now);
         break;
@@ -22,8 +35,63 @@ int gwg_format_status(gwg_out *o, const gwg_snapshot *snap,
     return o->failed ? -1 : 0;
 }
 
+static const struct {
+    const char *name;
+    gwg_format_t format;
+    const char *content_type;
+} formats[] = {
+    { "table", GWG_FORMAT_TABLE, "text/plain; charset=utf-8" },
+    { "json", GWG_FORMAT_JSON, "application/json" },
+    { "xml", GWG_FORMAT_XML, "text/xml; charset=utf-8" },
+    /* the version parameter is what Prometheus negotiates on */
+    { "prometheus", GWG_FORMAT_PROMETHEUS,
+      "text/plain; version=0.0.4; charset=utf-8" },
+    { "html", GWG_FORMAT_HTML, "text/html; charset=utf-8" },
+    { "kv", GWG_FORMAT_KV, "text/plain; charset=utf-8" },
+};
+
+int gwg_format_by_name(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < sizeof(formats) / sizeof(formats[0]); i++) {
+        if (strcmp(formats[i].name, name) == 0) {
+            return (int)formats[i].format;
+        }
+    }
+    return -1;
+}
+
+const char *gwg_format_content_type(gwg_format_t format)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        if (formats[i].format == format) {
+            return formats[i].content_type;
+        }
+    }
+    return "text/html; charset=utf-8";      /* the HTML fragment */
+}
+
+const char *gwg_format_breaker(char *buf, size_t len,
+                               const gwg_snap_upstream *u, uint64_t now)
+{
+    if (u->breaker != GWG_BREAKER_OPEN || u->breaker_until == 0) {
+        snprintf(buf, len, "%s", gwg_breaker_name(u->breaker));
+    }
+    else if (u->breaker_until > now) {
+        snprintf(buf, len, "open (half-opens in %" PRIu64 "s)",
+                 (u->breaker_until - now + 999999u) / 1000000u);
+    }
+    else {
+        snprintf(buf, len, "open (half-opens now)");
+    }
+    return buf;
+}
+
 /* "12s ago", "5m ago", "3h ago", "2d ago", or "-" for never. */
-static void format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
+void gwg_format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
 {
     uint64_t s;
 
@@ -49,28 +117,12 @@ static void format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
 /* The breaker's state; an open one also says when it half-opens
  * ("open 12s"), or "open, due" once the cooldown is over and the next
  * request will be the trial. */
-static const char *breaker_text(char *buf, size_t len,
-                                const gwg_snap_upstream *u, uint64_t now)
-{
-    if (u->breaker != GWG_BREAKER_OPEN) {
-        return gwg_breaker_name(u->breaker);
-    }
-    if (u->breaker_until > now) {
-        snprintf(buf, len, "open %" PRIu64 "s",
-                 (u->breaker_until - now + 999999u) / 1000000u);
-    }
-    else {
-        snprintf(buf, len, "open, due");
-    }
-    return buf;
-}
-
 static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
 {
     const gwg_class_info *top = gwg_class_get(gwg_snap_top_class(u));
-    char ago[32], rate[16], brk[32];
+    char ago[32], rate[16], breaker[48];
 
-    format_ago(ago, sizeof(ago), u->last_failure, now);
+    gwg_format_ago(ago, sizeof(ago), u->last_failure, now);
     if (u->requests > 0) {
         snprintf(rate, sizeof(rate), "%.1f%%",
                  100.0 * (double)u->failures / (double)u->requests);
@@ -81,7 +133,7 @@ static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
     gwg_out_printf(o, "%-36s %10" PRIu64 " %10" PRIu64 " %7s  %-20s "
                    "%-10s %s\n", u->name, u->requests, u->failures, rate,
                    top ? top->name : "-", ago,
-                   breaker_text(brk, sizeof(brk), u, now));
+                   gwg_format_breaker(breaker, sizeof(breaker), u, now));
 }
 
 void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
@@ -92,9 +144,12 @@ void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
     gwg_time_rfc3339(started, sizeof(started), snap->started);
     gwg_time_rfc3339(reset, sizeof(reset), snap->reset_time);
     gwg_out_printf(o, "segment %s  generation %" PRIu64 "  started %s  "
-                   "reset %s  upstreams %u/%u\n\n", snap->shm_path,
-                   snap->generation, started[0] ? started : "-",
-                   reset[0] ? reset : "never", snap->used, snap->slot_count);
+                   "reset %s", snap->shm_path, snap->generation,
+                   started[0] ? started : "-", reset[0] ? reset : "never");
+    if (reset[0]) {
+        gwg_out_printf(o, " by uid %" PRIu64, snap->reset_uid);
+    }
+    gwg_out_printf(o, "  upstreams %u/%u\n\n", snap->used, snap->slot_count);
     gwg_out_printf(o, "%-36s %10s %10s %7s  %-20s %-10s %s\n", "UPSTREAM",
                    "REQUESTS", "FAILURES", "RATE", "TOP CLASS",
                    "LAST FAIL", "BREAKER");
@@ -158,6 +213,8 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     }
     gwg_out_str(o, ",");
     json_counters(o, u);
+    gwg_out_str(o, ",\"first_failure\":");   /* added after version 1 */
+    json_time_or_null(o, u->first_failure);
     gwg_out_str(o, ",\"last_failure\":");
     if (u->last_failure && u->last_class != GWG_CLASS_NONE) {
         gwg_out_str(o, "{\"time\":");

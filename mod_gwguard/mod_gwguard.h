@@ -152,6 +152,13 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
 void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
                             gwg_class_t cls, int intercepted);
 
+/* Status handler and mod_status section (mod_gwguard_status.c). */
+void gwguard_status_register_hooks(void);
+
+/* One entry in the recent-failures ring for a failed request
+ * (mod_gwguard_recent.c); nothing for a success. */
+void gwguard_recent_note(request_rec *r, const gwguard_req *st);
+
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);
 int gwguard_proxy_hooks_present(void);

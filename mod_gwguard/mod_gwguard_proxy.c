@@ -219,6 +219,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         count_attempts(r, st, &o);
     }
     annotate(r, st);
+    gwguard_recent_note(r, st);
     return OK;
 }
 

@@ -20,6 +20,23 @@ def show(title):
     print("\n== %s" % title)
 
 
+def show_recent_and_explain(h):
+    """The newest failures, then one of them explained: the request id is
+    the one in the GWG00006 line (and on the page the client got)."""
+    import re
+    show("gwguardctl recent --shm %s" % h.shm)
+    sys.stdout.flush()
+    subprocess.run([str(GWGUARDCTL), "recent", "--shm", str(h.shm)],
+                   check=True)
+    ids = re.findall(r"GWG00006: .*class=connect_refused .*request_id=(\S+)",
+                     h.read_error_log())
+    if ids:
+        show("gwguardctl explain %s" % ids[-1])
+        sys.stdout.flush()
+        subprocess.run([str(GWGUARDCTL), "explain", "--shm", str(h.shm),
+                        ids[-1]], check=True)
+
+
 def main():
     upstream = FaultUpstream().start()
     dead = free_port()
@@ -49,6 +66,7 @@ def main():
         sys.stdout.flush()
         subprocess.run([str(GWGUARDCTL), "status", "--shm", str(h.shm)],
                        check=True)
+        show_recent_and_explain(h)
     finally:
         h.stop()
         upstream.stop()

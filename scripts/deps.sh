@@ -6,7 +6,12 @@ set -eu
 
 PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libxml2-dev \
 check pkg-config curl python3 python3-pytest gcc make openssl wrk valgrind \
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev tmux man-db"
+# Optional: Prometheus (promtool and the server) for the exposition-format
+# tests; they skip, saying why, where the package has no candidate. (On a
+# machine with systemd, Debian's package also enables a prometheus service
+# on port 9090; the tests start their own server on 127.0.0.1.)
+OPTIONAL="prometheus"
 
 missing=""
 for p in $PACKAGES; do
@@ -15,7 +20,22 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+optional=""
+for p in $OPTIONAL; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+            | grep -q "install ok installed" \
+        && apt-cache policy "$p" 2>/dev/null \
+            | grep -q "Candidate: [0-9]"; then
+        optional="$optional $p"
+    fi
+done
+[ -z "$missing$optional" ] && exit 0
+if [ "$(id -u)" -ne 0 ] && [ -z "$missing" ]; then
+    echo "note: tests that need$optional will be skipped" \
+         "(sudo apt-get install$optional)" >&2
+    exit 0
+fi
+missing="$missing$optional"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "mod_gwguard needs these Debian packages:$missing" >&2

@@ -300,8 +300,10 @@ def test_reset_breaker_closes_it(make_httpd, upstream):
     assert get(h.url + "/up/ok")[0] == 503
     # the table says when it half-opens
     table = h.ctl("status", "--shm", str(h.shm), key).stdout
-    assert re.search(r"%s .* open (\d+)s\n" % re.escape(key), table), table
-    assert 590 <= int(re.search(r" open (\d+)s", table).group(1)) <= 600
+    assert re.search(r"%s .* open \(half-opens in (\d+)s\)\n"
+                     % re.escape(key), table), table
+    assert 590 <= int(re.search(r"half-opens in (\d+)s", table).group(1)) \
+        <= 600
     # a plain reset leaves the breaker alone
     h.ctl("reset", "--shm", str(h.shm), key)
     assert breaker(h, key) == "open"

@@ -53,7 +53,8 @@ def test_status_table_and_json(make_httpd, upstream, dead_port):
     u = by_name(st, dead)
     assert set(u) == {"name", "worker", "balancer", "requests", "successes",
                       "failures", "classes", "statuses",
-                      "consecutive_failures", "last_failure", "breaker"}
+                      "consecutive_failures", "first_failure",
+                      "last_failure", "breaker"}
     assert len(u["classes"]) == 14
     # KEY filter, and an unknown key
     only = json.loads(ctl("status", "--json", "--shm", str(h.shm),

@@ -18,6 +18,8 @@ int main(void)
     srunner_add_suite(sr, breaker_suite());
     srunner_add_suite(sr, classify_suite());
     srunner_add_suite(sr, conf_suite());
+    srunner_add_suite(sr, confread_suite());
+    srunner_add_suite(sr, recent_suite());
     srunner_add_suite(sr, format_suite());
     srunner_add_suite(sr, out_suite());
     srunner_add_suite(sr, shm_suite());

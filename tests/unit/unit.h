@@ -10,6 +10,8 @@ Suite *breaker_suite(void);
 Suite *class_suite(void);
 Suite *classify_suite(void);
 Suite *conf_suite(void);
+Suite *confread_suite(void);
+Suite *recent_suite(void);
 Suite *format_suite(void);
 Suite *out_suite(void);
 Suite *shm_suite(void);

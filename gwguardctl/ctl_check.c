@@ -1,0 +1,96 @@
+/*
+ * gwguardctl check: read the httpd configuration as httpd does
+ * (gwg_confread), validate every GwGuard* directive with the module's own
+ * parsers and look for the traps of SPEC §7 (gwg_confcheck). Prints
+ * "FILE:LINE: error|warning: ..." on stdout (the findings are the data),
+ * a summary on stderr; exit 1 on an error, or on a warning with --strict.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "ctl.h"
+#include "gwg_confcheck.h"
+
+static void print_msgs(const gwg_confdoc *doc)
+{
+    int i;
+
+    for (i = 0; i < doc->msgs->nelts; i++) {
+        const gwg_confmsg *m = &APR_ARRAY_IDX(doc->msgs, i, gwg_confmsg);
+        if (m->line > 0) {
+            printf("%s:%d: %s: %s\n", m->file, m->line,
+                   m->error ? "error" : "warning", m->msg);
+        }
+        else {
+            printf("%s: %s: %s\n", m->file, m->error ? "error" : "warning",
+                   m->msg);
+        }
+    }
+}
+
+/* --dump: every directive read, where, in which context (to see what
+ * Include, IfModule and IfDefine made of a configuration). */
+static void print_dirs(const gwg_confdoc *doc)
+{
+    int i, k;
+
+    for (i = 0; i < doc->dirs->nelts; i++) {
+        const gwg_confdir *d = &APR_ARRAY_IDX(doc->dirs, i, gwg_confdir);
+        printf("%s:%d: %s %s", d->file, d->line,
+               d->context == GWG_CTX_SERVER ? "S"
+               : d->context == GWG_CTX_VHOST ? "V" : "D", d->name);
+        for (k = 0; k < d->argc; k++) {
+            printf(" %s", d->argv[k]);
+        }
+        putchar('\n');
+    }
+}
+
+int ctl_cmd_check(int argc, char **argv, apr_pool_t *p)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "strict", no_argument, NULL, 'S' },
+        { "dump", no_argument, NULL, 'D' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *config = CTL_DEFAULT_CONFIG;
+    int c, strict = 0, dump = 0, errors, warnings, directives = 0, i;
+    gwg_confdoc *doc;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'S': strict = 1; break;
+        case 'D': dump = 1; break;
+        default: return ctl_usage("check: unknown option or missing value "
+                                  "'%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return ctl_usage("check: unexpected argument '%s' (use --config "
+                         "FILE)", argv[optind]);
+    }
+    doc = ctl_read_config(config, p);
+    gwg_confcheck(doc);
+    if (dump) {
+        print_dirs(doc);
+    }
+    print_msgs(doc);
+    gwg_confcheck_count(doc, &errors, &warnings);
+    for (i = 0; i < doc->dirs->nelts; i++) {
+        directives += strncasecmp(APR_ARRAY_IDX(doc->dirs, i,
+                                                gwg_confdir).name,
+                                  "GwGuard", 7) == 0;
+    }
+    fprintf(stderr, "gwguardctl: %s: %d GwGuard directive%s, %d error%s, "
+            "%d warning%s%s\n", config, directives, directives == 1 ? ""
+            : "s", errors, errors == 1 ? "" : "s", warnings,
+            warnings == 1 ? "" : "s",
+            (strict && warnings && !errors) ? " (--strict: failing)" : "");
+    if (fflush(stdout) != 0) {
+        return CTL_FAIL;
+    }
+    return (errors || (strict && warnings)) ? CTL_FAIL : CTL_OK;
+}

@@ -1,0 +1,552 @@
+/*
+ * The directive table of `gwguardctl check` and the traps of SPEC §7.
+ * A row's check function calls the same gwg_conf_* parser the module's
+ * command table calls, so configtest and check agree word for word. The
+ * rows for directives whose core parser is still being written check the
+ * syntax of SPEC §3 (check_errorpage & co.); when a parser lands, its row
+ * points at it instead: one line.
+ */
+#include <ctype.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+
+#include "gwg_class.h"
+#include "gwg_conf.h"
+#include "gwg_confcheck.h"
+#include "gwg_shm.h"
+#include "gwg_template_scan.h"
+#include "gwg_upstream.h"
+
+#define S GWG_CTX_SERVER
+#define V GWG_CTX_VHOST
+#define D GWG_CTX_DIR
+#define H GWG_CTX_HTACCESS
+
+struct gwg_confcheck_ctx {
+    gwg_confdoc *doc;
+    apr_pool_t  *p;
+};
+
+void gwg_confcheck_warn(gwg_confcheck_ctx *cx, const gwg_confdir *d,
+                        const char *fmt, ...)
+{
+    va_list ap;
+    const char *msg;
+
+    va_start(ap, fmt);
+    msg = apr_pvsprintf(cx->p, fmt, ap);
+    va_end(ap);
+    gwg_confdoc_msg(cx->doc, d->file, d->line, 0, "%s", msg);
+}
+
+static const char *check_flag(gwg_confcheck_ctx *cx, const gwg_confdir *d)
+{
+    int v;
+
+    return gwg_conf_flag(&v, d->name, d->argv[0], cx->p);
+}
+
+static const char *check_shm_file(gwg_confcheck_ctx *cx,
+                                  const gwg_confdir *d)
+{
+    return gwg_conf_path(d->name, d->argv[0], cx->p);
+}
+
+static const char *check_max_upstreams(gwg_confcheck_ctx *cx,
+                                       const gwg_confdir *d)
+{
+    unsigned long v;
+
+    return gwg_conf_uint(&v, d->name, d->argv[0], GWG_SLOTS_MIN,
+                         GWG_SLOTS_MAX, cx->p);
+}
+
+static const char *check_recent(gwg_confcheck_ctx *cx, const gwg_confdir *d)
+{
+    unsigned long v;
+
+    return gwg_conf_uint(&v, d->name, d->argv[0], 0, GWG_RECENT_MAX, cx->p);
+}
+
+static const char *check_retry_after(gwg_confcheck_ctx *cx,
+                                     const gwg_confdir *d)
+{
+    unsigned long v;
+
+    return gwg_conf_uint(&v, d->name, d->argv[0], 0, 86400, cx->p);
+}
+
+/* An error status a gateway may answer with: 400 to 599. */
+static const char *check_status(gwg_confcheck_ctx *cx, const gwg_confdir *d,
+                                const char *value)
+{
+    unsigned long v;
+
+    return gwg_conf_uint(&v, d->name, value, 400, 599, cx->p);
+}
+
+/* SPEC §3: STATUS|CLASS|default FILE|builtin|none. The file itself is
+ * checked as a template (gwg_template_scan) further down. */
+static const char *check_errorpage(gwg_confcheck_ctx *cx,
+                                   const gwg_confdir *d)
+{
+    const char *key = d->argv[0];
+
+    if (strcasecmp(key, "default") != 0
+        && gwg_class_by_name(key) == GWG_CLASS_NONE
+        && check_status(cx, d, key) != NULL) {
+        return apr_psprintf(cx->p, "%s: '%s' is not a status, a class or "
+                            "'default'; expected a status from 400 to 599, "
+                            "default, or one of %s", d->name, key,
+                            gwg_class_names_list());
+    }
+    return NULL;
+}
+
+static const char *check_pagevar(gwg_confcheck_ctx *cx, const gwg_confdir *d)
+{
+    const char *c;
+
+    for (c = d->argv[0]; *c; c++) {
+        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-') {
+            return apr_psprintf(cx->p, "%s: '%s' is not a valid name; "
+                                "expected letters, digits, '_' and '-'",
+                                d->name, d->argv[0]);
+        }
+    }
+    return NULL;
+}
+
+static const char *check_status_code(gwg_confcheck_ctx *cx,
+                                     const gwg_confdir *d)
+{
+    if (gwg_class_by_name(d->argv[0]) == GWG_CLASS_NONE) {
+        return apr_psprintf(cx->p, "%s: '%s' is not a failure class; "
+                            "expected one of %s", d->name, d->argv[0],
+                            gwg_class_names_list());
+    }
+    return check_status(cx, d, d->argv[1]);
+}
+
+static const char *check_intercept(gwg_confcheck_ctx *cx,
+                                   const gwg_confdir *d)
+{
+    int i, v;
+
+    if (d->argc == 1 && gwg_conf_flag(&v, d->name, d->argv[0], cx->p)
+                        == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < d->argc; i++) {
+        const char *err = check_status(cx, d, d->argv[i]);
+        if (err) {
+            return apr_psprintf(cx->p, "%s: '%s' is not On, Off or a status;"
+                                " expected On, Off, or statuses from 400 to "
+                                "599", d->name, d->argv[i]);
+        }
+    }
+    return NULL;
+}
+
+/* [ORIGIN] failures=N window=SEC cooldown=SEC | Off */
+static const char *check_breaker(gwg_confcheck_ctx *cx, const gwg_confdir *d)
+{
+    static const char *const keys[] = { "failures=", "window=", "cooldown=" };
+    static const unsigned long max[] = { 1000000, 86400, 86400 };
+    int i = 0, k, seen[3] = { 0, 0, 0 };
+    char key[GWG_KEY_MAX];
+
+    if (d->argc == 1 && strcasecmp(d->argv[0], "off") == 0) {
+        return NULL;
+    }
+    if (d->argc > 0 && strchr(d->argv[0], '=') == NULL) {
+        if (gwg_upstream_key_from_url(key, sizeof(key), d->argv[0]) < 0) {
+            return apr_psprintf(cx->p, "%s: '%s' is not an origin; expected "
+                                "scheme://host[:port]", d->name, d->argv[0]);
+        }
+        i = 1;
+    }
+    for (; i < d->argc; i++) {
+        for (k = 0; k < 3; k++) {
+            size_t n = strlen(keys[k]);
+            if (strncasecmp(d->argv[i], keys[k], n) == 0) {
+                unsigned long v;
+                const char *err = gwg_conf_uint(&v, apr_pstrcat(cx->p,
+                    d->name, " ", apr_pstrndup(cx->p, keys[k], n - 1),
+                    NULL), d->argv[i] + n, 1, max[k], cx->p);
+                if (err) {
+                    return err;
+                }
+                seen[k] = 1;
+                break;
+            }
+        }
+        if (k == 3) {
+            return apr_psprintf(cx->p, "%s: '%s' is not understood; expected "
+                                "[ORIGIN] failures=N window=SEC cooldown=SEC,"
+                                " or Off", d->name, d->argv[i]);
+        }
+    }
+    if (!seen[0] || !seen[1] || !seen[2]) {
+        return apr_psprintf(cx->p, "%s: failures=, window= and cooldown= "
+                            "are all needed (or Off)", d->name);
+    }
+    return NULL;
+}
+
+/* One row per directive, in the order of SPEC §3. */
+static const gwg_dirrule rules[] = {
+    { "GwGuard", S | V | D | H, 1, 1, check_flag },
+    { "GwGuardErrorPage", S | V | D | H, 2, 2, check_errorpage },
+    { "GwGuardPageVar", S | V | D | H, 2, 2, check_pagevar },
+    { "GwGuardStatusCode", S | V | D | H, 2, 2, check_status_code },
+    { "GwGuardIntercept", S | V | D | H, 1, -1, check_intercept },
+    { "GwGuardRetryAfter", S | V | D | H, 1, 1, check_retry_after },
+    { "GwGuardExposeUpstream", S | V | D, 1, 1, check_flag },
+    { "GwGuardProxyStatus", S | V | D | H, 1, 1, check_flag },
+    { "GwGuardRecent", S, 1, 1, check_recent },
+    { "GwGuardShmFile", S, 1, 1, check_shm_file },
+    { "GwGuardMaxUpstreams", S, 1, 1, check_max_upstreams },
+    { "GwGuardBreaker", S | V, 1, 4, check_breaker },
+};
+
+const gwg_dirrule *gwg_confcheck_rule(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        if (strcasecmp(rules[i].name, name) == 0) {
+            return &rules[i];
+        }
+    }
+    return NULL;
+}
+
+/* Context and argument count, in httpd's words. */
+static const char *check_shape(gwg_confcheck_ctx *cx, const gwg_dirrule *r,
+                               const gwg_confdir *d)
+{
+    if (!(r->contexts & d->context)) {
+        if (d->context == GWG_CTX_VHOST) {
+            return apr_psprintf(cx->p, "%s cannot occur within <VirtualHost> "
+                                "section", d->name);
+        }
+        return apr_psprintf(cx->p, "%s not allowed here (in <%s %s>)",
+                            d->name, d->section ? d->section : "?",
+                            d->section_arg ? d->section_arg : "");
+    }
+    if (d->argc < r->min_args || (r->max_args >= 0
+                                  && d->argc > r->max_args)) {
+        if (r->min_args == r->max_args) {
+            return apr_psprintf(cx->p, "%s takes %d argument%s, not %d",
+                                d->name, r->min_args,
+                                r->min_args == 1 ? "" : "s", d->argc);
+        }
+        return apr_psprintf(cx->p, "%s takes %d to %d arguments, not %d",
+                            d->name, r->min_args, r->max_args, d->argc);
+    }
+    return NULL;
+}
+
+static void check_directives(gwg_confcheck_ctx *cx)
+{
+    int loaded = gwg_confdoc_has_module(cx->doc, "gwguard_module"), i;
+
+    for (i = 0; i < cx->doc->dirs->nelts; i++) {
+        const gwg_confdir *d = &APR_ARRAY_IDX(cx->doc->dirs, i, gwg_confdir);
+        const gwg_dirrule *r;
+        const char *err;
+
+        if (strncasecmp(d->name, "GwGuard", 7) != 0) {
+            continue;
+        }
+        r = gwg_confcheck_rule(d->name);
+        if (!r || !loaded) {
+            gwg_confdoc_msg(cx->doc, d->file, d->line, 1, "Invalid command "
+                            "'%s', perhaps misspelled or defined by a module "
+                            "not included in the server configuration%s",
+                            d->name, r ? " (LoadModule gwguard_module "
+                            "comes later or is missing)" : "");
+            continue;
+        }
+        err = check_shape(cx, r, d);
+        if (!err) {
+            err = r->check(cx, d);
+        }
+        if (err) {
+            gwg_confdoc_msg(cx->doc, d->file, d->line, 1, "%s", err);
+        }
+    }
+}
+
+/* ---- traps: what is proxied ---- */
+
+typedef struct {
+    const gwg_confdir *d;
+    const char *path;            /* prefix, or regex when is_regex */
+    const char *target;          /* "!" for an exclusion */
+    int is_regex;
+} proxy_rule;
+
+static void add_rule(apr_array_header_t *a, const gwg_confdir *d,
+                     const char *path, const char *target, int is_regex)
+{
+    proxy_rule *r = apr_array_push(a);
+
+    r->d = d;
+    r->path = path;
+    r->target = target;
+    r->is_regex = is_regex;
+}
+
+/* Whether RewriteRule flags "[...]" include P (or proxy). */
+static int proxy_flag(const char *flags)
+{
+    const char *f = flags + (flags[0] == '[');
+
+    while (*f && *f != ']') {
+        size_t n = strcspn(f, ",]");
+        if ((n == 1 && (*f == 'P' || *f == 'p'))
+            || (n == 5 && strncasecmp(f, "proxy", 5) == 0)) {
+            return 1;
+        }
+        f += n + (f[n] == ',');
+    }
+    return 0;
+}
+
+/* ProxyPass and ProxyPassMatch (also inside <Location>/<LocationMatch>),
+ * and RewriteRule with the [P] flag, in the order httpd tries them. */
+static apr_array_header_t *proxy_rules(gwg_confcheck_ctx *cx)
+{
+    apr_array_header_t *a = apr_array_make(cx->p, 8, sizeof(proxy_rule));
+    int i;
+
+    for (i = 0; i < cx->doc->dirs->nelts; i++) {
+        const gwg_confdir *d = &APR_ARRAY_IDX(cx->doc->dirs, i, gwg_confdir);
+        int match = strcasecmp(d->name, "ProxyPassMatch") == 0;
+        int in_loc = d->section && strncasecmp(d->section, "Location", 8)
+                                   == 0;
+
+        if (match || strcasecmp(d->name, "ProxyPass") == 0) {
+            if (in_loc && d->argc >= 1) {
+                add_rule(a, d, d->section_arg, d->argv[0], match
+                         || strcasecmp(d->section, "LocationMatch") == 0);
+            }
+            else if (d->argc >= 2) {
+                add_rule(a, d, d->argv[0], d->argv[1], match);
+            }
+        }
+        else if (strcasecmp(d->name, "RewriteRule") == 0 && d->argc >= 3
+                 && proxy_flag(d->argv[2])) {
+            add_rule(a, d, d->argv[0], d->argv[1], 1);
+        }
+    }
+    return a;
+}
+
+static int rule_matches(const proxy_rule *r, const char *url)
+{
+    regex_t re;
+    int m;
+
+    if (!r->is_regex) {
+        return strncmp(url, r->path, strlen(r->path)) == 0;
+    }
+    if (regcomp(&re, r->path, REG_EXTENDED | REG_NOSUB) != 0) {
+        return 0;
+    }
+    m = regexec(&re, url, 0, NULL, 0) == 0;
+    regfree(&re);
+    return m;
+}
+
+/* The rule that proxies a local URL path, or NULL (also for one that an
+ * exclusion "!" keeps local). */
+static const proxy_rule *proxied(apr_array_header_t *rules, const char *url)
+{
+    int i;
+
+    for (i = 0; i < rules->nelts; i++) {
+        const proxy_rule *r = &APR_ARRAY_IDX(rules, i, proxy_rule);
+        if (rule_matches(r, url)) {
+            return strcmp(r->target, "!") == 0 ? NULL : r;
+        }
+    }
+    return NULL;
+}
+
+static void check_error_documents(gwg_confcheck_ctx *cx,
+                                  apr_array_header_t *rules)
+{
+    int i;
+
+    for (i = 0; i < cx->doc->dirs->nelts; i++) {
+        const gwg_confdir *d = &APR_ARRAY_IDX(cx->doc->dirs, i, gwg_confdir);
+        const proxy_rule *r;
+
+        if (strcasecmp(d->name, "ErrorDocument") != 0 || d->argc != 2
+            || d->argv[1][0] != '/') {
+            continue;
+        }
+        r = proxied(rules, d->argv[1]);
+        if (r) {
+            gwg_confcheck_warn(cx, d, "ErrorDocument %s %s is itself proxied "
+                               "to %s (%s at %s:%d): when that upstream "
+                               "fails, so does its error page; exclude it "
+                               "first, e.g. 'ProxyPass %s !'", d->argv[0],
+                               d->argv[1], r->target, r->d->name, r->d->file,
+                               r->d->line, d->argv[1]);
+        }
+    }
+}
+
+/* One template: readable, at most 1 MiB, known placeholders, no external
+ * resource, no asset behind a proxied URL. */
+static void check_template(gwg_confcheck_ctx *cx, const gwg_confdir *d,
+                           apr_array_header_t *rules)
+{
+    const char *path = gwg_confdoc_path(cx->doc, d->argv[1]);
+    gwg_template_scan scan;
+    int i;
+
+    if (gwg_template_scan_file(&scan, path, cx->p) != APR_SUCCESS) {
+        gwg_confdoc_msg(cx->doc, d->file, d->line, 1, "%s: %s", d->name,
+                        scan.error);
+        return;
+    }
+    for (i = 0; i < scan.external->nelts; i++) {
+        gwg_confcheck_warn(cx, d, "%s: template %s loads an external "
+                           "resource, %s: the page must not depend on "
+                           "anything but itself", d->name, path,
+                           APR_ARRAY_IDX(scan.external, i, const char *));
+    }
+    for (i = 0; i < scan.local->nelts; i++) {
+        const char *url = APR_ARRAY_IDX(scan.local, i, const char *);
+        const proxy_rule *r = proxied(rules, url);
+        if (r) {
+            gwg_confcheck_warn(cx, d, "%s: template %s loads %s, which is "
+                               "proxied to %s (%s at %s:%d): it fails with "
+                               "the upstream", d->name, path, url,
+                               r->target, r->d->name, r->d->file,
+                               r->d->line);
+        }
+    }
+    for (i = 0; i < scan.relative->nelts; i++) {
+        gwg_confcheck_warn(cx, d, "%s: template %s loads %s, a relative URL: "
+                           "it resolves against the failing request's URL, "
+                           "which is proxied; use an inline resource",
+                           d->name, path,
+                           APR_ARRAY_IDX(scan.relative, i, const char *));
+    }
+}
+
+static void check_templates(gwg_confcheck_ctx *cx, apr_array_header_t *rules)
+{
+    int i;
+
+    for (i = 0; i < cx->doc->dirs->nelts; i++) {
+        const gwg_confdir *d = &APR_ARRAY_IDX(cx->doc->dirs, i, gwg_confdir);
+        if (strcasecmp(d->name, "GwGuardErrorPage") == 0 && d->argc == 2
+            && strcasecmp(d->argv[1], "builtin") != 0
+            && strcasecmp(d->argv[1], "none") != 0) {
+            check_template(cx, d, rules);
+        }
+    }
+}
+
+const char *gwg_confcheck_shm_path(const gwg_confdoc *doc)
+{
+    const gwg_confdir *shm = gwg_confdoc_last(doc, "GwGuardShmFile");
+    const gwg_confdir *rt = gwg_confdoc_last(doc, "DefaultRuntimeDir");
+    const char *file = (shm && shm->argc == 1) ? shm->argv[0]
+                                               : "gwguard.shm";
+    const char *dir = gwg_confdoc_path(doc, (rt && rt->argc == 1)
+                                            ? rt->argv[0] : "logs");
+
+    if (file[0] == '/') {
+        return file;
+    }
+    return apr_pstrcat(doc->pool, dir, "/", file, NULL);
+}
+
+/* Where to point a message about the segment: GwGuardShmFile, else the
+ * LoadModule line. */
+static const gwg_confdir *shm_anchor(const gwg_confdoc *doc)
+{
+    const gwg_confdir *d = gwg_confdoc_last(doc, "GwGuardShmFile");
+    int i;
+
+    for (i = 0; !d && i < doc->dirs->nelts; i++) {
+        const gwg_confdir *l = &APR_ARRAY_IDX(doc->dirs, i, gwg_confdir);
+        if (strcasecmp(l->name, "LoadModule") == 0 && l->argc >= 1
+            && strcmp(l->argv[0], "gwguard_module") == 0) {
+            d = l;
+        }
+    }
+    return d;
+}
+
+static void check_shm(gwg_confcheck_ctx *cx)
+{
+    const char *path = gwg_confcheck_shm_path(cx->doc);
+    const char *slash = strrchr(path, '/');
+    const char *dir = slash && slash != path
+                      ? apr_pstrndup(cx->p, path, (apr_size_t)(slash - path))
+                      : "/";
+    const gwg_confdir *at = shm_anchor(cx->doc);
+    struct stat st;
+
+    if (!at || !gwg_confdoc_has_module(cx->doc, "gwguard_module")) {
+        return;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        gwg_confcheck_warn(cx, at, "the shared segment %s cannot be created: "
+                           "directory %s does not exist", path, dir);
+    }
+    else if (access(dir, W_OK | X_OK) != 0) {
+        gwg_confcheck_warn(cx, at, "the shared segment %s cannot be created: "
+                           "directory %s is not writable (uid %d)", path,
+                           dir, (int)getuid());
+    }
+    else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0) {
+        gwg_confcheck_warn(cx, at, "the shared segment %s exists but cannot "
+                           "be read and written (uid %d)", path,
+                           (int)getuid());
+    }
+}
+
+void gwg_confcheck(gwg_confdoc *doc)
+{
+    gwg_confcheck_ctx cx;
+    apr_array_header_t *rules;
+
+    cx.doc = doc;
+    cx.p = doc->pool;
+    check_directives(&cx);
+    rules = proxy_rules(&cx);
+    check_error_documents(&cx, rules);
+    check_templates(&cx, rules);
+    check_shm(&cx);
+}
+
+void gwg_confcheck_count(const gwg_confdoc *doc, int *errors, int *warnings)
+{
+    int i;
+
+    *errors = *warnings = 0;
+    for (i = 0; i < doc->msgs->nelts; i++) {
+        if (APR_ARRAY_IDX(doc->msgs, i, gwg_confmsg).error) {
+            (*errors)++;
+        }
+        else {
+            (*warnings)++;
+        }
+    }
+}

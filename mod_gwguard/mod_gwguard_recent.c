@@ -1,0 +1,60 @@
+/*
+ * The recent-failures ring (SPEC §5): one entry per classified failure,
+ * written at the end of request_status from the request's verdict and
+ * its last attempt, for `gwguardctl recent` and `explain`. Lock-free
+ * (gwg_shm_recent_add); the entry is built on the stack, no allocation.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "apr_strings.h"
+
+#include "gwg_atomic.h"
+#include "gwg_time.h"
+#include "mod_gwguard.h"
+
+/* Microseconds from a to b, 0 when either is unknown. */
+static uint64_t span(apr_time_t a, apr_time_t b)
+{
+    return (a && b && b >= a) ? (uint64_t)(b - a) : 0;
+}
+
+static void fill_attempt(gwg_recent *e, const gwguard_attempt *a,
+                         apr_time_t now)
+{
+    apr_cpystrn(e->key, a->key, sizeof(e->key));
+    e->ah_number = (uint32_t)(a->ah_number > 0 ? a->ah_number : 0);
+    e->apr_status = (int32_t)a->apr_status;
+    e->t_connect_us = span(a->start, a->connected);
+    e->t_ttfb_us = span(a->start, a->first_byte);
+    e->t_total_us = span(a->start, now);
+}
+
+void gwguard_recent_note(request_rec *r, const gwguard_req *st)
+{
+    apr_time_t now = apr_time_now();
+    gwg_recent e;
+
+    if (!gwguard_segment.ok || st->cls == GWG_CLASS_NONE) {
+        return;
+    }
+    memset(&e, 0, sizeof(e));
+    e.time = (uint64_t)now;
+    e.class_id = (uint32_t)st->cls;
+    e.status = (uint32_t)st->status;
+    if (st->attempts->nelts > 0) {
+        fill_attempt(&e, &APR_ARRAY_IDX(st->attempts,
+                                        st->attempts->nelts - 1,
+                                        gwguard_attempt), now);
+    }
+    else {
+        e.t_total_us = span(r->request_time, now);
+    }
+    apr_cpystrn(e.request_id, st->request_id ? st->request_id : "",
+                sizeof(e.request_id));
+    apr_cpystrn(e.method, r->method ? r->method : "", sizeof(e.method));
+    /* the path without the query (it may hold secrets), cut at 256 */
+    apr_cpystrn(e.path, r->uri ? r->uri : "", sizeof(e.path));
+    apr_snprintf(e.detail, sizeof(e.detail), "rule=%s attempts=%d",
+                 st->rule ? st->rule : "-", st->attempts->nelts);
+    gwg_shm_recent_add(&gwguard_segment.shm, &e);
+}
