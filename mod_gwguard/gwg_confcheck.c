@@ -17,6 +17,7 @@
 #include <apr_strings.h>
 
 #include "gwg_class.h"
+#include "gwg_breaker.h"
 #include "gwg_conf.h"
 #include "gwg_confcheck.h"
 #include "gwg_shm.h"
@@ -126,12 +127,10 @@ static const char *check_pagevar(gwg_confcheck_ctx *cx, const gwg_confdir *d)
 static const char *check_status_code(gwg_confcheck_ctx *cx,
                                      const gwg_confdir *d)
 {
-    if (gwg_class_by_name(d->argv[0]) == GWG_CLASS_NONE) {
-        return apr_psprintf(cx->p, "%s: '%s' is not a failure class; "
-                            "expected one of %s", d->name, d->argv[0],
-                            gwg_class_names_list());
-    }
-    return check_status(cx, d, d->argv[1]);
+    int cls, status;
+
+    return gwg_conf_status_code(&cls, &status, d->name, d->argv[0],
+                                d->argv[1], cx->p);
 }
 
 static const char *check_intercept(gwg_confcheck_ctx *cx,
@@ -157,47 +156,11 @@ static const char *check_intercept(gwg_confcheck_ctx *cx,
 /* [ORIGIN] failures=N window=SEC cooldown=SEC | Off */
 static const char *check_breaker(gwg_confcheck_ctx *cx, const gwg_confdir *d)
 {
-    static const char *const keys[] = { "failures=", "window=", "cooldown=" };
-    static const unsigned long max[] = { 1000000, 86400, 86400 };
-    int i = 0, k, seen[3] = { 0, 0, 0 };
-    char key[GWG_KEY_MAX];
+    gwg_breaker_conf conf;
+    const char *origin;
 
-    if (d->argc == 1 && strcasecmp(d->argv[0], "off") == 0) {
-        return NULL;
-    }
-    if (d->argc > 0 && strchr(d->argv[0], '=') == NULL) {
-        if (gwg_upstream_key_from_url(key, sizeof(key), d->argv[0]) < 0) {
-            return apr_psprintf(cx->p, "%s: '%s' is not an origin; expected "
-                                "scheme://host[:port]", d->name, d->argv[0]);
-        }
-        i = 1;
-    }
-    for (; i < d->argc; i++) {
-        for (k = 0; k < 3; k++) {
-            size_t n = strlen(keys[k]);
-            if (strncasecmp(d->argv[i], keys[k], n) == 0) {
-                unsigned long v;
-                const char *err = gwg_conf_uint(&v, apr_pstrcat(cx->p,
-                    d->name, " ", apr_pstrndup(cx->p, keys[k], n - 1),
-                    NULL), d->argv[i] + n, 1, max[k], cx->p);
-                if (err) {
-                    return err;
-                }
-                seen[k] = 1;
-                break;
-            }
-        }
-        if (k == 3) {
-            return apr_psprintf(cx->p, "%s: '%s' is not understood; expected "
-                                "[ORIGIN] failures=N window=SEC cooldown=SEC,"
-                                " or Off", d->name, d->argv[i]);
-        }
-    }
-    if (!seen[0] || !seen[1] || !seen[2]) {
-        return apr_psprintf(cx->p, "%s: failures=, window= and cooldown= "
-                            "are all needed (or Off)", d->name);
-    }
-    return NULL;
+    return gwg_conf_breaker(&conf, &origin, d->name, d->argc,
+                            (char *const *)d->argv, cx->p);
 }
 
 /* One row per directive, in the order of SPEC §3. */
