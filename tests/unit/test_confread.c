@@ -229,7 +229,8 @@ START_TEST(directive_table)
         "GwGuardIntercept 502 503\n"
         "GwGuardIntercept sometimes\n"
         "GwGuardBreaker failures=5 window=10 cooldown=30\n"
-        "GwGuardBreaker http://a:1 failures=5 window=10\n"
+        "GwGuardBreaker http://a:1 failures=5 window=10\n" /* cooldown
+                                                             defaults */
         "GwGuardBreaker Off\n"
         "GwGuardPageVar brand Acme\n"
         "GwGuardPageVar bad<name> x\n"
@@ -259,8 +260,6 @@ START_TEST(directive_table)
         "other\n"
         "18: error: GwGuardIntercept: 'sometimes' is not On, Off or a "
         "status; expected On, Off, or statuses from 400 to 599\n"
-        "20: error: GwGuardBreaker: failures=, window= and cooldown= are "
-        "all needed (or Off)\n"
         "23: error: GwGuardPageVar: 'bad<name>' is not a valid name; "
         "expected letters, digits, '_' and '-'\n"
         "24: error: Invalid command 'GwGuardFrobnicate', perhaps misspelled "
