@@ -142,3 +142,15 @@ const char *gwg_rep_content_type(gwg_rep rep)
     default: return "text/html; charset=utf-8";
     }
 }
+
+int gwg_media_is_json(const char *ct)
+{
+    size_t n;
+
+    if (!ct) return 0;
+    while (*ct == ' ' || *ct == '\t') ct++;
+    n = strcspn(ct, "; \t");
+    if (n == 16 && strncasecmp(ct, "application/json", 16) == 0) return 1;
+    return n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0
+           && memchr(ct, '/', n) != NULL;
+}

@@ -18,6 +18,10 @@ typedef enum {
  * accepts none of them, gets HTML: an error page is better than a 406. */
 gwg_rep gwg_accept_choose(const char *accept);
 
+/* Whether a Content-Type is JSON: application/json or any +json type
+ * (parameters ignored). NULL is not. */
+int gwg_media_is_json(const char *content_type);
+
 /* "text/html; charset=utf-8" etc. */
 const char *gwg_rep_content_type(gwg_rep rep);
 

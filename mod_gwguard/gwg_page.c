@@ -5,6 +5,7 @@
  * of a CDN's error page and never an internal name or address.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "gwg_page.h"
 
@@ -129,6 +130,11 @@ const char *gwg_page_builtin_init(apr_pool_t *p)
         }
     }
     return NULL;
+}
+
+void gwg_page_builtin_clear(void)
+{
+    memset(compiled, 0, sizeof(compiled));
 }
 
 const gwg_template *gwg_page_builtin(gwg_rep rep)

@@ -17,6 +17,9 @@
  * keep the first compilation. Returns NULL or what failed. */
 const char *gwg_page_builtin_init(apr_pool_t *p);
 
+/* Forgets the compiled pages (their pool is about to be cleared). */
+void gwg_page_builtin_clear(void);
+
 /* The built-in page for a representation; NULL before init. */
 const gwg_template *gwg_page_builtin(gwg_rep rep);
 

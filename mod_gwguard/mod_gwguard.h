@@ -25,6 +25,8 @@ typedef struct {
 /* Per-directory settings (contexts S V D H). */
 typedef struct {
     int enabled;                   /* GwGuard; GWGUARD_UNSET = inherit */
+    struct gwguard_page_conf *page;/* error pages, NULL = defaults
+                                      (mod_gwguard_page.h) */
 } gwguard_dir_conf;
 
 /* The segment as this process sees it: mapped by the parent in
@@ -74,6 +76,8 @@ typedef struct {
     const char  *rule;             /* the classify row that decided */
     int          status;           /* what the client is answered, 0 if the
                                       response is committed or upstream's */
+    int          retry_after;      /* seconds for Retry-After; -1 = use
+                                      GwGuardRetryAfter */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */
@@ -84,6 +88,11 @@ gwguard_req *gwguard_req_get(request_rec *r, int create);
 struct gwg_observation;
 void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
                      const gwguard_req *st);
+
+/* Error pages (mod_gwguard_page.c): answers the verdict in st with the
+ * page the configuration chooses; called at the end of request_status. */
+void gwguard_page_answer(request_rec *r, const gwguard_req *st);
+void gwguard_register_page_hooks(void);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

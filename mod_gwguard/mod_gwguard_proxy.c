@@ -48,6 +48,7 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
     if (!st && create) {
         st = apr_pcalloc(r->pool, sizeof(*st));
         st->cls = GWG_CLASS_NONE;
+        st->retry_after = -1;
         st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
         st->request_id = request_id(r);
         ap_set_module_config(r->request_config, &gwguard_module, st);
@@ -210,6 +211,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         count_attempts(r, st, &o);
     }
     annotate(r, st);
+    gwguard_page_answer(r, st);
     return OK;
 }
 
