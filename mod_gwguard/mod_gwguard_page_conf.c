@@ -10,6 +10,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_main.h"
+#include "http_log.h"
 #include "ap_mpm.h"
 #include "http_core.h"
 
@@ -20,6 +21,8 @@
 #include "gwg_page_conf.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_page.h"
+
+APLOG_USE_MODULE(gwguard);
 
 static gwguard_page_conf *page_conf(apr_pool_t *p, void *dirconf)
 {
@@ -84,8 +87,9 @@ static apr_status_t destroy_pool(void *p)
  * thread) that lives as long as the process, and publishes it. */
 static const char *cache_compile(const gwg_template **out, const char *path,
                                  const apr_finfo_t *fi, cache_entry **slot,
-                                 cache_entry *seen, apr_pool_t *rp)
+                                 cache_entry *seen, cmd_parms *cmd)
 {
+    apr_pool_t *rp = cmd->pool;
     apr_pool_t *p;
     cache_entry *e;
     const char *err;
@@ -99,6 +103,9 @@ static const char *cache_compile(const gwg_template **out, const char *path,
         apr_pool_destroy(p);
         return err;
     }
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cmd->server, "GWG00201: "
+                 "compiled template %s for .htaccess (%" APR_OFF_T_FMT
+                 " bytes); cached in this process", path, fi->size);
     e = apr_palloc(p, sizeof(*e));
     e->path = apr_pstrdup(p, path);
     e->size = fi->size;
@@ -114,8 +121,9 @@ static const char *cache_compile(const gwg_template **out, const char *path,
 }
 
 static const char *htaccess_template(const gwg_template **out,
-                                     const char *path, apr_pool_t *rp)
+                                     const char *path, cmd_parms *cmd)
 {
+    apr_pool_t *rp = cmd->pool;
     apr_finfo_t fi;
     cache_entry **slot;
     cache_entry *e;
@@ -134,7 +142,7 @@ static const char *htaccess_template(const gwg_template **out,
         *out = e->tpl;
         return NULL;
     }
-    return cache_compile(out, path, &fi, slot, e, rp);
+    return cache_compile(out, path, &fi, slot, e, cmd);
 }
 
 /* Directive handlers run at request time only for .htaccess files. */
@@ -154,7 +162,7 @@ static const char *load_template(const gwg_template **out, cmd_parms *cmd,
                                cmd->path[strlen(cmd->path) - 1] == '/'
                                ? "" : "/", file, NULL);
         }
-        return htaccess_template(out, path, cmd->pool);
+        return htaccess_template(out, path, cmd);
     }
     path = ap_server_root_relative(cmd->pool, file);
     if (!path) {
