@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libxml2-dev \
-check pkg-config curl python3 python3-pytest gcc make"
+check pkg-config curl python3 python3-pytest gcc make chromium"
 
 missing=""
 for p in $PACKAGES; do
