@@ -16,5 +16,6 @@ Suite *upstream_suite(void);
 Suite *template_suite(void);
 Suite *accept_suite(void);
 Suite *page_suite(void);
+Suite *page_conf_suite(void);
 
 #endif
