@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from httpd import BUILD, TOP
+from test_pages import tolerant
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = BUILD / "artifacts"
@@ -80,7 +81,7 @@ def open_page(h, path, name):
 
 
 def test_builtin_and_custom_pages_in_a_browser(make_httpd, dead_port):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     conf = TOP / "conf"
     h.start("ProxyPass /down/ http://127.0.0.1:%d/\n"
             "<Location /custom/>\n"

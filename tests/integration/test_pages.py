@@ -14,6 +14,19 @@ import pytest
 from conftest import get
 from test_counting import wait_for
 
+# event MPM, when httpd is stopped right after the last answer: a child
+# still lingering on a closed connection finds its pollset gone (seen under
+# load, logged just before the parent's "caught SIGTERM"; pages with and
+# without this module close those connections the same way). Not ours.
+LINGER = "AH03092"
+
+
+def tolerant(make_httpd, **kw):
+    h = make_httpd(**kw)
+    h.allowed_errors.append(LINGER)
+    return h
+
+
 HTML = "text/html; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 PROBLEM = "application/problem+json; charset=utf-8"
@@ -50,7 +63,7 @@ def marker(body):
 # ---- the built-in page and its headers ----
 
 def test_builtin_page_headers_and_body(make_httpd, dead_port):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     h.start("ProxyPass /down/ http://127.0.0.1:%d/\n"
             "Header always set X-Frame-Options DENY\n"
             "Header always set Access-Control-Allow-Origin \"*\"\n"
@@ -78,15 +91,8 @@ def test_builtin_page_headers_and_body(make_httpd, dead_port):
     assert not re.search(r"src=|href=\"(?!data:)|url\(|@import", text)
 
 
-# Seen once with HEAD on a 503 (which closes the connection), with and
-# without this module's page: event MPM's lingering close racing the
-# client's close. Not ours; tolerated where these tests send HEAD.
-LINGER = "AH03092"
-
-
 def test_head_gets_headers_and_no_body(make_httpd, dead_port):
-    h = make_httpd()
-    h.allowed_errors.append(LINGER)
+    h = tolerant(make_httpd)
     h.start("ProxyPass /down/ http://127.0.0.1:%d/\n" % dead_port)
     status, hd, body = get(h.url + "/down/x", method="HEAD")
     assert status == 503
@@ -96,7 +102,7 @@ def test_head_gets_headers_and_no_body(make_httpd, dead_port):
 
 
 def test_retry_after_proxy_status_and_no_segment(make_httpd, dead_port):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     h.allowed_errors += ["GWG00003"]
     h.start("GwGuardShmFile /proc/gwguard.shm\n"
             "ProxyPass /down/ http://127.0.0.1:%d/\n"
@@ -130,7 +136,7 @@ NEGOTIATION = [
 
 
 def test_negotiation_with_q_values(make_httpd, dead_port):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     h.start("ProxyPass /down/ http://127.0.0.1:%d/\n" % dead_port)
     for accept, ctype in NEGOTIATION:
         headers = {"Accept": accept} if accept is not None else {}
@@ -251,7 +257,7 @@ GwGuardPageVar scope server
 
 
 def test_every_scope_and_precedence(make_httpd, dead_port, site_dir):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     h.start(scope_config(h, dead_port, site_dir))
 
     def page(path, **kw):
@@ -295,7 +301,7 @@ def test_every_scope_and_precedence(make_httpd, dead_port, site_dir):
 
 
 def test_errordocument_precedence(make_httpd, dead_port, site_dir):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     h.start(scope_config(h, dead_port, site_dir))
     # an ErrorDocument beats the built-in page ...
     assert get(h.url + "/ed/x")[2] == b"ERRORDOC-STRING"
@@ -326,7 +332,7 @@ XSS = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
 
 
 def test_hostile_input_is_escaped(make_httpd, dead_port):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     hostile_templates(h.root)
     h.start("HttpProtocolOptions Unsafe\n"
             "ProxyPass /down/ http://127.0.0.1:%d/\n"
@@ -354,7 +360,7 @@ def test_hostile_input_is_escaped(make_httpd, dead_port):
 
 
 def test_upstream_hidden_unless_exposed(make_httpd, dead_port):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     marker_template(h.root, "up.html",
                     "<!DOCTYPE html><html lang=\"en\"><head><title>x</title>"
                     "</head><body><p>up=[{{upstream}}]</p></body></html>\n")
@@ -405,7 +411,7 @@ def bad_template_cases(root):
 
 
 def test_bad_templates_and_values_fail_configtest(make_httpd, tmp_path):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     for line, message in bad_template_cases(tmp_path):
         h.write_config(line + "\n")
         proc = h.configtest()
@@ -415,7 +421,7 @@ def test_bad_templates_and_values_fail_configtest(make_httpd, tmp_path):
 
 
 def test_good_page_directives_pass_configtest(make_httpd, tmp_path):
-    h = make_httpd()
+    h = tolerant(make_httpd)
     marker_template(h.root, "a.html")
     (h.root / "tpl" / "a.json").write_text('{"s": {{status}}}')
     h.write_config("GwGuardErrorPage 502 tpl/a.html\n"
@@ -447,7 +453,7 @@ def htaccess_setup(site, port):
 
 def test_htaccess_template_served_cached_and_reloaded(make_httpd, upstream,
                                                     site_dir, mpm):
-    h = make_httpd(mpm=mpm, loglevel="warn gwguard:debug")
+    h = tolerant(make_httpd, mpm=mpm, loglevel="warn gwguard:debug")
     h.allowed_errors += [r"\.htaccess: GwGuardErrorPage: .*502\.html"]
     site, tpl = htaccess_setup(site_dir, upstream.port)
     h.start('Alias /site/ "%s/"\n<Directory "%s">\nAllowOverride FileInfo\n'
@@ -482,8 +488,7 @@ def test_htaccess_template_served_cached_and_reloaded(make_httpd, upstream,
 
 def test_intercept_replaces_upstream_errors_but_not_json(make_httpd,
                                                           upstream):
-    h = make_httpd()
-    h.allowed_errors.append(LINGER)
+    h = tolerant(make_httpd)
     h.start("ProxyPass /i/ http://127.0.0.1:%d/\n"
             "ProxyPass /n/ http://127.0.0.1:%d/\n"
             "ProxyPass /l/ http://127.0.0.1:%d/\n"
