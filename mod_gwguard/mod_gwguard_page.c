@@ -75,7 +75,8 @@ static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
  * (loading the module never silently replaces an admin's ErrorDocument). */
 static const gwg_template *page_for(request_rec *r,
                                     const gwguard_page_conf *pc,
-                                    gwg_class_t cls, int status, gwg_rep *rep)
+                                    gwg_class_t cls, int status, gwg_rep *rep,
+                                    int errordoc_failed)
 {
     int json = (*rep == GWG_REP_JSON || *rep == GWG_REP_PROBLEM);
     choice c = choose(pc, cls, status, json);
@@ -83,7 +84,7 @@ static const gwg_template *page_for(request_rec *r,
     if (c.ref && c.ref->kind == GWG_TARGET_NONE) {
         return NULL;
     }
-    if (!c.explicit
+    if (!c.explicit && !errordoc_failed
         && ap_response_code_string(r, ap_index_of_response(status))) {
         return NULL;
     }
@@ -170,10 +171,11 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
 /* The rendered page, or NULL to leave the response to httpd. */
 static const char *render(request_rec *r, const gwguard_page_conf *pc,
                           const gwguard_req *st, gwg_class_t cls, int status,
-                          const char **type, size_t *len)
+                          int errordoc_failed, const char **type, size_t *len)
 {
     gwg_rep rep = gwg_accept_choose(apr_table_get(r->headers_in, "Accept"));
-    const gwg_template *t = page_for(r, pc, cls, status, &rep);
+    const gwg_template *t = page_for(r, pc, cls, status, &rep,
+                                     errordoc_failed);
     gwg_page_values v;
 
     if (!t) {
@@ -191,15 +193,13 @@ static int intercepts(const gwguard_page_conf *pc, int status)
            && pc->intercept[status - 500];
 }
 
-void gwguard_page_answer(request_rec *r, const gwguard_req *st)
+/* Hands the page to the core's error path for request r. */
+static void answer(request_rec *r, const gwguard_req *st, int errordoc_failed)
 {
     const gwguard_page_conf *pc = gwguard_page_conf_get(r);
     const char *body, *type;
     size_t len;
 
-    if (!st || st->status < 500 || st->status > 599 || r->main) {
-        return;
-    }
     /* upstream-sent errors are httpd's (ProxyErrorOverride) unless
      * intercepted; a JSON one is the backend's own API error */
     if (st->cls == GWG_CLASS_UPSTREAM_5XX
@@ -207,7 +207,8 @@ void gwguard_page_answer(request_rec *r, const gwguard_req *st)
             || gwg_media_is_json(r->content_type))) {
         return;
     }
-    body = render(r, pc, st, st->cls, st->status, &type, &len);
+    body = render(r, pc, st, st->cls, st->status, errordoc_failed, &type,
+                  &len);
     if (!body) {
         return;
     }
@@ -217,6 +218,39 @@ void gwguard_page_answer(request_rec *r, const gwguard_req *st)
     }
     ap_custom_response(r, st->status, body);
     apr_table_setn(r->notes, NOTE_TYPE, type);
+}
+
+/* The request whose error an ErrorDocument redirect is answering, as
+ * ap_die finds it; r itself when r is not such a redirect. */
+static request_rec *first_error(request_rec *r)
+{
+    while (r->prev && r->prev->status != HTTP_OK) {
+        r = r->prev;
+    }
+    return r;
+}
+
+void gwguard_page_answer(request_rec *r, const gwguard_req *st)
+{
+    request_rec *orig;
+    const gwguard_req *ost;
+
+    if (!st || st->status < 500 || st->status > 599 || r->main) {
+        return;
+    }
+    orig = first_error(r);
+    if (orig == r) {
+        answer(r, st, 0);
+        return;
+    }
+    /* An ErrorDocument that is itself proxied has failed too. httpd then
+     * sends its canned page with "Additionally, ... while trying to use an
+     * ErrorDocument"; a custom response on the first request is what it
+     * sends instead, so answer the original failure with our page. */
+    ost = gwguard_req_get(orig, 0);
+    if (ost && ost->status >= 500 && ost->status <= 599) {
+        answer(orig, ost, 1);
+    }
 }
 
 /* ---- the Content-Type of our page on the core's error path ---- */
@@ -264,7 +298,8 @@ static int start_replacing(ap_filter_t *f)
         || gwg_media_is_json(r->content_type)) {
         return 0;
     }
-    body = render(r, pc, st, GWG_CLASS_UPSTREAM_5XX, r->status, &type, &len);
+    body = render(r, pc, st, GWG_CLASS_UPSTREAM_5XX, r->status, 0, &type,
+                  &len);
     if (!body) {
         return 0;
     }

@@ -246,6 +246,10 @@ GwGuardPageVar scope server
         ErrorDocument 503 /errors/503.html
         GwGuardErrorPage default builtin
     </Location>
+    <Location /pit/>
+        ProxyPass {up}
+        ErrorDocument 503 /pit/errors/503.html
+    </Location>
     <Directory "{docroot}/dir">
         AllowOverride None
         RewriteEngine On
@@ -313,6 +317,16 @@ def test_errordocument_precedence(make_httpd, dead_port, site_dir):
     # a local ErrorDocument URL is served as httpd would
     status, _, body = get(h.url + "/ed-local/x")
     assert status == 503 and body == b"STATIC-ERRORDOC\n"
+    # an ErrorDocument proxied to the failing upstream fails too: instead
+    # of httpd's "Additionally, ... ErrorDocument" page, ours (here the
+    # server's default page)
+    status, hd, body = get(h.url + "/pit/x")
+    assert status == 503 and hd["Content-Type"] == HTML
+    assert marker(body) == "server.html" and b"Additionally" not in body
+    assert hd["Retry-After"] == "30" and hd["Cache-Control"] == "no-store"
+    status, hd, body = get(h.url + "/pit/x",
+                           headers={"Accept": "application/json"})
+    assert json.loads(body)["error"]["class"] == "connect_refused"
 
 
 # ---- hostile input ----
