@@ -468,7 +468,8 @@ def htaccess_setup(site, port):
 def test_htaccess_template_served_cached_and_reloaded(make_httpd, upstream,
                                                     site_dir, mpm):
     h = tolerant(make_httpd, mpm=mpm, loglevel="warn gwguard:debug")
-    h.allowed_errors += [r"\.htaccess: GwGuardErrorPage: .*502\.html"]
+    h.allowed_errors += [r"\.htaccess: GwGuardErrorPage: .*502\.html",
+                         r"\.htaccess: GwGuardExposeUpstream not allowed"]
     site, tpl = htaccess_setup(site_dir, upstream.port)
     h.start('Alias /site/ "%s/"\n<Directory "%s">\nAllowOverride FileInfo\n'
             '</Directory>\n' % (site, site))
@@ -497,6 +498,12 @@ def test_htaccess_template_served_cached_and_reloaded(make_httpd, upstream,
     assert wait_for(lambda: "502.html:1: unknown placeholder {{nope}}"
                     in h.read_error_log())
 
+    # a directory owner may not reveal the gateway's upstreams
+    (site / ".htaccess").write_text("GwGuardExposeUpstream On\n")
+    assert get(h.url + "/site/api/close")[0] == 500
+    assert wait_for(lambda: "GwGuardExposeUpstream not allowed here"
+                    in h.read_error_log())
+
 
 # ---- GwGuardIntercept ----
 
@@ -506,6 +513,7 @@ def test_intercept_replaces_upstream_errors_but_not_json(make_httpd,
     h.start("ProxyPass /i/ http://127.0.0.1:%d/\n"
             "ProxyPass /n/ http://127.0.0.1:%d/\n"
             "ProxyPass /l/ http://127.0.0.1:%d/\n"
+            "Header always set X-Frame-Options DENY\n"
             "<Location /i/>\nGwGuardIntercept On\n</Location>\n"
             "<Location /l/>\nGwGuardIntercept 500\n</Location>\n"
             % (upstream.port, upstream.port, upstream.port))
@@ -514,6 +522,7 @@ def test_intercept_replaces_upstream_errors_but_not_json(make_httpd,
     assert b"upstream says" not in body and b"Your browser" in body
     assert hd["Retry-After"] == "30" and hd["Cache-Control"] == "no-store"
     assert "Proxy-Status" not in hd      # the upstream answered: no error type
+    assert hd["X-Frame-Options"] == "DENY"
     status, hd, body = get(h.url + "/i/status/502",
                            headers={"Accept": "application/json"})
     assert status == 502 and json.loads(body)["error"]["class"] == \
