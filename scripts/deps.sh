@@ -5,8 +5,10 @@
 set -eu
 
 PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libxml2-dev \
-check pkg-config curl python3 python3-pytest gcc make chromium"
+check pkg-config curl python3 python3-pytest gcc make"
 
+# a headless browser for tests/integration/test_browser.py
+PACKAGES="$PACKAGES chromium"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
