@@ -49,7 +49,8 @@ CTL        := $(BUILD)/gwguardctl
 CORE_LIB   := $(BUILD)/libgwg.a
 UNIT       := $(BUILD)/unit_tests
 
-.PHONY: all deps check unit integration demo install clean
+.PHONY: all deps check unit integration demo bench install clean \
+        check-asan fuzz fuzz-short
 
 all: $(MODULE) $(CTL)
 
@@ -76,7 +77,7 @@ $(BUILD)/glue/%.o: mod_gwguard/%.c mod_gwguard/mod_gwguard.h $(CORE_HDR)
 
 $(MODULE): $(GLUE_OBJ) $(CORE_LIB)
 	@echo "  LD    $@"
-	$(Q)$(CC) -shared -o $@ $(GLUE_OBJ) $(CORE_LIB) $(XML_LIBS) -ldl
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $(GLUE_OBJ) $(CORE_LIB) $(XML_LIBS) -ldl
 
 $(BUILD)/ctl/%.o: gwguardctl/%.c gwguardctl/ctl.h $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -85,7 +86,8 @@ $(BUILD)/ctl/%.o: gwguardctl/%.c gwguardctl/ctl.h $(CORE_HDR)
 
 $(CTL): $(CTL_OBJ) $(CORE_LIB)
 	@echo "  LD    $@"
-	$(Q)$(CC) -o $@ $(CTL_OBJ) $(CORE_LIB) $(APR_LIBS) $(XML_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CTL_OBJ) $(CORE_LIB) $(APR_LIBS) \
+	    $(XML_LIBS)
 
 $(BUILD)/unit/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -94,8 +96,18 @@ $(BUILD)/unit/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_HDR)
 
 $(UNIT): $(UNIT_OBJ) $(CORE_LIB)
 	@echo "  LD    $@"
-	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(CORE_LIB) $(CHECK_LIBS) $(APR_LIBS) \
-	    $(XML_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(CORE_LIB) $(CHECK_LIBS) \
+	    $(APR_LIBS) $(XML_LIBS)
+
+BENCH_BIN  := $(BUILD)/counter_bench $(BUILD)/populate
+
+$(BUILD)/%: tests/bench/%.c $(CORE_LIB) $(CORE_HDR)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_LIB) $(APR_LIBS) $(XML_LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	$(PYTHON) scripts/bench.py
 
 unit: $(UNIT)
 	$(UNIT)
@@ -103,10 +115,67 @@ unit: $(UNIT)
 integration: all
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
+# The unit tests and gwguardctl built with AddressSanitizer and
+# UndefinedBehaviorSanitizer into build-asan/, then the unit tests and the
+# gwguardctl integration tests run against that build (the module itself
+# runs under valgrind in tests/integration/test_valgrind.py).
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+       -fno-omit-frame-pointer
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g $(SAN)" \
+	    LDFLAGS="$(SAN)" build-asan/unit_tests build-asan/gwguardctl
+	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 build-asan/unit_tests
+	@$(MAKE) --no-print-directory all
+	GWGUARD_CTL=$(CURDIR)/build-asan/gwguardctl $(PYTHON) -m pytest -q \
+	    -p no:cacheprovider tests/integration/test_ctl.py \
+	    tests/integration/test_reliability.py -k "ctl or corrupt"
+	GWG_VALGRIND=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
+	    tests/integration/test_valgrind.py
+
+# libFuzzer targets (clang): each core file that parses outside input.
+# `make fuzz` runs each for FUZZ_SECONDS; `make check` runs a short round
+# when clang is installed.
+CLANG      ?= clang
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	@echo "  FUZZ  $@"
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -D_GNU_SOURCE $(APR_INC) $(XML_CFLAGS) \
+	    -Imod_gwguard -o $@ $< $(CORE_SRC) $(APR_LIBS) $(XML_LIBS)
+
+# a valid segment as the validator's seed (made, not committed, so it
+# always has the current layout)
+$(BUILD)/fuzz/seed-segment/valid.shm: $(BUILD)/populate
+	@mkdir -p $(@D)
+	$(Q)$(BUILD)/populate $@ 16 2 >/dev/null
+
+fuzz: $(FUZZ_BIN) $(BUILD)/fuzz/seed-segment/valid.shm
+	@for f in $(FUZZ_BIN); do \
+	    n=$$(basename $$f | sed 's/^fuzz_//'); \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$n $(BUILD)/fuzz/seed-$$n; \
+	    echo "  fuzzing $$n for $(FUZZ_SECONDS)s"; \
+	    if ! $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	            -print_final_stats=1 $(BUILD)/fuzz/corpus-$$n \
+	            $(BUILD)/fuzz/seed-$$n tests/fuzz/corpus/$$n \
+	            > $(BUILD)/fuzz/$$n.log 2>&1; then \
+	        tail -40 $(BUILD)/fuzz/$$n.log; exit 1; \
+	    fi; \
+	    grep -E "^stat::number_of_executed_units" $(BUILD)/fuzz/$$n.log; \
+	done
+
+fuzz-short:
+	@if command -v $(CLANG) >/dev/null; then \
+	    $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10; \
+	else echo "fuzz: skipped, clang is not installed"; fi
+
 # deps runs first, in a sub-make, so the variables above are computed
 # after the packages they query exist.
 check: deps
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit integration fuzz-short
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -121,4 +190,4 @@ install: all
 	    $(DESTDIR)/etc/apache2/mods-available/
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan

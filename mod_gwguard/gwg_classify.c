@@ -2,8 +2,11 @@
  * The classification table. Each row: a predicate over the observation,
  * the class it gives, and the httpd code path it relies on (see
  * docs/classes.md). Order matters: the first row that matches decides.
+ * Every signal is httpd state (handler result, notes, worker state, what
+ * the backend connection filter saw, timing), never log text.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "gwg_classify.h"
 
@@ -16,11 +19,60 @@ typedef struct {
     const char *httpd_path;
 } gwg_rule;
 
-static int earlier_attempt(const gwg_observation *o)
+static int is_5xx(int status)
 {
-    /* proxy_handler retries only after a 503 from the scheme handler
-     * (mod_proxy.c, the do/while loop): the attempt could not connect. */
-    return !o->final_attempt;
+    return status >= 500 && status <= 599;
+}
+
+/* A failed read or write the filter saw that was not a timeout. */
+static int io_broke(const gwg_observation *o)
+{
+    return o->io == GWG_IO_RESET || o->io == GWG_IO_EOF
+           || o->io == GWG_IO_ERROR;
+}
+
+static int not_http(const gwg_observation *o)
+{
+    /* The response did not start with "HTTP/": mod_proxy_http would take
+     * it as an HTTP/0.9 body with 200 ("backasswards"); the backend filter
+     * refused it, so ap_proxygetline failed (AH01102) with a 502. */
+    return o->not_http;
+}
+
+static int head_broke_race(const gwg_observation *o)
+{
+    /* ap_proxy_http_process_response, len <= 0 on a client connection that
+     * had keepalives: ap_proxy_backend_broke + EOC, handler OK (reused
+     * backend connection) or 500; no status line was read. */
+    return o->final_attempt && !o->status_parsed && o->connected
+           && io_broke(o) && o->bytes_read == 0
+           && o->proxy_error == GWG_PERR_NONE
+           && (o->handler_status == GWG_HANDLER_OK
+               || o->handler_status == 500);
+}
+
+static int tunnel_done(const gwg_observation *o)
+{
+    /* A 101 Upgrade (WebSocket) ran ap_proxy_tunnel_run to its end: the
+     * handler returns DONE whoever closed, which is no failure. */
+    return o->handler_status == GWG_HANDLER_DONE
+           && o->response_status == 101;
+}
+
+static int body_timed_out(const gwg_observation *o)
+{
+    /* Body loop of ap_proxy_http_process_response: ap_get_brigade failed
+     * with APR_TIMEUP (AH01110), ap_proxy_backend_broke, handler DONE. */
+    return o->handler_status == GWG_HANDLER_DONE && o->status_parsed
+           && o->io == GWG_IO_TIMEOUT;
+}
+
+static int body_broke(const gwg_observation *o)
+{
+    /* Same loop, reset or early EOF inside the framing (APR_INCOMPLETE
+     * from ap_http_filter over our EOF), AH01110, handler DONE. */
+    return o->handler_status == GWG_HANDLER_DONE && o->status_parsed
+           && io_broke(o);
 }
 
 static int aborted(const gwg_observation *o)
@@ -32,15 +84,23 @@ static int aborted(const gwg_observation *o)
                || o->handler_status == GWG_HANDLER_DONE);
 }
 
+static int client_body_failed(const gwg_observation *o)
+{
+    /* Reading the client's request body failed (ap_proxy_read_input
+     * AH02608, ap_proxy_prefetch_input AH01095): 400, or 408 on timeout,
+     * via ap_map_http_request_error. Not the upstream's doing. */
+    return o->handler_status == 400 || o->handler_status == 408;
+}
+
 static int upstream_sent_5xx(const gwg_observation *o)
 {
-    /* The upstream's own 5xx: streamed (OK, r->status 5xx) or caught by
-     * ProxyErrorOverride (handler returns the code, note set). */
+    /* The upstream's own 5xx (note proxy-status set from its status
+     * line): streamed (OK, r->status 5xx) or caught by ProxyErrorOverride
+     * (handler returns the code, note proxy-error-override). */
     if (o->handler_status == GWG_HANDLER_OK) {
-        return o->response_status >= 500 && o->response_status <= 599;
+        return o->status_parsed && is_5xx(o->response_status);
     }
-    return o->error_override && o->handler_status >= 500
-           && o->handler_status <= 599;
+    return o->error_override && is_5xx(o->handler_status);
 }
 
 static int succeeded(const gwg_observation *o)
@@ -50,15 +110,105 @@ static int succeeded(const gwg_observation *o)
 
 static int no_attempt(const gwg_observation *o)
 {
-    /* pre_request found no usable member (mod_proxy_balancer AH01170,
-     * AH01171): 503 with no scheme-handler call. */
+    /* proxy_balancer_pre_request found no usable member (AH01170, AH01171,
+     * AH01167): 503 before any scheme-handler call. */
     return o->attempts == 0 && o->handler_status == 503;
 }
 
-static int connect_failed(const gwg_observation *o)
+static int worker_refused(const gwg_observation *o)
 {
-    /* ap_proxy_connect_backend failed (AH00957): 503 after an attempt. */
-    return o->attempts > 0 && o->handler_status == 503;
+    /* ap_proxy_acquire_connection: worker not usable and retry not due
+     * (AH00940): 503 without a backend connection. */
+    return o->handler_status == 503 && o->worker_unusable && !o->connected;
+}
+
+static int pool_full(const gwg_observation *o)
+{
+    /* ap_proxy_acquire_connection: apr_reslist_acquire timed out (acquire=)
+     * with all max= connections in use (AH00941): 503, no connection. */
+    return o->handler_status == 503 && o->pool_exhausted && !o->connected;
+}
+
+static int dns_failed(const gwg_observation *o)
+{
+    /* ap_proxy_determine_address: proxyerror_core 500 "DNS lookup
+     * failure for:" (AH00898, status in the EAI range). */
+    return o->proxy_error == GWG_PERR_DNS;
+}
+
+static int tls_failed(const gwg_observation *o)
+{
+    /* ap_proxy_pass_brigade: backend aborted with SSL_connect_rv "err"
+     * after mod_ssl's outgoing handshake failed; 500 "Error during SSL
+     * Handshake with remote server" (AH01084, AH00898). */
+    return o->proxy_error == GWG_PERR_TLS;
+}
+
+static int corrupt_status(const gwg_observation *o)
+{
+    /* "HTTP/x.y nnn" with a major version other than 1, or longer than
+     * ResponseFieldSize; malformed Connection header, unexpected 101,
+     * too many 1xx: ap_proxyerror 502 in ap_proxy_http_process_response. */
+    return o->proxy_error == GWG_PERR_CORRUPT_STATUS
+           || o->proxy_error == GWG_PERR_PROTOCOL;
+}
+
+static int head_timed_out(const gwg_observation *o)
+{
+    /* ap_proxygetline got APR_TIMEUP on the status line: note
+     * proxy_timedout, 502 (AH01102); or 503 "Timeout on 100-Continue";
+     * or the request write timed out: ap_proxy_pass_brigade 504. */
+    return o->timed_out
+           || (o->handler_status == 504 && o->connected)
+           || (is_5xx(o->handler_status) && !o->status_parsed
+               && o->connected && o->io == GWG_IO_TIMEOUT);
+}
+
+static int headers_timed_out(const gwg_observation *o)
+{
+    /* ap_proxy_read_headers failed with APR_TIMEUP (AH10404), caller sets
+     * status_line "bad gateway" (AH01106), 502. */
+    return o->header_failed && o->io == GWG_IO_TIMEOUT;
+}
+
+static int headers_broke(const gwg_observation *o)
+{
+    /* The same with a reset or close in the middle of the head. */
+    return o->header_failed && io_broke(o);
+}
+
+static int headers_bad(const gwg_observation *o)
+{
+    /* The same without an I/O error: header line over ResponseFieldSize
+     * (AH10124, ENOSPC) or without a colon (APR_EINVAL), AH01106. */
+    return o->header_failed;
+}
+
+static int head_broke(const gwg_observation *o)
+{
+    /* ap_proxygetline failed with a reset or a clean close before any
+     * status line (AH01102, 104 or 20014): "Error reading from remote
+     * server", 502. Also an attempt that failed over after connecting. */
+    return is_5xx(o->handler_status) && !o->status_parsed
+           && (o->proxy_error == GWG_PERR_READ
+               || (o->connected && io_broke(o)));
+}
+
+static int connect_timed_out(const gwg_observation *o)
+{
+    /* ap_proxy_connect_backend: apr_socket_connect gave APR_TIMEUP after
+     * the connect timeout (AH00957 with 70007), 503. Told from a refusal
+     * by the attempt's duration, since no backend conn_rec exists. */
+    return o->handler_status == 503 && !o->connected
+           && o->connect_timeout_us > 0
+           && o->elapsed_us >= o->connect_timeout_us * 19 / 20;
+}
+
+static int connect_refused(const gwg_observation *o)
+{
+    /* ap_proxy_connect_backend failed at once (AH00957 with 111, 113, 101;
+     * AH00959, AH01114): 503, no backend connection. */
+    return o->handler_status == 503 && !o->connected;
 }
 
 static int any(const gwg_observation *o)
@@ -67,19 +217,55 @@ static int any(const gwg_observation *o)
     return 1;
 }
 
+/* Room at the top for rows that decide before anything httpd did (the
+ * breaker's own refusal, circuit_open). */
 static const gwg_rule rules[] = {
-    { "failover", earlier_attempt, GWG_CLASS_CONNECT_REFUSED,
-      "mod_proxy.c proxy_handler: retry after 503" },
+    { "not_http", not_http, GWG_CLASS_BAD_RESPONSE,
+      "mod_proxy_http: no \"HTTP/\" status line (HTTP/0.9), refused" },
+    { "head_race", head_broke_race, GWG_CLASS_RESET_BEFORE_HEADERS,
+      "mod_proxy_http: status line read failed on a kept-alive client "
+      "connection, backend_broke + EOC" },
+    { "tunnel", tunnel_done, GWG_CLASS_NONE,
+      "mod_proxy_http: 101 Upgrade, ap_proxy_tunnel_run ended, DONE" },
+    { "body_timeout", body_timed_out, GWG_CLASS_BODY_TIMEOUT,
+      "mod_proxy_http: body read APR_TIMEUP (AH01110), DONE" },
+    { "body_reset", body_broke, GWG_CLASS_BODY_RESET,
+      "mod_proxy_http: body read reset/EOF/INCOMPLETE (AH01110), DONE" },
     { "client_abort", aborted, GWG_CLASS_CLIENT_ABORT,
       "proxy_http: c->aborted while streaming" },
+    { "client_body", client_body_failed, GWG_CLASS_CLIENT_ABORT,
+      "proxy_util: reading the client body failed (AH02608, AH01095)" },
     { "upstream_5xx", upstream_sent_5xx, GWG_CLASS_UPSTREAM_5XX,
       "proxy_http: upstream status 5xx, or ProxyErrorOverride" },
     { "success", succeeded, GWG_CLASS_NONE,
       "proxy_handler returned OK" },
     { "no_member", no_attempt, GWG_CLASS_UNAVAILABLE,
-      "proxy_balancer pre_request: no usable worker" },
-    { "connect", connect_failed, GWG_CLASS_CONNECT_REFUSED,
-      "proxy_util.c ap_proxy_connect_backend: 503" },
+      "proxy_balancer pre_request: no usable worker (AH01170)" },
+    { "worker_unusable", worker_refused, GWG_CLASS_UNAVAILABLE,
+      "proxy_util ap_proxy_acquire_connection: worker in error (AH00940)" },
+    { "pool_exhausted", pool_full, GWG_CLASS_UNAVAILABLE,
+      "proxy_util ap_proxy_acquire_connection: pool exhausted (AH00941)" },
+    { "dns", dns_failed, GWG_CLASS_DNS,
+      "proxy_util ap_proxy_determine_address: DNS lookup failure, 500" },
+    { "tls", tls_failed, GWG_CLASS_TLS,
+      "proxy_util ap_proxy_pass_brigade: SSL handshake failed, 500" },
+    { "corrupt_status", corrupt_status, GWG_CLASS_BAD_RESPONSE,
+      "mod_proxy_http: corrupt status line / protocol error, 502" },
+    { "head_timeout", head_timed_out, GWG_CLASS_HEADER_TIMEOUT,
+      "mod_proxy_http: status line read APR_TIMEUP, proxy_timedout" },
+    { "headers_timeout", headers_timed_out, GWG_CLASS_HEADER_TIMEOUT,
+      "mod_proxy_http ap_proxy_read_headers: APR_TIMEUP (AH10404)" },
+    { "headers_reset", headers_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
+      "mod_proxy_http ap_proxy_read_headers: reset/EOF (AH10404)" },
+    { "headers_bad", headers_bad, GWG_CLASS_BAD_RESPONSE,
+      "mod_proxy_http ap_proxy_read_headers: too long / no colon "
+      "(AH10124, AH01106)" },
+    { "head_reset", head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
+      "mod_proxy_http: status line read reset/EOF (AH01102), 502" },
+    { "connect_timeout", connect_timed_out, GWG_CLASS_CONNECT_TIMEOUT,
+      "proxy_util ap_proxy_connect_backend: APR_TIMEUP (AH00957), 503" },
+    { "connect", connect_refused, GWG_CLASS_CONNECT_REFUSED,
+      "proxy_util ap_proxy_connect_backend: refused (AH00957), 503" },
     { "other", any, GWG_CLASS_OTHER, "anything else" },
 };
 
@@ -96,4 +282,45 @@ void gwg_classify(gwg_verdict *v, const gwg_observation *o)
     }
     v->cls = GWG_CLASS_OTHER;
     v->rule = "none";
+}
+
+int gwg_answer_status(gwg_class_t cls, int handler_status, int configured)
+{
+    const gwg_class_info *info = gwg_class_get(cls);
+    int want;
+
+    /* Only an error httpd is about to render through ap_die can change:
+     * OK, DONE and the upstream's streamed answers are committed. */
+    if (!info || !is_5xx(handler_status)) {
+        return handler_status;
+    }
+    want = configured ? configured : info->status;
+    return want ? want : handler_status;
+}
+
+gwg_proxy_error gwg_proxy_error_of(const char *notes)
+{
+    static const struct {
+        const char *text;
+        gwg_proxy_error kind;
+    } known[] = {
+        { "DNS lookup failure", GWG_PERR_DNS },
+        { "Error during SSL Handshake", GWG_PERR_TLS },
+        { "Error reading from remote server", GWG_PERR_READ },
+        { "Corrupt status line", GWG_PERR_CORRUPT_STATUS },
+        { "Malformed connection header", GWG_PERR_PROTOCOL },
+        { "Unexpected Upgrade", GWG_PERR_PROTOCOL },
+        { "interim responses", GWG_PERR_PROTOCOL },
+    };
+    size_t i;
+
+    if (!notes) {
+        return GWG_PERR_NONE;
+    }
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strstr(notes, known[i].text)) {
+            return known[i].kind;
+        }
+    }
+    return GWG_PERR_OTHER;
 }

@@ -13,8 +13,32 @@
 #define GWG_HANDLER_OK      0
 #define GWG_HANDLER_DONE    (-2)
 
+/* What ap_proxyerror wrote in note "error-notes" (a request note, set
+ * whatever the log level), reduced to the cases the table tells apart. */
+typedef enum {
+    GWG_PERR_NONE = 0,          /* no note */
+    GWG_PERR_DNS,               /* "DNS lookup failure for: ..." */
+    GWG_PERR_TLS,               /* "Error during SSL Handshake ..." */
+    GWG_PERR_READ,              /* "Error reading from remote server" */
+    GWG_PERR_CORRUPT_STATUS,    /* "Corrupt status line returned ..." */
+    GWG_PERR_PROTOCOL,          /* malformed Connection, Upgrade, 1xx flood */
+    GWG_PERR_OTHER              /* any other proxy error text */
+} gwg_proxy_error;
+
+/* How the last failed read or write on the backend connection ended, as the
+ * backend connection filter saw it (mod_gwguard_backend.c). */
+typedef enum {
+    GWG_IO_OK = 0,              /* no read failed */
+    GWG_IO_TIMEOUT,             /* APR_TIMEUP */
+    GWG_IO_RESET,               /* ECONNRESET, EPIPE */
+    GWG_IO_EOF,                 /* the upstream closed (APR_EOF, EOS) */
+    GWG_IO_ERROR                /* anything else */
+} gwg_io;
+
 typedef struct gwg_observation {
-    int handler_status;   /* request_status's *status: OK, DONE or HTTP */
+    /* The request as proxy_handler left it (final attempt only). */
+    int handler_status;   /* request_status's *status: OK, DONE or HTTP;
+                             503 for an attempt that failed over */
     int response_status;  /* r->status at that moment */
     int attempts;         /* scheme-handler calls (0: none was tried) */
     int final_attempt;    /* 1 for the attempt that ended the request,
@@ -22,6 +46,22 @@ typedef struct gwg_observation {
     int client_aborted;   /* r->connection->aborted */
     int error_override;   /* note "proxy-error-override" (ProxyErrorOverride) */
     int timed_out;        /* note "proxy_timedout" */
+    int status_parsed;    /* note "proxy-status": a status line was read */
+    int header_failed;    /* r->status_line "bad gateway" (AH01106 path) */
+    gwg_proxy_error proxy_error; /* note "error-notes" */
+    /* The attempt itself (every attempt). */
+    int worker_unusable;  /* mod_proxy will refuse the worker (in error,
+                             retry not due; disabled; stopped) */
+    int pool_exhausted;   /* every connection of the worker's pool (max=)
+                             was in use when the attempt began */
+    int connected;        /* a backend connection carried this attempt */
+    int reused;           /* ... and had carried requests before */
+    gwg_io io;            /* how the last failed backend read or write
+                             ended */
+    long long bytes_read; /* response bytes read in this attempt */
+    int not_http;         /* the response did not start with "HTTP/" */
+    long long elapsed_us; /* scheme handler entered to attempt end */
+    long long connect_timeout_us; /* the worker's effective connect timeout */
 } gwg_observation;
 
 typedef struct {
@@ -30,5 +70,14 @@ typedef struct {
 } gwg_verdict;
 
 void gwg_classify(gwg_verdict *v, const gwg_observation *o);
+
+/* The status the client gets for a class, given the handler's result, the
+ * admin's choice (configured: 0 = the SPEC default) and the class default.
+ * Returns handler_status unchanged when httpd is not about to answer an
+ * error itself (OK, DONE, a 4xx) or when the class keeps the upstream's. */
+int gwg_answer_status(gwg_class_t cls, int handler_status, int configured);
+
+/* Reduces the text of note "error-notes" to a gwg_proxy_error. */
+gwg_proxy_error gwg_proxy_error_of(const char *error_notes);
 
 #endif

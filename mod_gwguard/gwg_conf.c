@@ -9,6 +9,7 @@
 
 #include <apr_strings.h>
 
+#include "gwg_class.h"
 #include "gwg_conf.h"
 
 const char *gwg_conf_flag(int *out, const char *directive, const char *value,
@@ -67,5 +68,28 @@ const char *gwg_conf_path(const char *directive, const char *value,
         return apr_psprintf(p, "%s: '%s' names a directory; expected a file "
                             "name", directive, value);
     }
+    return NULL;
+}
+
+const char *gwg_conf_status_code(int *cls, int *status, const char *directive,
+                                 const char *class_name, const char *value,
+                                 apr_pool_t *p)
+{
+    unsigned long v;
+    gwg_class_t c = gwg_class_by_name(class_name);
+    const char *err;
+
+    if (c == GWG_CLASS_NONE) {
+        return apr_psprintf(p, "%s: '%s' is not a failure class; expected "
+                            "one of %s", directive,
+                            class_name ? class_name : "",
+                            gwg_class_names_list());
+    }
+    err = gwg_conf_uint(&v, directive, value, 500, 599, p);
+    if (err) {
+        return err;
+    }
+    *cls = (int)c;
+    *status = (int)v;
     return NULL;
 }

@@ -24,4 +24,10 @@ const char *gwg_conf_uint(unsigned long *out, const char *directive,
 const char *gwg_conf_path(const char *directive, const char *value,
                           apr_pool_t *p);
 
+/* GwGuardStatusCode CLASS STATUS: a known class name and a status from
+ * 500 to 599. */
+const char *gwg_conf_status_code(int *cls, int *status, const char *directive,
+                                 const char *class_name, const char *value,
+                                 apr_pool_t *p);
+
 #endif

@@ -27,6 +27,8 @@ typedef struct {
     int enabled;                   /* GwGuard; GWGUARD_UNSET = inherit */
     struct gwguard_page_conf *page;/* error pages, NULL = defaults
                                       (mod_gwguard_page.h) */
+    int *status_codes;             /* GwGuardStatusCode by class, 0 unset;
+                                      NULL when none is set in this scope */
 } gwguard_dir_conf;
 
 /* The segment as this process sees it: mapped by the parent in
@@ -63,6 +65,20 @@ typedef struct {
     apr_time_t   first_byte;       /* first response byte read, 0 unknown */
     int          ah_number;        /* httpd's AHnnnnn reported, 0 none */
     apr_status_t apr_status;       /* what httpd reported, 0 none */
+    /* Signals of the attempt for the classifier (mod_gwguard_backend.c,
+     * mod_gwguard_observe.c); none depends on LogLevel. */
+    apr_uint64_t seq;              /* process-unique attempt number */
+    apr_time_t   end;              /* attempt over (next one or the end) */
+    apr_interval_time_t connect_timeout; /* worker's effective one */
+    int          worker_unusable;  /* mod_proxy will refuse the worker */
+    int          pool_exhausted;   /* all max= connections were in use */
+    int          reused;           /* backend connection carried requests
+                                      before this attempt */
+    int          io;               /* gwg_io of the last failed read/write */
+    apr_status_t io_status;        /* its apr_status */
+    apr_off_t    bytes_read;       /* response bytes read */
+    int          check_http;       /* an HTTP/1 upstream: check "HTTP/" */
+    int          not_http;         /* response not "HTTP/": refused */
 } gwguard_attempt;
 
 #define GWGUARD_NO_SLOT UINT32_MAX
@@ -78,6 +94,10 @@ typedef struct {
                                       response is committed or upstream's */
     int          retry_after;      /* seconds for Retry-After; -1 = use
                                       GwGuardRetryAfter */
+    int          current_cleanup;  /* pool cleanup of the thread-local
+                                      current request registered */
+    int          in_proxy;         /* between the first scheme handler
+                                      call and request_status */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */
@@ -93,6 +113,34 @@ void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
  * page the configuration chooses; called at the end of request_status. */
 void gwguard_page_answer(request_rec *r, const gwguard_req *st);
 void gwguard_register_page_hooks(void);
+/* Fills the per-attempt signals of an observation (every attempt). */
+void gwguard_observe_attempt(struct gwg_observation *o,
+                             const gwguard_attempt *a);
+
+/* The thread's proxied request and its backend connection filter
+ * (mod_gwguard_backend.c): set in the scheme handler, cleared in
+ * request_status (and by an r->pool cleanup). */
+void gwguard_current_set(request_rec *r, gwguard_req *st);
+void gwguard_current_clear(request_rec *r);
+gwguard_req *gwguard_current_req(void);
+gwguard_attempt *gwguard_current_attempt(void);
+void gwguard_register_backend_hooks(void);
+
+/* The error-log hook (mod_gwguard_errlog.c): AH number and errno only. */
+void gwguard_register_errlog_hook(void);
+
+/* " ah=AHnnnnn apr=N" for the log line, "" when httpd reported nothing
+ * that passed LogLevel. */
+const char *gwguard_detail(request_rec *r, const gwguard_attempt *a);
+
+/* GwGuardStatusCode (mod_gwguard_statuscode.c). */
+const char *gwguard_set_status_code(cmd_parms *cmd, void *dirconf,
+                                    const char *cls, const char *value);
+int *gwguard_merge_status_codes(apr_pool_t *p, const int *base,
+                                const int *add);
+
+/* GwGuardStatusCode for a class in this request's scope, 0 if unset. */
+int gwguard_status_code(request_rec *r, gwg_class_t cls);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

@@ -53,6 +53,8 @@ void *gwguard_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 
     MERGE_INT(enabled);
     conf->page = gwguard_page_conf_merge(p, base->page, add->page);
+    conf->status_codes = gwguard_merge_status_codes(p, base->status_codes,
+                                                    add->status_codes);
     return conf;
 }
 
@@ -160,5 +162,9 @@ const command_rec gwguard_cmds[] = {
                      "Replace upstream-sent error responses (not JSON ones) "
                      "with the error page: Off (default), On (502 503 504) "
                      "or a list of statuses"),
+    AP_INIT_TAKE2("GwGuardStatusCode", gwguard_set_status_code, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "Status answered for a failure class: CLASS STATUS, "
+                  "STATUS from 500 to 599 (defaults in docs/classes.md)"),
     { NULL }
 };

@@ -1,14 +1,28 @@
 /*
  * What httpd shows about a finished proxied request, extracted into the
  * core's plain gwg_observation. Only state is read (handler result,
- * r->status, notes, the connection), never log text, so the class cannot
- * depend on LogLevel.
+ * r->status, notes, the connection, what the backend filter and the
+ * scheme handler recorded for each attempt), never log text, so the class
+ * cannot depend on LogLevel.
  */
 #include "httpd.h"
 #include "http_config.h"
 
 #include "gwg_classify.h"
 #include "mod_gwguard.h"
+
+void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
+{
+    o->worker_unusable = a->worker_unusable;
+    o->pool_exhausted = a->pool_exhausted;
+    o->connected = a->connected != 0;
+    o->reused = a->reused;
+    o->io = (gwg_io)a->io;
+    o->bytes_read = a->bytes_read;
+    o->not_http = a->not_http;
+    o->elapsed_us = a->end > a->start ? a->end - a->start : 0;
+    o->connect_timeout_us = a->connect_timeout;
+}
 
 void gwguard_observe(gwg_observation *o, request_rec *r, int status,
                      const gwguard_req *st)
@@ -22,4 +36,16 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     o->error_override = apr_table_get(r->notes, "proxy-error-override")
                         != NULL;
     o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
+    o->status_parsed = apr_table_get(r->notes, "proxy-status") != NULL;
+    /* ap_proxy_http_process_response's own marker for a failed header
+     * read (AH01106): a status line without a code. */
+    o->header_failed = r->status_line
+                       && strcmp(r->status_line, "bad gateway") == 0;
+    o->proxy_error = gwg_proxy_error_of(apr_table_get(r->notes,
+                                                      "error-notes"));
+    if (st->attempts->nelts > 0) {
+        gwguard_observe_attempt(o, &APR_ARRAY_IDX(st->attempts,
+                                                  st->attempts->nelts - 1,
+                                                  gwguard_attempt));
+    }
 }

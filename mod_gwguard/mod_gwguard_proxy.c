@@ -20,6 +20,7 @@
 #include "gwg_time.h"
 #include "gwg_upstream.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_verdict.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -77,7 +78,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     gwguard_req *st;
     int overflow_first;
 
-    (void)conf; (void)proxyhost; (void)proxyport;
+    (void)proxyhost; (void)proxyport;
     if (!gwguard_enabled(r)) {
         return DECLINED;
     }
@@ -86,6 +87,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     memset(a, 0, sizeof(*a));
     a->start = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
+    gwguard_attempt_begin(r, st, a, worker, conf, url);
     if (upstream_key(a->key, sizeof(a->key), worker, url) < 0) {
         apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
     }
@@ -155,7 +157,7 @@ static void count_attempts(request_rec *r, gwguard_req *st,
             continue;
         }
         o->final_attempt = (i == n - 1);
-        gwg_classify(&v, o);
+        gwguard_attempt_verdict(&v, st, i, o);
         outcome.cls = v.cls;
         outcome.status = o->final_attempt ? st->status : 0;
         outcome.now = gwg_now_us();
@@ -186,10 +188,10 @@ static void annotate(request_rec *r, const gwguard_req *st)
     apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
     apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
-                  "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s",
-                  last ? last->key : "-", info->name, info->code,
+                  "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
+                  "%s", last ? last->key : "-", info->name, info->code,
                   st->status ? st->status : r->status, st->request_id,
-                  st->rule);
+                  st->rule, gwguard_detail(r, last));
 }
 
 static int gwguard_request_status(int *status, request_rec *r)
@@ -202,11 +204,16 @@ static int gwguard_request_status(int *status, request_rec *r)
         return OK;
     }
     st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
+    gwguard_attempts_done(r, st);
     gwguard_observe(&o, r, *status, st);
     gwg_classify(&v, &o);
     st->cls = v.cls;
     st->rule = v.rule;
     st->status = answered_status(&o);
+    gwguard_correct_status(r, st, status);
+    if (st->cls == GWG_CLASS_UNAVAILABLE) {
+        gwguard_no_attempt(r, st);
+    }
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);
     }
@@ -234,6 +241,8 @@ void gwguard_register_proxy_hooks(void)
     }
     APR_OPTIONAL_HOOK(proxy, request_status, gwguard_request_status, NULL,
                       NULL, APR_HOOK_MIDDLE);
+    gwguard_register_backend_hooks();
+    gwguard_register_errlog_hook();
 }
 
 int gwguard_proxy_hooks_present(void)

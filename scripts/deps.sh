@@ -5,7 +5,8 @@
 set -eu
 
 PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libxml2-dev \
-check pkg-config curl python3 python3-pytest gcc make"
+check pkg-config curl python3 python3-pytest gcc make openssl wrk valgrind \
+clang libclang-rt-14-dev"
 
 # a headless browser for tests/integration/test_browser.py
 PACKAGES="$PACKAGES chromium"

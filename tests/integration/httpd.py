@@ -17,7 +17,8 @@ from pathlib import Path
 TOP = Path(__file__).resolve().parents[2]
 BUILD = TOP / "build"
 MODULE = BUILD / "mod_gwguard.so"
-GWGUARDCTL = BUILD / "gwguardctl"
+# make check-asan points this at the sanitizer build of gwguardctl
+GWGUARDCTL = Path(os.environ.get("GWGUARD_CTL", BUILD / "gwguardctl"))
 MODDIR = Path("/usr/lib/apache2/modules")
 HTTPD = "/usr/sbin/apache2"
 
@@ -45,13 +46,15 @@ def free_port():
 
 class Httpd:
     def __init__(self, root, mpm="event", modules=None, loglevel="warn",
-                 load_gwguard=True):
+                 load_gwguard=True, access_log=True, mpm_lines=None):
         self.root = Path(root)
         self.mpm = mpm
         self.port = free_port()
         self.modules = list(BASE_MODULES if modules is None else modules)
         self.loglevel = loglevel
         self.load_gwguard = load_gwguard
+        self.use_access_log = access_log
+        self.mpm_lines = mpm_lines
         self.shm = self.root / "run" / "gwguard.shm"
         self.error_log = self.root / "logs" / "error.log"
         self.access_log = self.root / "logs" / "access.log"
@@ -94,9 +97,12 @@ class Httpd:
             "KeepAlive On",
             'LogFormat "%h \\"%r\\" %>s %{GWGUARD_CLASS}e '
             '%{GWGUARD_CODE}e %{GWGUARD_UPSTREAM}e" gw',
-            'CustomLog "%s" gw' % self.access_log,
         ]
-        if self.mpm == "prefork":
+        if self.use_access_log:
+            lines.append('CustomLog "%s" gw' % self.access_log)
+        if self.mpm_lines is not None:
+            lines += list(self.mpm_lines)
+        elif self.mpm == "prefork":
             lines += ["StartServers 2", "MinSpareServers 2",
                       "MaxSpareServers 4", "MaxRequestWorkers 16"]
         else:

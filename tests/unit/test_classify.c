@@ -1,4 +1,5 @@
-/* The classification table, row by row. */
+/* The classification table, row by row: each test builds the observation
+ * one httpd code path leaves behind and checks the row that decides. */
 #include <string.h>
 
 #include "gwg_classify.h"
@@ -13,6 +14,18 @@ static gwg_observation obs(int handler, int response, int attempts)
     o.response_status = response;
     o.attempts = attempts;
     o.final_attempt = 1;
+    o.connect_timeout_us = 60 * 1000000LL;
+    return o;
+}
+
+/* An attempt that connected and got a status line. */
+static gwg_observation answered(int handler, int response)
+{
+    gwg_observation o = obs(handler, response, 1);
+
+    o.connected = 1;
+    o.status_parsed = 1;
+    o.bytes_read = 100;
     return o;
 }
 
@@ -22,24 +35,29 @@ static void expect(const gwg_observation *o, gwg_class_t cls,
     gwg_verdict v;
 
     gwg_classify(&v, o);
-    ck_assert_int_eq(v.cls, cls);
     ck_assert_str_eq(v.rule, rule);
+    ck_assert_int_eq(v.cls, cls);
 }
 
 START_TEST(success)
 {
-    gwg_observation o = obs(GWG_HANDLER_OK, 200, 1);
+    gwg_observation o = answered(GWG_HANDLER_OK, 200);
     expect(&o, GWG_CLASS_NONE, "success");
     o.response_status = 404;            /* an upstream 4xx is a success */
     expect(&o, GWG_CLASS_NONE, "success");
+    o.io = GWG_IO_EOF;                  /* a body delimited by close */
+    expect(&o, GWG_CLASS_NONE, "success");
+    o = answered(GWG_HANDLER_DONE, 101); /* a WebSocket tunnel ended */
+    o.io = GWG_IO_EOF;
+    expect(&o, GWG_CLASS_NONE, "tunnel");
 }
 END_TEST
 
 START_TEST(upstream_5xx_streamed_and_overridden)
 {
-    gwg_observation o = obs(GWG_HANDLER_OK, 503, 1);
+    gwg_observation o = answered(GWG_HANDLER_OK, 503);
     expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
-    o = obs(502, 200, 1);
+    o = answered(502, 200);
     o.error_override = 1;
     expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
 }
@@ -47,28 +65,157 @@ END_TEST
 
 START_TEST(client_abort)
 {
-    gwg_observation o = obs(GWG_HANDLER_DONE, 200, 1);
+    gwg_observation o = answered(GWG_HANDLER_DONE, 200);
     o.client_aborted = 1;
     expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
     o.handler_status = GWG_HANDLER_OK;
     expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+    o = obs(400, 200, 1);
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_body");
+    o = obs(408, 200, 1);
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_body");
 }
 END_TEST
 
-START_TEST(connect_and_no_member)
+START_TEST(connect_refused_and_timeout)
 {
     gwg_observation o = obs(503, 200, 1);
+    o.elapsed_us = 2000;
     expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
-    o = obs(503, 200, 0);
-    expect(&o, GWG_CLASS_UNAVAILABLE, "no_member");
+    o.connect_timeout_us = 1000000;
+    o.elapsed_us = 1000500;
+    expect(&o, GWG_CLASS_CONNECT_TIMEOUT, "connect_timeout");
+    o.elapsed_us = 400000;              /* well under: a refusal */
+    expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
+    o.connect_timeout_us = 0;           /* unknown timeout: no guess */
+    o.elapsed_us = 5000000;
+    expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
 }
 END_TEST
 
-START_TEST(failover_attempt)
+START_TEST(unavailable)
 {
-    gwg_observation o = obs(GWG_HANDLER_OK, 200, 2);
+    gwg_observation o = obs(503, 200, 0);
+    expect(&o, GWG_CLASS_UNAVAILABLE, "no_member");
+    o = obs(503, 200, 1);
+    o.worker_unusable = 1;
+    expect(&o, GWG_CLASS_UNAVAILABLE, "worker_unusable");
+    o = obs(503, 200, 1);
+    o.pool_exhausted = 1;
+    o.elapsed_us = 500000;              /* waited for acquire= */
+    expect(&o, GWG_CLASS_UNAVAILABLE, "pool_exhausted");
+    o.worker_unusable = 1;
+    /* a retried worker that then connected is judged by what followed */
+    o.connected = 1;
+    o.timed_out = 1;
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
+}
+END_TEST
+
+START_TEST(dns_and_tls)
+{
+    gwg_observation o = obs(500, 200, 1);
+    o.proxy_error = GWG_PERR_DNS;
+    expect(&o, GWG_CLASS_DNS, "dns");
+    o = obs(500, 200, 1);
+    o.connected = 1;
+    o.io = GWG_IO_ERROR;                /* the handshake's write failed */
+    o.proxy_error = GWG_PERR_TLS;
+    expect(&o, GWG_CLASS_TLS, "tls");
+}
+END_TEST
+
+START_TEST(header_timeout)
+{
+    gwg_observation o = obs(502, 200, 1);
+    o.connected = 1;
+    o.timed_out = 1;
+    o.io = GWG_IO_TIMEOUT;
+    o.proxy_error = GWG_PERR_READ;
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
+    o.timed_out = 0;                    /* the filter alone says so */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
+    o = answered(502, 502);             /* in the header lines */
+    o.header_failed = 1;
+    o.io = GWG_IO_TIMEOUT;
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "headers_timeout");
+    o = obs(504, 200, 1);               /* request write timed out */
+    o.connected = 1;
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
+}
+END_TEST
+
+START_TEST(reset_before_headers)
+{
+    gwg_observation o = obs(502, 200, 1);
+    o.connected = 1;
+    o.io = GWG_IO_RESET;
+    o.proxy_error = GWG_PERR_READ;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_reset");
+    o.io = GWG_IO_OK;                   /* no filter: the note suffices */
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_reset");
+    o = answered(502, 502);             /* closed inside the head */
+    o.header_failed = 1;
+    o.io = GWG_IO_EOF;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "headers_reset");
+    /* kept-alive client: backend_broke + EOC, handler OK or 500 */
+    o = obs(GWG_HANDLER_OK, 502, 1);
+    o.connected = 1;
+    o.reused = 1;
+    o.io = GWG_IO_EOF;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_race");
+    o.handler_status = 500;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_race");
+}
+END_TEST
+
+START_TEST(bad_response)
+{
+    gwg_observation o = answered(502, 502);
+    o.header_failed = 1;                /* too long, or no colon */
+    expect(&o, GWG_CLASS_BAD_RESPONSE, "headers_bad");
+    o = obs(502, 200, 1);
+    o.connected = 1;
+    o.proxy_error = GWG_PERR_CORRUPT_STATUS;
+    expect(&o, GWG_CLASS_BAD_RESPONSE, "corrupt_status");
+    o.proxy_error = GWG_PERR_PROTOCOL;
+    expect(&o, GWG_CLASS_BAD_RESPONSE, "corrupt_status");
+    o = obs(502, 200, 1);               /* HTTP/0.9, refused by the filter */
+    o.connected = 1;
+    o.not_http = 1;
+    o.io = GWG_IO_ERROR;
+    o.proxy_error = GWG_PERR_READ;
+    expect(&o, GWG_CLASS_BAD_RESPONSE, "not_http");
+}
+END_TEST
+
+START_TEST(body_failures)
+{
+    gwg_observation o = answered(GWG_HANDLER_DONE, 200);
+    o.io = GWG_IO_TIMEOUT;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "body_timeout");
+    o.io = GWG_IO_EOF;
+    expect(&o, GWG_CLASS_BODY_RESET, "body_reset");
+    o.io = GWG_IO_RESET;
+    expect(&o, GWG_CLASS_BODY_RESET, "body_reset");
+    o.client_aborted = 1;               /* the backend broke first */
+    expect(&o, GWG_CLASS_BODY_RESET, "body_reset");
+}
+END_TEST
+
+START_TEST(failover_attempts)
+{
+    /* earlier attempts are judged as the 503 that made proxy_handler
+     * try the next member, from their own signals */
+    gwg_observation o = obs(503, 200, 2);
     o.final_attempt = 0;
-    expect(&o, GWG_CLASS_CONNECT_REFUSED, "failover");
+    o.elapsed_us = 1000;
+    expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
+    o.connect_timeout_us = 1000000;
+    o.elapsed_us = 1001000;
+    expect(&o, GWG_CLASS_CONNECT_TIMEOUT, "connect_timeout");
+    o.worker_unusable = 1;
+    expect(&o, GWG_CLASS_UNAVAILABLE, "worker_unusable");
 }
 END_TEST
 
@@ -76,6 +223,50 @@ START_TEST(anything_else_is_other)
 {
     gwg_observation o = obs(500, 500, 1);
     expect(&o, GWG_CLASS_OTHER, "other");
+    o.proxy_error = GWG_PERR_OTHER;
+    expect(&o, GWG_CLASS_OTHER, "other");
+}
+END_TEST
+
+START_TEST(answer_status)
+{
+    /* SPEC §2 corrections of mod_proxy's choices */
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_DNS, 500, 0), 502);
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_TLS, 500, 0), 502);
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_HEADER_TIMEOUT, 502, 0),
+                     504);
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_CONNECT_REFUSED, 503, 0),
+                     503);
+    /* GwGuardStatusCode wins */
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_CONNECT_REFUSED, 503, 502),
+                     502);
+    /* the upstream's own code stays unless configured */
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_UPSTREAM_5XX, 503, 0), 503);
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_UPSTREAM_5XX, 503, 502),
+                     502);
+    /* committed answers never change */
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_BODY_RESET,
+                                       GWG_HANDLER_DONE, 502),
+                     GWG_HANDLER_DONE);
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_CLIENT_ABORT, 400, 0), 400);
+}
+END_TEST
+
+START_TEST(proxy_error_notes)
+{
+    ck_assert_int_eq(gwg_proxy_error_of(NULL), GWG_PERR_NONE);
+    ck_assert_int_eq(gwg_proxy_error_of("The proxy server could not handle "
+        "the request<p>Reason: <strong>DNS lookup failure for: x.invalid"
+        "</strong></p>"), GWG_PERR_DNS);
+    ck_assert_int_eq(gwg_proxy_error_of("Reason: <strong>Error during SSL "
+        "Handshake with remote server</strong>"), GWG_PERR_TLS);
+    ck_assert_int_eq(gwg_proxy_error_of("Error reading from remote server"),
+                     GWG_PERR_READ);
+    ck_assert_int_eq(gwg_proxy_error_of("Corrupt status line returned by "
+        "remote server: HTTP/2.0 200"), GWG_PERR_CORRUPT_STATUS);
+    ck_assert_int_eq(gwg_proxy_error_of("Too many (11) interim responses "
+        "from origin server"), GWG_PERR_PROTOCOL);
+    ck_assert_int_eq(gwg_proxy_error_of("something new"), GWG_PERR_OTHER);
 }
 END_TEST
 
@@ -87,9 +278,17 @@ Suite *classify_suite(void)
     tcase_add_test(tc, success);
     tcase_add_test(tc, upstream_5xx_streamed_and_overridden);
     tcase_add_test(tc, client_abort);
-    tcase_add_test(tc, connect_and_no_member);
-    tcase_add_test(tc, failover_attempt);
+    tcase_add_test(tc, connect_refused_and_timeout);
+    tcase_add_test(tc, unavailable);
+    tcase_add_test(tc, dns_and_tls);
+    tcase_add_test(tc, header_timeout);
+    tcase_add_test(tc, reset_before_headers);
+    tcase_add_test(tc, bad_response);
+    tcase_add_test(tc, body_failures);
+    tcase_add_test(tc, failover_attempts);
     tcase_add_test(tc, anything_else_is_other);
+    tcase_add_test(tc, answer_status);
+    tcase_add_test(tc, proxy_error_notes);
     suite_add_tcase(s, tc);
     return s;
 }

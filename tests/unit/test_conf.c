@@ -1,6 +1,7 @@
 /* Directive value parsing: good values pass, bad ones are named. */
 #include <string.h>
 
+#include "gwg_class.h"
 #include "gwg_conf.h"
 #include "unit.h"
 
@@ -61,6 +62,33 @@ START_TEST(path)
 }
 END_TEST
 
+START_TEST(status_code)
+{
+    int cls = -1, status = 0;
+    const char *err;
+
+    ck_assert_ptr_null(gwg_conf_status_code(&cls, &status,
+                                            "GwGuardStatusCode", "dns",
+                                            "504", pool));
+    ck_assert_int_eq(cls, GWG_CLASS_DNS);
+    ck_assert_int_eq(status, 504);
+    err = gwg_conf_status_code(&cls, &status, "GwGuardStatusCode", "nosuch",
+                               "502", pool);
+    ck_assert_ptr_nonnull(strstr(err, "GwGuardStatusCode: 'nosuch' is not "
+                                      "a failure class; expected one of "
+                                      "connect_refused, "));
+    err = gwg_conf_status_code(&cls, &status, "GwGuardStatusCode", "dns",
+                               "404", pool);
+    ck_assert_str_eq(err, "GwGuardStatusCode: '404' is out of range; "
+                          "expected a number from 500 to 599");
+    ck_assert_ptr_nonnull(gwg_conf_status_code(&cls, &status, "X", "dns",
+                                               "600", pool));
+    ck_assert_ptr_nonnull(gwg_conf_status_code(&cls, &status, "X", "dns",
+                                               "5O2", pool));
+    ck_assert_int_eq(status, 504);     /* bad values leave it unchanged */
+}
+END_TEST
+
 Suite *conf_suite(void)
 {
     Suite *s = suite_create("conf");
@@ -70,6 +98,7 @@ Suite *conf_suite(void)
     tcase_add_test(tc, flag);
     tcase_add_test(tc, uint_range);
     tcase_add_test(tc, path);
+    tcase_add_test(tc, status_code);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -374,7 +374,11 @@ START_TEST(reset_under_load_loses_nothing_after_it)
     }
     ck_assert_uint_ge(shm.slots[s].requests, after);
     ck_assert_uint_lt(shm.slots[s].requests, total);
-    ck_assert_uint_eq(shm.slots[s].requests, shm.slots[s].successes);
+    /* Counters are exchanged one by one, so a request in flight during
+     * the reset can land in one counter and not the other: at most one
+     * such request per writer. */
+    ck_assert_uint_le(shm.slots[s].requests, shm.slots[s].successes + PROCS);
+    ck_assert_uint_le(shm.slots[s].successes, shm.slots[s].requests + PROCS);
     ck_assert_uint_ne(shm.hdr->reset_time, 0);
     gwg_shm_close(&shm);
 }

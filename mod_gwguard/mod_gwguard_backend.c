@@ -1,0 +1,279 @@
+/*
+ * The backend connection filter and the thread's current proxied request.
+ * mod_proxy runs a request's whole backend exchange in one thread (every
+ * MPM; mod_proxy_http never suspends), so a thread-local pointer set in
+ * the scheme handler ties backend connections, which have no request of
+ * their own, to the attempt they serve. The filter records how reads and
+ * writes ended, bytes, the first byte's time and whether the connection
+ * was reused: state the classifier trusts whatever the LogLevel.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_connection.h"
+#include "util_filter.h"
+#include "apr_strings.h"
+
+#include "gwg_classify.h"
+#include "mod_gwguard.h"
+
+static AP_THREAD_LOCAL gwguard_req *current_st;
+static AP_THREAD_LOCAL request_rec *current_r;
+
+static const char http_prefix[] = "HTTP/";
+#define HTTP_PREFIX_LEN 5
+
+/* Per backend connection (c->pool); pooled connections keep it. */
+typedef struct {
+    apr_uint64_t seq;      /* the attempt the connection serves now */
+    int head_len;          /* bytes of "HTTP/" checked in this attempt */
+    int poisoned;          /* refused a non-HTTP answer: fail every read */
+} backend_ctx;
+
+static apr_status_t clear_if_current(void *data)
+{
+    /* May run in another thread (event MPM write completion): then it
+     * compares that thread's pointer, which is never this request. */
+    if (current_r == data) {
+        current_r = NULL;
+        current_st = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+void gwguard_current_set(request_rec *r, gwguard_req *st)
+{
+    current_r = r;
+    current_st = st;
+    st->in_proxy = 1;
+    if (!st->current_cleanup) {
+        apr_pool_cleanup_register(r->pool, r, clear_if_current,
+                                  apr_pool_cleanup_null);
+        st->current_cleanup = 1;
+    }
+}
+
+void gwguard_current_clear(request_rec *r)
+{
+    gwguard_req *parent;
+
+    clear_if_current(r);
+    /* A subrequest proxied from a filter of a proxied response (an SSI
+     * include) ran inside its parent's exchange: give the parent back its
+     * backend connection's attribution. */
+    if (!current_r && r->main
+        && (parent = gwguard_req_get(r->main, 0)) != NULL
+        && parent->in_proxy) {
+        current_r = r->main;
+        current_st = parent;
+    }
+}
+
+gwguard_req *gwguard_current_req(void)
+{
+    return current_st;
+}
+
+gwguard_attempt *gwguard_current_attempt(void)
+{
+    if (!current_st || current_st->attempts->nelts == 0) {
+        return NULL;
+    }
+    return &APR_ARRAY_IDX(current_st->attempts,
+                          current_st->attempts->nelts - 1, gwguard_attempt);
+}
+
+static int io_of(apr_status_t rv)
+{
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        return GWG_IO_TIMEOUT;
+    }
+    if (APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_EPIPE(rv)
+        || APR_STATUS_IS_ECONNABORTED(rv)) {
+        return GWG_IO_RESET;
+    }
+    if (APR_STATUS_IS_EOF(rv)) {
+        return GWG_IO_EOF;
+    }
+    return GWG_IO_ERROR;
+}
+
+/* The attempt this connection serves; the first call in an attempt resets
+ * the per-attempt parts of the context. NULL outside a proxied request
+ * (health checks, connection pool maintenance). */
+static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
+{
+    gwguard_attempt *a = gwguard_current_attempt();
+
+    if (a && ctx->seq != a->seq) {
+        ctx->seq = a->seq;
+        ctx->head_len = 0;
+        /* mod_proxy_http counts responses on the origin connection in
+         * c->keepalives: non-zero means a reused connection. */
+        a->reused = c->keepalives > 0;
+        a->io = GWG_IO_OK;
+        a->io_status = APR_SUCCESS;
+        if (!a->connected) {
+            a->connected = apr_time_now();
+        }
+    }
+    return a;
+}
+
+static void note_io(gwguard_attempt *a, apr_status_t rv)
+{
+    a->io = io_of(rv);
+    a->io_status = rv;
+}
+
+/* Whether the data starts like an HTTP/1.x status line, checked over the
+ * first five bytes of the response (after stray CR/LF, which
+ * mod_proxy_http skips too). Returns 0 when it cannot be HTTP. */
+static int head_check(backend_ctx *ctx, apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb);
+         b != APR_BRIGADE_SENTINEL(bb) && ctx->head_len < HTTP_PREFIX_LEN;
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data;
+        apr_size_t len, i;
+
+        if (APR_BUCKET_IS_METADATA(b) || b->length == (apr_size_t)-1
+            || apr_bucket_read(b, &data, &len, APR_NONBLOCK_READ)
+               != APR_SUCCESS) {
+            continue;
+        }
+        for (i = 0; i < len && ctx->head_len < HTTP_PREFIX_LEN; i++) {
+            if (ctx->head_len == 0 && (data[i] == '\r' || data[i] == '\n')) {
+                continue;
+            }
+            if (data[i] != http_prefix[ctx->head_len++]) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static int has_eos(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (APR_BUCKET_IS_EOS(b)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
+                               ap_input_mode_t mode, apr_read_type_e block,
+                               apr_off_t readbytes)
+{
+    backend_ctx *ctx = f->ctx;
+    gwguard_attempt *a;
+    apr_status_t rv;
+    apr_off_t len = 0;
+
+    if (ctx->poisoned) {
+        return APR_EGENERAL;
+    }
+    rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+    if (!(a = attempt_for(f->c, ctx))) {
+        return rv;
+    }
+    if (mode == AP_MODE_SPECULATIVE) {
+        /* Data seen here is read again. A blocking peek is ap_rgetline
+         * looking for a folded header line (AP_GETLINE_FOLD), so its
+         * failure is the response's; a non-blocking one is mod_proxy
+         * probing an idle pooled connection. */
+        if (rv != APR_SUCCESS && block == APR_BLOCK_READ) {
+            note_io(a, rv);
+        }
+        return rv;
+    }
+    if (rv != APR_SUCCESS) {
+        if (!(APR_STATUS_IS_EAGAIN(rv) && block == APR_NONBLOCK_READ)) {
+            note_io(a, rv);
+        }
+        return rv;
+    }
+    apr_brigade_length(bb, 0, &len);
+    if (len > 0) {
+        if (!a->first_byte) {
+            a->first_byte = apr_time_now();
+        }
+        a->bytes_read += len;
+        if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
+            && !head_check(ctx, bb)) {
+            /* An HTTP/0.9 "response": make it a read error, so that
+             * mod_proxy_http answers 502 instead of passing it as 200. */
+            a->not_http = 1;
+            ctx->poisoned = 1;
+            apr_brigade_cleanup(bb);
+            return APR_EGENERAL;
+        }
+    }
+    /* The core input filter reports the peer's close as an empty brigade
+     * on a blocking read (ap_rgetline then says APR_EGENERAL) or as EOS. */
+    if (has_eos(bb) || (len == 0 && block == APR_BLOCK_READ
+                        && APR_BRIGADE_EMPTY(bb))) {
+        note_io(a, APR_EOF);
+    }
+    return rv;
+}
+
+static apr_status_t backend_out(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    backend_ctx *ctx = f->ctx;
+    gwguard_attempt *a = attempt_for(f->c, ctx);
+    apr_status_t rv = ap_pass_brigade(f->next, bb);
+
+    if (a && rv != APR_SUCCESS) {
+        note_io(a, rv);
+    }
+    return rv;
+}
+
+static ap_filter_rec_t *backend_in_filter, *backend_out_filter;
+
+/* mod_proxy runs pre_connection for each new backend connection, just
+ * after connecting (ap_proxy_connection_create_ex), c->outgoing set. */
+static int backend_pre_connection(conn_rec *c, void *csd)
+{
+    backend_ctx *ctx;
+    gwguard_attempt *a;
+
+    (void)csd;
+    if (!c->outgoing || !gwguard_current_req()) {
+        return DECLINED;
+    }
+    ctx = apr_pcalloc(c->pool, sizeof(*ctx));
+    ap_add_input_filter_handle(backend_in_filter, ctx, NULL, c);
+    ap_add_output_filter_handle(backend_out_filter, ctx, NULL, c);
+    if ((a = gwguard_current_attempt()) != NULL) {
+        /* A new connection replaces whatever an earlier (pooled, dead)
+         * one of this attempt showed. */
+        a->connected = apr_time_now();
+        a->bytes_read = 0;
+        a->first_byte = 0;
+        attempt_for(c, ctx);
+    }
+    return DECLINED;
+}
+
+void gwguard_register_backend_hooks(void)
+{
+    /* Above mod_ssl (CONNECTION + 5): the filter sees the decrypted
+     * response, so the HTTP check works for https:// upstreams too. */
+    backend_in_filter = ap_register_input_filter("GWGUARD_BACKEND",
+                                                 backend_in, NULL,
+                                                 AP_FTYPE_CONNECTION);
+    backend_out_filter = ap_register_output_filter("GWGUARD_BACKEND",
+                                                   backend_out, NULL,
+                                                   AP_FTYPE_CONNECTION);
+    ap_hook_pre_connection(backend_pre_connection, NULL, NULL,
+                           APR_HOOK_MIDDLE);
+}

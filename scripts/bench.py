@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""make bench: what mod_gwguard costs, measured against stock httpd in the
+same run. Every figure is a ratio of two configurations run alternately
+(A B A B ...) with wrk on 127.0.0.1, so machine noise hits both alike.
+Writes docs/performance.md with the machine, the commands and the figures.
+"""
+
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TOP / "tests" / "integration"))
+
+from httpd import Httpd, free_port, GWGUARDCTL, BUILD   # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+CONNS = int(os.environ.get("BENCH_CONNS", "32"))
+MPM_LINES = ["StartServers 2", "ThreadsPerChild 32", "MinSpareThreads 8",
+             "MaxSpareThreads 64", "MaxRequestWorkers 64", "ServerLimit 2"]
+WRK = ["wrk", "-t2", "-c%d" % CONNS, "-d%ds" % SECONDS]
+
+
+def wrk(url):
+    out = subprocess.run(WRK + [url], capture_output=True, text=True,
+                         timeout=SECONDS + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return rps
+
+
+def alternate(urls):
+    """Runs each url ROUNDS times, interleaved; returns {name: [rps...]}."""
+    results = {name: [] for name in urls}
+    for name, url in urls.items():
+        wrk(url)                                    # warm up
+    for _ in range(ROUNDS):
+        for name, url in urls.items():
+            results[name].append(wrk(url))
+    return results
+
+
+def summary(samples):
+    return min(samples), statistics.median(samples), max(samples)
+
+
+def gateway(root, name, conf, module, htdocs=None):
+    h = Httpd(Path(root) / name, load_gwguard=module, access_log=False,
+              mpm_lines=MPM_LINES, loglevel="crit")
+    for rel, text in (htdocs or {}).items():
+        f = h.root / "htdocs" / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text)
+    h.write_config(conf)
+    if module is False or h.configtest().returncode == 0:
+        return h.start(conf)
+    return None
+
+
+class Report:
+    def __init__(self):
+        self.rows = []
+
+    def ratio(self, title, results, a, b, goal=None):
+        amin, amed, amax = summary(results[a])
+        bmin, bmed, bmax = summary(results[b])
+        r = amed / bmed
+        verdict = "" if goal is None else (
+            "met (goal >= %.2f)" % goal if r >= goal
+            else "NOT met (goal >= %.2f)" % goal)
+        self.rows.append((title, a, (amin, amed, amax), b, (bmin, bmed, bmax),
+                          r, verdict))
+        print("%-58s %8.0f vs %8.0f req/s  ratio %.3f %s"
+              % (title, amed, bmed, r, verdict))
+
+    def note(self, line):
+        self.rows.append(line)
+        print(line)
+
+
+def bench_success(root, rep, upstream_port):
+    conf = "ProxyPass /p/ http://127.0.0.1:%d/\n" % upstream_port
+    a = gateway(root, "success-gwguard", conf, True)
+    b = gateway(root, "success-stock", conf, False)
+    try:
+        res = alternate({"gwguard": a.url + "/p/tiny.txt",
+                         "stock": b.url + "/p/tiny.txt"})
+        rep.ratio("success path: module loaded / not loaded", res,
+                  "gwguard", "stock", 0.99)
+    finally:
+        a.stop()
+        b.stop()
+
+
+def bench_refused(root, rep):
+    dead = free_port()
+    conf = "ProxyPass /p/ http://127.0.0.1:%d/\n" % dead
+    errdoc = ('ProxyPass /errors/ !\nProxyPass /p/ http://127.0.0.1:%d/\n'
+              'ErrorDocument 503 /errors/503.html\n' % dead)
+    page = ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+            "<title>503</title></head><body><h1>Service Unavailable</h1>"
+            "</body></html>\n")
+    a = gateway(root, "refused-gwguard", conf, True)
+    b = gateway(root, "refused-errordoc", errdoc, False,
+                {"errors/503.html": page})
+    c = gateway(root, "refused-stock", conf, False)
+    try:
+        res = alternate({"gwguard": a.url + "/p/x", "errordoc": b.url +
+                         "/p/x", "stock": c.url + "/p/x"})
+        rep.ratio("refused: gwguard page / stock ErrorDocument file", res,
+                  "gwguard", "errordoc", 1.3)
+        rep.ratio("refused: gwguard page / stock default error page", res,
+                  "gwguard", "stock", 0.98)
+    finally:
+        for h in (a, b, c):
+            h.stop()
+
+
+def bench_breaker(root, rep, upstream_port):
+    dead = free_port()
+    conf = ("GwGuardBreaker failures=1 window=60 cooldown=600\n"
+            "ProxyPass /p/ http://127.0.0.1:%d/\n" % dead)
+    stock = ("<Proxy balancer://b>\n  BalancerMember http://127.0.0.1:%d "
+             "retry=600\n  ProxySet forcerecovery=Off\n</Proxy>\n"
+             "ProxyPass /p/ balancer://b/\n" % dead)
+    static = "ProxyPass /p/ !\n"
+    a = gateway(root, "breaker-gwguard", conf, True)
+    if a is None:
+        rep.note("breaker: skipped, this build has no GwGuardBreaker")
+        return
+    b = gateway(root, "breaker-stock", stock, False)
+    c = gateway(root, "breaker-static", static, False,
+                {"p/x": "tiny\n"})
+    try:
+        for h in (a, b):                # open the breaker / mark in error
+            subprocess.run(["curl", "-s", "-o", "/dev/null", h.url + "/p/x"],
+                           timeout=10)
+        res = alternate({"gwguard": a.url + "/p/x", "stock": b.url + "/p/x",
+                         "static": c.url + "/p/x"})
+        rep.ratio("breaker open / stock balancer member in error", res,
+                  "gwguard", "stock", 1.0)
+        rep.ratio("breaker open / stock tiny static file (reported)", res,
+                  "gwguard", "static")
+    finally:
+        for h in (a, b, c):
+            h.stop()
+
+
+def bench_core(rep, tmp):
+    out = subprocess.run([str(BUILD / "counter_bench"), tmp, "1000000"],
+                         capture_output=True, text=True, timeout=300,
+                         check=True).stdout
+    for line in out.splitlines():
+        rep.note("core: " + line)
+
+
+def bench_ctl(rep, tmp):
+    shm = os.path.join(tmp, "big.shm")
+    subprocess.run([str(BUILD / "populate"), shm, "10000"], check=True,
+                   capture_output=True, timeout=120)
+    times = []
+    for _ in range(5):
+        t0 = time.monotonic()
+        subprocess.run([str(GWGUARDCTL), "status", "--json", "--shm", shm],
+                       stdout=subprocess.DEVNULL, check=True, timeout=60)
+        times.append((time.monotonic() - t0) * 1000)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    med = statistics.median(times)
+    rep.note("gwguardctl status --json, 10000 upstreams: median %.1f ms "
+             "(min %.1f, max %.1f), peak RSS %d KiB: goal < 100 ms %s"
+             % (med, min(times), max(times), peak,
+                "met" if med < 100 else "NOT met"))
+
+
+def write_doc(rep, started):
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (scripts/bench.py); numbers from the last",
+        "run, written by the script. Every ratio compares two configurations",
+        "run alternately (A B A B, %d rounds of %d s, `%s`) against"
+        % (ROUNDS, SECONDS, " ".join(WRK)),
+        "the same upstream on 127.0.0.1 (a stock httpd serving a tiny static",
+        "file); ratios are of medians. LogLevel crit, no access log, event",
+        "MPM (%s)." % ", ".join(MPM_LINES),
+        "",
+        "Machine: %s, %s, %d CPUs, Linux %s; %s." % (
+            platform.node(), platform.machine(), os.cpu_count(),
+            platform.release(), subprocess.run(
+                ["/usr/sbin/apache2", "-v"], capture_output=True,
+                text=True).stdout.splitlines()[0]),
+        "Run at %s; wrk and both httpds share the machine's cores, so" %
+        started,
+        "absolute req/s are low and noisy; the ratios are the result.",
+        "",
+        "| measurement | A | A req/s min/med/max | B | B req/s min/med/max "
+        "| A/B | goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    notes = []
+    for row in rep.rows:
+        if isinstance(row, str):
+            notes.append(row)
+            continue
+        title, a, (amin, amed, amax), b, (bmin, bmed, bmax), r, v = row
+        lines.append("| %s | %s | %.0f / %.0f / %.0f | %s | %.0f / %.0f / "
+                     "%.0f | %.3f | %s |" % (title, a, amin, amed, amax, b,
+                                             bmin, bmed, bmax, r, v or "-"))
+    lines += ["", "Other figures:", ""]
+    lines += ["- " + n for n in notes]
+    lines += ["", "Reproduce: `make bench` (BENCH_ROUNDS, BENCH_SECONDS and "
+              "BENCH_CONNS override the defaults).", ""]
+    (TOP / "docs" / "performance.md").write_text("\n".join(lines))
+
+
+def main():
+    if not shutil.which("wrk"):
+        sys.exit("bench: wrk is not installed (apt-get install wrk)")
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    rep = Report()
+    root = tempfile.mkdtemp(prefix="gwguard-bench-")
+    up = Httpd(Path(root) / "upstream", load_gwguard=False, access_log=False,
+               mpm_lines=MPM_LINES, loglevel="crit",
+               modules=["authz_core", "mime"])
+    (up.root / "htdocs" / "tiny.txt").write_text("ok\n")
+    up.start()
+    try:
+        bench_success(root, rep, up.port)
+        bench_refused(root, rep)
+        bench_breaker(root, rep, up.port)
+    finally:
+        up.stop()
+    bench_core(rep, root)
+    bench_ctl(rep, root)
+    write_doc(rep, started)
+    print("wrote docs/performance.md")
+
+
+if __name__ == "__main__":
+    main()
