@@ -546,3 +546,22 @@ def test_intercept_replaces_upstream_errors_but_not_json(make_httpd,
     assert log
     st = h.status()
     assert st["upstreams"][0]["classes"]["upstream_5xx"] >= 3
+
+
+def test_page_follows_the_corrected_status(make_httpd, dead_port):
+    """GwGuardStatusCode changes the status before the page is chosen: the
+    page for that status answers, with that status and its headers."""
+    h = tolerant(make_httpd)
+    marker_template(h.root, "s502.html")
+    h.start("ProxyPass /down/ http://127.0.0.1:%d/\n"
+            "GwGuardStatusCode connect_refused 502\n"
+            "GwGuardErrorPage 502 tpl/s502.html\n" % dead_port)
+    status, hd, body = get(h.url + "/down/x")
+    assert status == 502 and marker(body) == "s502.html"
+    assert "Retry-After" not in hd          # only on 503
+    assert hd["Proxy-Status"] == "gwguard; error=connection_refused"
+    status, hd, body = get(h.url + "/down/x",
+                           headers={"Accept": "application/json"})
+    doc = json.loads(body)["error"]
+    assert status == 502 and doc["status"] == 502
+    assert doc["reason"] == "Bad Gateway" and doc["class"] == "connect_refused"
