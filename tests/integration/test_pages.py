@@ -168,7 +168,7 @@ def test_negotiation_with_q_values(make_httpd, dead_port):
 def scope_config(h, dead, docroot):
     root = h.root
     for n in ("server.html", "vhost.html", "loc.html", "cls.html",
-              "dir.html", "outer.html", "api.json"):
+              "dir.html", "proxy.html", "api.json"):
         marker_template(root, n)
     (root / "tpl" / "api.json").write_text(
         '{"api_error": "{{class}}", "scope": "{{var.scope}}", '
@@ -246,6 +246,10 @@ GwGuardPageVar scope server
         ErrorDocument 503 /errors/503.html
         GwGuardErrorPage default builtin
     </Location>
+    ProxyPass /prox/ {up}prox/
+    <Proxy "{up}prox/">
+        GwGuardErrorPage 503 tpl/proxy.html
+    </Proxy>
     <Location /pit/>
         ProxyPass {up}
         ErrorDocument 503 /pit/errors/503.html
@@ -287,6 +291,8 @@ def test_every_scope_and_precedence(make_httpd, dead_port, site_dir):
     assert marker(body) is None and b"Your browser" in body
     # <Directory> (a RewriteRule [P] there)
     assert marker(page("/dir/x")[1]) == "dir.html"
+    # <Proxy>
+    assert marker(page("/prox/x")[1]) == "proxy.html"
     # none: httpd's own page
     hd, body = page("/none/x")
     assert marker(body) is None and b"Your browser" not in body
