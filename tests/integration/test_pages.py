@@ -571,3 +571,26 @@ def test_page_follows_the_corrected_status(make_httpd, dead_port):
     doc = json.loads(body)["error"]
     assert status == 502 and doc["status"] == 502
     assert doc["reason"] == "Bad Gateway" and doc["class"] == "connect_refused"
+
+
+def test_intercept_with_proxy_error_override(make_httpd, upstream):
+    """With ProxyErrorOverride the upstream's error reaches httpd's error
+    path; the page answers there only for statuses GwGuardIntercept covers,
+    otherwise httpd (and any ErrorDocument) keeps it."""
+    h = tolerant(make_httpd)
+    h.start("ProxyPass /o/ http://127.0.0.1:%d/\n"
+            "ProxyPass /p/ http://127.0.0.1:%d/\n"
+            "ProxyErrorOverride On\n"
+            "<Location /p/>\nGwGuardIntercept On\n</Location>\n"
+            % (upstream.port, upstream.port))
+    status, hd, body = get(h.url + "/o/status/503")
+    assert status == 503 and b"Your browser" not in body
+    assert b"upstream says" not in body            # httpd's canned page
+    status, hd, body = get(h.url + "/p/status/503")
+    assert status == 503 and b"Your browser" in body
+    assert hd["Content-Type"] == HTML and hd["Retry-After"] == "30"
+    status, hd, body = get(h.url + "/p/status/504",
+                           headers={"Accept": "application/problem+json"})
+    doc = json.loads(body)
+    assert status == 504 and doc["class"] == "upstream_5xx"
+    assert hd["Content-Type"] == PROBLEM
