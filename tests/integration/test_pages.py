@@ -3,8 +3,10 @@ precedence rule, escaping of hostile input, .htaccess templates, bad
 templates failing configtest, and GwGuardIntercept."""
 
 import json
+import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import get
+from httpd import HTTPD
 from test_counting import wait_for
 
 # event MPM, when httpd is stopped right after the last answer: a child
@@ -594,3 +597,53 @@ def test_intercept_with_proxy_error_override(make_httpd, upstream):
     doc = json.loads(body)
     assert status == 504 and doc["class"] == "upstream_5xx"
     assert hd["Content-Type"] == PROBLEM
+
+
+@pytest.mark.skipif(not shutil.which("valgrind")
+                    or os.environ.get("GWG_VALGRIND") == "0",
+                    reason="needs valgrind (scripts/deps.sh installs it), "
+                    "and GWG_VALGRIND=0 turns it off")
+def test_pages_under_valgrind(make_httpd, upstream, dead_port, site_dir):
+    """Every page path in one single-process httpd (-X) under valgrind:
+    built-in and template pages in each representation, HEAD, intercept,
+    and a .htaccess template compiled, cached and recompiled."""
+    h = tolerant(make_httpd)
+    hostile_templates(h.root)
+    site, tpl = htaccess_setup(site_dir, upstream.port)
+    h.write_config("ProxyPass /down/ http://127.0.0.1:%d/\n"
+                   "ProxyPass /i/ http://127.0.0.1:%d/\n"
+                   "<Location /i/>\nGwGuardIntercept On\n</Location>\n"
+                   "<Location /down/t/>\n"
+                   "GwGuardErrorPage default tpl/echo.html\n"
+                   "GwGuardErrorPage default tpl/echo.json\n</Location>\n"
+                   'Alias /site/ "%s/"\n<Directory "%s">\n'
+                   "AllowOverride FileInfo\n</Directory>\n"
+                   % (dead_port, upstream.port, site, site))
+    vlog = h.root / "logs" / "valgrind.log"
+    proc = subprocess.Popen(
+        ["valgrind", "--error-exitcode=99", "--track-origins=yes",
+         "--log-file=%s" % vlog, HTTPD, "-X", "-f", str(h.conf_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        h._wait_listening(timeout=120)
+        for accept in (None, "application/json", "application/problem+json",
+                       "text/plain"):
+            hd = {"Accept": accept} if accept else {}
+            assert get(h.url + "/down/x", headers=hd, timeout=60)[0] == 503
+            assert get(h.url + "/down/t/<x>?a=\"b\"", headers=hd,
+                       timeout=60)[0] == 503
+        assert get(h.url + "/down/x", method="HEAD", timeout=60)[0] == 503
+        assert b"Your browser" in get(h.url + "/i/status/502", timeout=60)[2]
+        assert get(h.url + "/i/status/503?json", timeout=60)[2] == \
+            b'{"upstream_error":true}'
+        assert marker(get(h.url + "/site/api/close", timeout=60)[2]) == "v1"
+        tpl.write_text(tpl.read_text().replace("TPL-v1", "TPL-v2-edit"))
+        assert marker(get(h.url + "/site/api/close", timeout=60)[2]) == \
+            "v2-edit"
+    finally:
+        proc.terminate()
+        rc = proc.wait(120)
+    text = vlog.read_text()
+    summary = re.findall(r"ERROR SUMMARY: (\d+) errors", text)
+    assert summary and summary[-1] == "0", text[-4000:]
+    assert rc != 99, text[-4000:]
