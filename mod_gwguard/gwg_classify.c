@@ -19,6 +19,13 @@ typedef struct {
     const char *httpd_path;
 } gwg_rule;
 
+static int refused_by_breaker(const gwg_observation *o)
+{
+    /* Our REALLY_FIRST scheme handler returned 503 without connecting
+     * (mod_gwguard_breaker.c); proxy_handler may then have failed over. */
+    return o->breaker_refused;
+}
+
 static int is_5xx(int status)
 {
     return status >= 500 && status <= 599;
@@ -220,6 +227,8 @@ static int any(const gwg_observation *o)
 /* Room at the top for rows that decide before anything httpd did (the
  * breaker's own refusal, circuit_open). */
 static const gwg_rule rules[] = {
+    { "circuit_open", refused_by_breaker, GWG_CLASS_CIRCUIT_OPEN,
+      "gwguard scheme handler: breaker open, 503 before connecting" },
     { "not_http", not_http, GWG_CLASS_BAD_RESPONSE,
       "mod_proxy_http: no \"HTTP/\" status line (HTTP/0.9), refused" },
     { "head_race", head_broke_race, GWG_CLASS_RESET_BEFORE_HEADERS,

@@ -62,6 +62,7 @@ typedef struct gwg_observation {
     int not_http;         /* the response did not start with "HTTP/" */
     long long elapsed_us; /* scheme handler entered to attempt end */
     long long connect_timeout_us; /* the worker's effective connect timeout */
+    int breaker_refused;  /* gwguard's breaker refused this attempt */
 } gwg_observation;
 
 typedef struct {

@@ -46,10 +46,29 @@ static void format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
     }
 }
 
+/* The breaker's state; an open one also says when it half-opens
+ * ("open 12s"), or "open, due" once the cooldown is over and the next
+ * request will be the trial. */
+static const char *breaker_text(char *buf, size_t len,
+                                const gwg_snap_upstream *u, uint64_t now)
+{
+    if (u->breaker != GWG_BREAKER_OPEN) {
+        return gwg_breaker_name(u->breaker);
+    }
+    if (u->breaker_until > now) {
+        snprintf(buf, len, "open %" PRIu64 "s",
+                 (u->breaker_until - now + 999999u) / 1000000u);
+    }
+    else {
+        snprintf(buf, len, "open, due");
+    }
+    return buf;
+}
+
 static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
 {
     const gwg_class_info *top = gwg_class_get(gwg_snap_top_class(u));
-    char ago[32], rate[16];
+    char ago[32], rate[16], brk[32];
 
     format_ago(ago, sizeof(ago), u->last_failure, now);
     if (u->requests > 0) {
@@ -61,7 +80,8 @@ static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
     }
     gwg_out_printf(o, "%-36s %10" PRIu64 " %10" PRIu64 " %7s  %-20s "
                    "%-10s %s\n", u->name, u->requests, u->failures, rate,
-                   top ? top->name : "-", ago, gwg_breaker_name(u->breaker));
+                   top ? top->name : "-", ago,
+                   breaker_text(brk, sizeof(brk), u, now));
 }
 
 void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)

@@ -96,9 +96,11 @@ typedef struct {
     /* circuit breaker (SPEC §6) */
     uint64_t breaker_state;      /* GWG_BREAKER_* */
     uint64_t breaker_until;      /* open: when it half-opens */
-    uint64_t breaker_window_start;
-    uint64_t breaker_window_failures;
-    uint64_t breaker_trial;      /* half-open: 1 while a trial is out */
+    uint64_t breaker_window_start; /* for people: start of the window */
+    uint64_t breaker_window_failures; /* window start in 1/100 s << 24 |
+                                         failures in it (gwg_breaker.c) */
+    uint64_t breaker_trial;      /* half-open: non-zero while a trial is
+                                    out (its claim time, the token) */
     uint64_t breaker_opens;      /* how often it opened */
     uint64_t breaker_changed;    /* last transition */
     uint64_t reserved[17];

@@ -20,6 +20,8 @@ typedef struct {
     const char   *shm_file;        /* GwGuardShmFile, NULL = default */
     unsigned long max_upstreams;   /* GwGuardMaxUpstreams */
     unsigned long recent;          /* GwGuardRecent */
+    struct gwguard_breaker_srv *breaker; /* GwGuardBreaker (S V), NULL =
+                                            not set here: inherit */
 } gwguard_srv_conf;
 
 /* Per-directory settings (contexts S V D H). */
@@ -79,6 +81,9 @@ typedef struct {
     apr_off_t    bytes_read;       /* response bytes read */
     int          check_http;       /* an HTTP/1 upstream: check "HTTP/" */
     int          not_http;         /* response not "HTTP/": refused */
+    int          breaker_refused;  /* our breaker answered 503 at once */
+    apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
+                                      this attempt is not the trial */
 } gwguard_attempt;
 
 #define GWGUARD_NO_SLOT UINT32_MAX
@@ -92,12 +97,11 @@ typedef struct {
     const char  *rule;             /* the classify row that decided */
     int          status;           /* what the client is answered, 0 if the
                                       response is committed or upstream's */
-    int          retry_after;      /* seconds for Retry-After; -1 = use
-                                      GwGuardRetryAfter */
     int          current_cleanup;  /* pool cleanup of the thread-local
                                       current request registered */
     int          in_proxy;         /* between the first scheme handler
                                       call and request_status */
+    int          retry_after;      /* Retry-After seconds, -1 = default */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */
@@ -113,6 +117,7 @@ void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
  * page the configuration chooses; called at the end of request_status. */
 void gwguard_page_answer(request_rec *r, const gwguard_req *st);
 void gwguard_register_page_hooks(void);
+
 /* Fills the per-attempt signals of an observation (every attempt). */
 void gwguard_observe_attempt(struct gwg_observation *o,
                              const gwguard_attempt *a);
@@ -141,6 +146,18 @@ int *gwguard_merge_status_codes(apr_pool_t *p, const int *base,
 
 /* GwGuardStatusCode for a class in this request's scope, 0 if unset. */
 int gwguard_status_code(request_rec *r, gwg_class_t cls);
+/* Circuit breaker (mod_gwguard_breaker.c): the directive, its merge, the
+ * check before an attempt (DECLINED, or HTTP_SERVICE_UNAVAILABLE to refuse
+ * it without connecting) and the report of an attempt's outcome. */
+const char *gwguard_set_breaker(cmd_parms *cmd, void *dirconf, int argc,
+                                char *const argv[]);
+struct gwguard_breaker_srv *gwguard_breaker_merge(
+    apr_pool_t *p, struct gwguard_breaker_srv *base,
+    struct gwguard_breaker_srv *add);
+int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
+                          gwguard_attempt *a);
+void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
+                            gwg_class_t cls, int intercepted);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

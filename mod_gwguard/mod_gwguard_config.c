@@ -6,6 +6,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_request.h"
+#include "apr_strings.h"
 
 #include "gwg_conf.h"
 #include "mod_gwguard.h"
@@ -26,12 +27,15 @@ void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s)
 }
 
 /* Server-wide settings live in the main server only (GLOBAL_ONLY), so a
- * virtual host just sees the main server's. */
+ * virtual host just sees the main server's, except those it may set. */
 void *gwguard_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
 {
-    (void)p;
-    (void)addv;
-    return basev;
+    gwguard_srv_conf *base = basev, *add = addv;
+    gwguard_srv_conf *conf = apr_pmemdup(p, base, sizeof(*conf));
+
+    /* GwGuardBreaker is also allowed in a virtual host */
+    conf->breaker = gwguard_breaker_merge(p, base->breaker, add->breaker);
+    return conf;
 }
 
 void *gwguard_create_dir_conf(apr_pool_t *p, char *dir)
@@ -166,5 +170,8 @@ const command_rec gwguard_cmds[] = {
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                   "Status answered for a failure class: CLASS STATUS, "
                   "STATUS from 500 to 599 (defaults in docs/classes.md)"),
+    AP_INIT_TAKE_ARGV("GwGuardBreaker", gwguard_set_breaker, NULL, RSRC_CONF,
+                      "Circuit breaker: [ORIGIN] failures=N window=SEC "
+                      "cooldown=SEC, or Off (default)"),
     { NULL }
 };

@@ -22,6 +22,7 @@ void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
     o->not_http = a->not_http;
     o->elapsed_us = a->end > a->start ? a->end - a->start : 0;
     o->connect_timeout_us = a->connect_timeout;
+    o->breaker_refused = a->breaker_refused;
 }
 
 void gwguard_observe(gwg_observation *o, request_rec *r, int status,

@@ -110,7 +110,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
                       " (raise GwGuardMaxUpstreams)",
                       gwguard_segment.shm.hdr->slot_count, a->key);
     }
-    return DECLINED;
+    return gwguard_breaker_admit(r, st, a);
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -165,6 +165,7 @@ static void count_attempts(request_rec *r, gwguard_req *st,
                           ? attempts[i].first_byte - attempts[i].start : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
         log_transition(r, &attempts[i], &t, v.cls);
+        gwguard_breaker_record(r, &attempts[i], v.cls, o->error_override);
     }
     o->final_attempt = 1;
 }

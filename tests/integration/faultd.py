@@ -17,9 +17,14 @@ in the manner of mod_h2's test module, so one upstream serves every case:
   /headstall           the status line, then nothing until closed
   /truncate            headers for 100000 bytes, 1000 sent, then close
   /stall               headers and part of the body, then nothing
+  /gate                wait until the test sets .gate (an Event), then 200
 
 FaultUpstream(tls=(certfile, keyfile)) speaks the same over TLS.
 Blackhole() is a loopback port whose connects time out (see its doc).
+
+A test can switch the whole upstream between failing and healthy by
+setting .force to a request target (e.g. "/close"): every request is then
+served as if it had asked for that target; None serves by path again.
 
 Every accepted connection and every request is counted, so a test can
 prove that httpd did (or did not) reach the upstream.
@@ -59,6 +64,8 @@ class FaultUpstream:
         self.port = self.sock.getsockname()[1]
         self.connections = 0
         self.requests = 0
+        self.force = None
+        self.gate = threading.Event()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -69,6 +76,7 @@ class FaultUpstream:
 
     def stop(self):
         self._stop.set()
+        self.gate.set()
         try:
             socket.create_connection(("127.0.0.1", self.port), 1).close()
         except OSError:
@@ -129,6 +137,7 @@ class FaultUpstream:
         with self._lock:
             self.requests += 1
         target = head.split("\r\n", 1)[0].split(" ")[1]
+        target = self.force or target
         url = urlsplit(target)
         query = parse_qs(url.query, keep_blank_values=True)
         path = url.path
@@ -149,6 +158,9 @@ class FaultUpstream:
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
                          b"\r\n" + b"x" * 1000)
             return self._hold(conn)
+        if path == "/gate":
+            self.gate.wait(MAX_HANG_S)
+            return self._answer(conn, 200, b"gate ok\n")
         if path == "/close":
             return False
         if path == "/reset":

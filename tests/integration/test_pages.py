@@ -647,3 +647,28 @@ def test_pages_under_valgrind(make_httpd, upstream, dead_port, site_dir):
     summary = re.findall(r"ERROR SUMMARY: (\d+) errors", text)
     assert summary and summary[-1] == "0", text[-4000:]
     assert rc != 99, text[-4000:]
+
+
+def test_circuit_open_page_says_when_to_retry(make_httpd, dead_port):
+    """An open breaker answers with the page for circuit_open, and its
+    Retry-After is the time left until the breaker half-opens, not
+    GwGuardRetryAfter."""
+    h = tolerant(make_httpd)
+    h.start("GwGuardBreaker failures=2 window=60 cooldown=600\n"
+            "GwGuardRetryAfter 7\n"
+            "ProxyPass /down/ http://127.0.0.1:%d/\n" % dead_port)
+    for _ in range(2):
+        status, hd, _ = get(h.url + "/down/x")
+        assert status == 503 and hd["Retry-After"] == "7"
+
+    def opened():
+        s, hd, body = get(h.url + "/down/x",
+                          headers={"Accept": "application/json"})
+        doc = json.loads(body)["error"]
+        return (hd, doc) if doc["class"] == "circuit_open" else None
+    hd, doc = wait_for(opened)
+    assert doc["status"] == 503 and doc["code"] == "UO"
+    assert 500 < int(hd["Retry-After"]) <= 600
+    assert hd["Proxy-Status"] == "gwguard; error=destination_unavailable"
+    body = get(h.url + "/down/x")[2]
+    assert b"paused" in body                  # the class sentence

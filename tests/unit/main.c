@@ -15,6 +15,7 @@ int main(void)
 
     apr_initialize();
     sr = srunner_create(class_suite());
+    srunner_add_suite(sr, breaker_suite());
     srunner_add_suite(sr, classify_suite());
     srunner_add_suite(sr, conf_suite());
     srunner_add_suite(sr, format_suite());

@@ -6,6 +6,7 @@
 
 #include <check.h>
 
+Suite *breaker_suite(void);
 Suite *class_suite(void);
 Suite *classify_suite(void);
 Suite *conf_suite(void);

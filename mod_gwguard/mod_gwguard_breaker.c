@@ -1,0 +1,190 @@
+/*
+ * Circuit breaker glue: GwGuardBreaker (server-wide and per origin), the
+ * check made in the scheme handler before each attempt, the report of
+ * each attempt's outcome from request_status, and one log line per
+ * transition. The decisions are the core's (gwg_breaker.c).
+ *
+ * Refusing is returning 503 from our REALLY_FIRST scheme handler, before
+ * mod_proxy_http connects: a plain worker's request ends 503 (class
+ * circuit_open); a balancer member is marked in error by proxy_handler
+ * itself and the request fails over to another member, which also keeps
+ * the member out of the lbmethod's choice for the worker's `retry`
+ * seconds (see docs/breaker.md for why we write nothing to worker->s).
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "apr_hash.h"
+#include "apr_strings.h"
+
+#include "gwg_breaker.h"
+#include "gwg_time.h"
+#include "mod_gwguard.h"
+
+APLOG_USE_MODULE(gwguard);
+
+/* What one server (or virtual host) says. */
+struct gwguard_breaker_srv {
+    gwg_breaker_conf dflt;       /* for origins not listed */
+    int              dflt_set;   /* 0: inherit the main server's */
+    apr_hash_t      *origins;    /* upstream key -> gwg_breaker_conf */
+};
+
+const char *gwguard_set_breaker(cmd_parms *cmd, void *dirconf, int argc,
+                                char *const argv[])
+{
+    gwguard_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                                &gwguard_module);
+    gwg_breaker_conf c, *copy;
+    const char *origin, *err;
+
+    (void)dirconf;
+    err = gwg_conf_breaker(&c, &origin, cmd->cmd->name, argc, argv,
+                           cmd->pool);
+    if (err) {
+        return err;
+    }
+    if (!sc->breaker) {
+        sc->breaker = apr_pcalloc(cmd->pool, sizeof(*sc->breaker));
+        sc->breaker->origins = apr_hash_make(cmd->pool);
+    }
+    if (!origin) {
+        sc->breaker->dflt = c;
+        sc->breaker->dflt_set = 1;
+        return NULL;
+    }
+    copy = apr_pmemdup(cmd->pool, &c, sizeof(c));
+    apr_hash_set(sc->breaker->origins, origin, APR_HASH_KEY_STRING, copy);
+    return NULL;
+}
+
+/* A virtual host inherits the main server's settings; its own win, origin
+ * by origin. */
+struct gwguard_breaker_srv *gwguard_breaker_merge(
+    apr_pool_t *p, struct gwguard_breaker_srv *base,
+    struct gwguard_breaker_srv *add)
+{
+    struct gwguard_breaker_srv *m;
+
+    if (!add || !base) {
+        return add ? add : base;
+    }
+    m = apr_pcalloc(p, sizeof(*m));
+    *m = add->dflt_set ? *add : *base;
+    m->origins = apr_hash_overlay(p, add->origins, base->origins);
+    return m;
+}
+
+/* The settings for an upstream, or NULL when its breaker is off. */
+static const gwg_breaker_conf *conf_for(server_rec *s, const char *key)
+{
+    gwguard_srv_conf *sc = ap_get_module_config(s->module_config,
+                                                &gwguard_module);
+    const gwg_breaker_conf *c;
+
+    if (!sc->breaker) {
+        return NULL;
+    }
+    c = apr_hash_get(sc->breaker->origins, key, APR_HASH_KEY_STRING);
+    if (!c) {
+        c = sc->breaker->dflt_set ? &sc->breaker->dflt : NULL;
+    }
+    return c && c->enabled ? c : NULL;
+}
+
+static gwg_slot *slot_of(const gwguard_attempt *a)
+{
+    if (!gwguard_segment.ok || a->slot == GWGUARD_NO_SLOT
+        || a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
+        return NULL;                /* *overflow* mixes upstreams */
+    }
+    return &gwguard_segment.shm.slots[a->slot];
+}
+
+/* One line per transition, made by the caller whose CAS made it. */
+static void log_event(request_rec *r, const char *key,
+                      const gwg_breaker_conf *c, gwg_breaker_event ev,
+                      gwg_class_t cls, const gwg_slot *s)
+{
+    const gwg_class_info *info = gwg_class_get(cls);
+
+    switch (ev) {
+    case GWG_BREAKER_EV_OPENED:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00400: "
+                      "upstream=%s breaker=open: %u failures within %us "
+                      "(last class=%s); answering 503 circuit_open for %us "
+                      "(opening #%" APR_UINT64_T_FMT ")", key,
+                      c->failures, c->window_s, info ? info->name : "-",
+                      c->cooldown_s,
+                      (apr_uint64_t)__atomic_load_n(&s->breaker_opens,
+                                                    __ATOMIC_RELAXED));
+        break;
+    case GWG_BREAKER_EV_HALF_OPENED:
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "GWG00401: "
+                      "upstream=%s breaker=half_open: cooldown of %us over; "
+                      "letting one trial request through", key,
+                      c->cooldown_s);
+        break;
+    case GWG_BREAKER_EV_CLOSED:
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "GWG00402: "
+                      "upstream=%s breaker=closed: the trial request "
+                      "succeeded", key);
+        break;
+    case GWG_BREAKER_EV_REOPENED:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00403: "
+                      "upstream=%s breaker=open: the trial request failed "
+                      "(class=%s); answering 503 circuit_open for %us", key,
+                      info ? info->name : "-", c->cooldown_s);
+        break;
+    case GWG_BREAKER_EV_TRIAL_LOST:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00404: "
+                      "upstream=%s breaker=half_open: the trial request did "
+                      "not report back within %us (its process may have "
+                      "died); letting another one through", key,
+                      GWG_BREAKER_TRIAL_LEASE_US / 1000000u);
+        break;
+    default:
+        break;
+    }
+}
+
+int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
+                          gwguard_attempt *a)
+{
+    const gwg_breaker_conf *c = conf_for(r->server, a->key);
+    gwg_slot *s = c ? slot_of(a) : NULL;
+    gwg_breaker_admission adm;
+
+    if (!s) {
+        st->retry_after = -1;
+        return DECLINED;
+    }
+    gwg_breaker_admit(&adm, s, c, gwg_now_us());
+    log_event(r, a->key, c, adm.event, GWG_CLASS_NONE, s);
+    a->breaker_trial = adm.trial;
+    if (adm.admit) {
+        /* a member refused earlier set it; this attempt's answer (if it
+         * fails) is not circuit_open, so the default applies again */
+        st->retry_after = -1;
+        return DECLINED;            /* on to mod_proxy_http */
+    }
+    a->breaker_refused = 1;
+    st->retry_after = (int)adm.retry_after;
+    return HTTP_SERVICE_UNAVAILABLE;
+}
+
+void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
+                            gwg_class_t cls, int intercepted)
+{
+    const gwg_breaker_conf *c = conf_for(r->server, a->key);
+    gwg_slot *s = slot_of(a);
+    gwg_breaker_event ev;
+
+    if (!s || (!c && !a->breaker_trial) || a->breaker_refused) {
+        return;
+    }
+    ev = gwg_breaker_record(s, c, a->breaker_trial,
+                            gwg_breaker_outcome_of(cls, intercepted),
+                            gwg_now_us());
+    log_event(r, a->key, c, ev, cls, s);
+}

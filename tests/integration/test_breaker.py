@@ -1,0 +1,428 @@
+"""The circuit breaker (GwGuardBreaker, SPEC section 6) against a real httpd
+and a fault upstream that counts the connections and requests it gets:
+threshold, window and cooldown; no connection while open; exactly one
+trial in half-open under concurrent load; recovery; a flapping upstream;
+balancer failover with zero client errors; reset; configuration."""
+
+import re
+import threading
+import time
+
+import pytest
+
+from conftest import get
+from test_counting import by_name, wait_for
+
+
+def key_of(port):
+    return "http://127.0.0.1:%d" % port
+
+
+def breaker(h, key):
+    return by_name(h.status(), key)["breaker"]
+
+
+def tags(h, prefix="GWG004"):
+    """The breaker's log tags in the order they were logged."""
+    return re.findall(r"\b(%s\d\d)\b" % prefix, h.read_error_log())
+
+
+def failing_proxy(h, upstream, breaker_args):
+    upstream.force = "/close"
+    return h.start("GwGuardBreaker %s\nProxyPass /up/ %s/\n"
+                   % (breaker_args, key_of(upstream.port)))
+
+
+def fail_until_open(h, upstream, n, key):
+    """n requests that fail at the upstream; the breaker must then be
+    open (its state is written before the answer is complete, so poll)."""
+    for _ in range(n):
+        assert get(h.url + "/up/x")[0] == 502
+    assert wait_for(lambda: breaker(h, key) == "open"), h.status()
+
+
+def concurrent(url, n):
+    """n requests at once (a barrier lines the threads up); returns the
+    statuses, in no particular order, as each thread finishes."""
+    results, barrier = [], threading.Barrier(n)
+
+    def one():
+        barrier.wait(10)
+        try:
+            results.append(get(url, timeout=40)[0])
+        except OSError as e:
+            results.append(repr(e))
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    return results, threads
+
+
+def test_threshold_window_cooldown_and_no_connection_while_open(
+        make_httpd, upstream):
+    h = make_httpd(loglevel="warn gwguard:info")
+    failing_proxy(h, upstream, "failures=3 window=4 cooldown=3")
+    key = key_of(upstream.port)
+
+    # two failures stay under the threshold; the window then runs out
+    for _ in range(2):
+        assert get(h.url + "/up/x")[0] == 502
+    assert wait_for(lambda: by_name(h.status(), key)["failures"] == 2)
+    assert breaker(h, key) == "closed"
+    time.sleep(4.5)                          # let the 4 s window end
+    for _ in range(2):                       # a new window: 2 of 3
+        assert get(h.url + "/up/x")[0] == 502
+    assert wait_for(lambda: by_name(h.status(), key)["failures"] == 4)
+    assert breaker(h, key) == "closed"
+    assert upstream.connections == 4
+
+    # the third failure inside the window opens it
+    assert get(h.url + "/up/x")[0] == 502
+    opened = time.monotonic()
+    assert wait_for(lambda: breaker(h, key) == "open")
+    assert tags(h) == ["GWG00400"]
+
+    # open: 503 circuit_open at once, and no connection at all
+    conns, reqs = upstream.connections, upstream.requests
+    upstream.force = None                    # healed, but still open
+    for _ in range(5):
+        t0 = time.monotonic()
+        status, headers, _ = get(h.url + "/up/x")
+        if time.monotonic() - opened > 2.5:
+            break                            # too slow a machine to tell
+        assert status == 503
+        assert time.monotonic() - t0 < 2
+        if "Retry-After" in headers:
+            assert 1 <= int(headers["Retry-After"]) <= 3
+    assert (upstream.connections, upstream.requests) == (conns, reqs)
+    st = wait_for(lambda: (lambda u: u if u["classes"]["circuit_open"]
+                           else None)(by_name(h.status(), key)))
+    assert st["statuses"]["503"] >= 1
+    assert "circuit_open UO %s" % key in "\n".join(h.access_entries())
+    assert re.search(r"GWG00006: upstream failure: upstream=%s "
+                     r"class=circuit_open code=UO status=503"
+                     % re.escape(key), h.read_error_log())
+
+    # after the cooldown one trial goes through; it succeeds: closed
+    first_ok = wait_for(lambda: get(h.url + "/up/ok")[0] == 200 and
+                        time.monotonic(), timeout=20)
+    assert first_ok and first_ok - opened >= 3 - 0.2
+    assert wait_for(lambda: breaker(h, key) == "closed")
+    assert tags(h) == ["GWG00400", "GWG00401", "GWG00402"]
+    assert get(h.url + "/up/ok")[0] == 200
+    assert upstream.connections > conns
+    log = h.read_error_log()
+    assert re.search(r"\[gwguard:warn\].*GWG00400: upstream=%s breaker=open"
+                     % re.escape(key), log)
+    assert re.search(r"\[gwguard:notice\].*GWG00402: upstream=%s "
+                     r"breaker=closed" % re.escape(key), log)
+
+
+def test_exactly_one_trial_in_half_open(make_httpd, upstream, mpm):
+    h = make_httpd(mpm)
+    failing_proxy(h, upstream, "failures=2 window=10 cooldown=2")
+    key = key_of(upstream.port)
+    fail_until_open(h, upstream, 2, key)
+
+    upstream.force = "/gate"                 # healthy, held until released
+    time.sleep(2.5)                          # let the cooldown pass
+    before = upstream.requests
+    n = 24
+    results, threads = concurrent(h.url + "/up/x", n)
+    # every request but the trial is answered while the trial is held
+    assert wait_for(lambda: len(results) >= n - 1, timeout=40), results
+    assert wait_for(lambda: upstream.requests - before >= 1)
+    time.sleep(0.5)                          # a second trial would show
+    assert upstream.requests - before == 1
+    assert sorted(results) == [503] * (n - 1)
+    upstream.gate.set()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == [200] + [503] * (n - 1)
+    assert wait_for(lambda: breaker(h, key) == "closed")
+    assert tags(h) == ["GWG00400", "GWG00401", "GWG00402"]
+    u = by_name(h.status(), key)
+    assert u["classes"]["circuit_open"] == n - 1
+
+
+def test_flapping_upstream_opens_reopens_and_recovers(make_httpd, upstream):
+    h = make_httpd()
+    upstream.force = None
+    h.start("GwGuardBreaker failures=3 window=20 cooldown=2\n"
+            "ProxyPass /up/ %s/\n" % key_of(upstream.port))
+    key = key_of(upstream.port)
+
+    # failures interleaved with successes still add up inside the window
+    for i in range(5):
+        upstream.force = "/close" if i % 2 == 0 else None
+        assert get(h.url + "/up/x")[0] == (502 if i % 2 == 0 else 200)
+    assert wait_for(lambda: breaker(h, key) == "open")
+
+    # still failing at the trial: open again, for another cooldown
+    upstream.force = "/close"
+    assert wait_for(lambda: get(h.url + "/up/x")[0] == 502, timeout=15)
+    reopened = time.monotonic()
+    conns = upstream.connections
+    status = get(h.url + "/up/x")[0]
+    if time.monotonic() - reopened < 1.8:    # else: too slow to tell
+        assert status == 503
+        assert upstream.connections == conns
+    assert wait_for(lambda: tags(h)[:3] == ["GWG00400", "GWG00401",
+                                            "GWG00403"]), tags(h)
+
+    # healed: the next trial closes it
+    upstream.force = None
+    assert wait_for(lambda: get(h.url + "/up/x")[0] == 200, timeout=15)
+    assert wait_for(lambda: breaker(h, key) == "closed")
+    # each transition logged once: opened, (half-open, failed)..., closed
+    assert re.fullmatch(r"GWG00400 GWG00401 GWG00403 (GWG00401 GWG00403 )*"
+                        r"GWG00401 GWG00402", " ".join(tags(h))), tags(h)
+
+
+@pytest.mark.parametrize("dead", ["broken", "refused"])
+def test_balancer_fails_over_with_zero_client_errors(make_httpd, upstream,
+                                                     dead_port, dead):
+    """One member dead, one healthy. 'broken' accepts connections and
+    closes them (502, which mod_proxy never fails over); 'refused' has
+    nothing listening (mod_proxy fails over itself, retrying the member
+    every second). Once the breaker is open, clients see no error and
+    the dead member gets no connection."""
+    from faultd import FaultUpstream
+    bad = FaultUpstream().start()
+    try:
+        bad.force = "/close"
+        bad_port = bad.port if dead == "broken" else dead_port
+        h = make_httpd(loglevel="warn gwguard:info")
+        h.start("GwGuardBreaker failures=2 window=30 cooldown=60\n"
+                "<Proxy balancer://pool>\n"
+                "  BalancerMember http://127.0.0.1:%d retry=1\n"
+                "  BalancerMember http://127.0.0.1:%d retry=1\n"
+                "</Proxy>\nProxyPass /lb/ balancer://pool/\n"
+                % (bad_port, upstream.port))
+        bad_key = key_of(bad_port)
+
+        def is_open():
+            get(h.url + "/lb/ok")
+            try:
+                return breaker(h, bad_key) == "open"
+            except AssertionError:
+                return False
+        assert wait_for(is_open, timeout=30), h.status()
+
+        conns = bad.connections
+        errors, total = [], [0]
+        stop = time.monotonic() + 4
+
+        def load():
+            while time.monotonic() < stop:
+                status = get(h.url + "/lb/ok")[0]
+                total[0] += 1
+                if status != 200:
+                    errors.append(status)
+        threads = [threading.Thread(target=load) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert total[0] >= 20
+        assert errors == []
+        assert bad.connections == conns
+        st = h.status()
+        assert by_name(st, bad_key)["classes"]["circuit_open"] >= 1
+        assert by_name(st, bad_key)["breaker"] == "open"
+        assert by_name(st, key_of(upstream.port))["failures"] == 0
+    finally:
+        bad.stop()
+
+
+def test_all_members_open_answers_circuit_open(make_httpd, upstream):
+    """With every member's breaker open, mod_proxy's forcerecovery puts
+    the members back, gwguard refuses each: 503 circuit_open at once and
+    no connection to any member."""
+    from faultd import FaultUpstream
+    other = FaultUpstream().start()
+    try:
+        upstream.force = other.force = "/close"
+        h = make_httpd()
+        h.start("GwGuardBreaker failures=1 window=10 cooldown=600\n"
+                "<Proxy balancer://pool>\n"
+                "  BalancerMember %s\n  BalancerMember %s\n"
+                "</Proxy>\nProxyPass /lb/ balancer://pool/\n"
+                % (key_of(upstream.port), key_of(other.port)))
+        keys = [key_of(upstream.port), key_of(other.port)]
+
+        def both_open():
+            get(h.url + "/lb/x")
+            st = h.status()
+            return all(any(u["name"] == k and u["breaker"] == "open"
+                           for u in st["upstreams"]) for k in keys)
+        assert wait_for(both_open, timeout=20)
+        conns = upstream.connections + other.connections
+        for _ in range(4):
+            assert get(h.url + "/lb/x")[0] == 503
+        assert upstream.connections + other.connections == conns
+        assert wait_for(lambda: h.access_entries()[-1].endswith(
+            "503 circuit_open UO %s" % keys[0]) or
+            h.access_entries()[-1].endswith("503 circuit_open UO %s"
+                                             % keys[1]))
+    finally:
+        other.stop()
+
+
+def test_upstream_5xx_counts_only_when_intercepted(make_httpd, upstream):
+    upstream.force = "/status/503"
+    h = make_httpd()
+    h.start("GwGuardBreaker failures=2 window=10 cooldown=600\n"
+            "ProxyPass /up/ %s/\n"
+            "<Location /caught/>\n  ProxyErrorOverride On\n</Location>\n"
+            "ProxyPass /caught/ %s/\n"
+            % (key_of(upstream.port), key_of(upstream.port)))
+    key = key_of(upstream.port)
+    for _ in range(4):          # passed through: the client got it
+        assert get(h.url + "/up/x")[0] == 503
+    assert wait_for(lambda: by_name(h.status(), key)["requests"] == 4)
+    assert breaker(h, key) == "closed"
+    for _ in range(2):          # caught by the gateway: a failure
+        assert get(h.url + "/caught/x")[0] == 503
+    assert wait_for(lambda: breaker(h, key) == "open")
+    conns, reqs = upstream.connections, upstream.requests
+    assert get(h.url + "/up/x")[0] == 503
+    assert (upstream.connections, upstream.requests) == (conns, reqs)
+
+
+def test_reset_breaker_closes_it(make_httpd, upstream):
+    h = make_httpd()
+    failing_proxy(h, upstream, "failures=1 window=10 cooldown=600")
+    key = key_of(upstream.port)
+    fail_until_open(h, upstream, 1, key)
+    upstream.force = None
+    assert get(h.url + "/up/ok")[0] == 503
+    # the table says when it half-opens
+    table = h.ctl("status", "--shm", str(h.shm), key).stdout
+    assert re.search(r"%s .* open (\d+)s\n" % re.escape(key), table), table
+    assert 590 <= int(re.search(r" open (\d+)s", table).group(1)) <= 600
+    # a plain reset leaves the breaker alone
+    h.ctl("reset", "--shm", str(h.shm), key)
+    assert breaker(h, key) == "open"
+    assert get(h.url + "/up/ok")[0] == 503
+    out = h.ctl("reset", "--shm", str(h.shm), "--breaker", key)
+    assert "and its breaker" in out.stdout
+    assert breaker(h, key) == "closed"
+    conns = upstream.connections
+    assert get(h.url + "/up/ok")[0] == 200
+    assert upstream.connections == conns + 1
+    # a failure after the reset counts from zero again: 1 of 1 opens it
+    upstream.force = "/close"
+    fail_until_open(h, upstream, 1, key)
+
+
+def test_per_origin_settings(make_httpd, upstream):
+    """Off by default; one origin gets a breaker of its own."""
+    from faultd import FaultUpstream
+    other = FaultUpstream().start()
+    try:
+        upstream.force = other.force = "/close"
+        h = make_httpd()
+        h.start("GwGuardBreaker %s/ failures=1 window=10 cooldown=600\n"
+                "ProxyPass /up/ %s/\nProxyPass /other/ %s/\n"
+                % (key_of(upstream.port), key_of(upstream.port),
+                   key_of(other.port)))
+        for _ in range(3):
+            assert get(h.url + "/other/x")[0] == 502
+        fail_until_open(h, upstream, 1, key_of(upstream.port))
+        assert breaker(h, key_of(other.port)) == "closed"
+        assert get(h.url + "/up/x")[0] == 503
+        assert get(h.url + "/other/x")[0] == 502
+        assert other.connections == 4
+    finally:
+        other.stop()
+
+
+def test_virtual_host_settings_apply_to_its_requests(make_httpd, upstream):
+    """The main server has no breaker; a virtual host turns it on. The
+    breaker is the upstream's, but only the virtual host consults it."""
+    from httpd import free_port
+    upstream.force = "/close"
+    port2 = free_port()
+    h = make_httpd()
+    h.start("ProxyPass /up/ %s/\n"
+            "Listen 127.0.0.1:%d\n<VirtualHost 127.0.0.1:%d>\n"
+            "  GwGuardBreaker failures=1 window=10 cooldown=600\n"
+            "</VirtualHost>\n" % (key_of(upstream.port), port2, port2))
+    key = key_of(upstream.port)
+    for _ in range(3):
+        assert get(h.url + "/up/x")[0] == 502
+    assert wait_for(lambda: by_name(h.status(), key)["failures"] == 3)
+    assert breaker(h, key) == "closed"
+    vhost = "http://127.0.0.1:%d" % port2
+    assert get(vhost + "/up/x")[0] == 502
+    assert wait_for(lambda: breaker(h, key) == "open")
+    conns = upstream.connections
+    assert get(vhost + "/up/x")[0] == 503
+    assert upstream.connections == conns
+    assert get(h.url + "/up/x")[0] == 502       # not consulted here
+    assert upstream.connections == conns + 1
+
+
+def test_open_breaker_survives_graceful_restart(make_httpd, upstream):
+    h = make_httpd()
+    conf = ("GwGuardBreaker failures=1 window=10 cooldown=600\n"
+            "ProxyPass /up/ %s/\n" % key_of(upstream.port))
+    upstream.force = "/close"
+    h.start(conf)
+    key = key_of(upstream.port)
+    fail_until_open(h, upstream, 1, key)
+    h.graceful(conf)
+    conns = upstream.connections
+    upstream.force = None
+    assert get(h.url + "/up/x")[0] == 503
+    assert upstream.connections == conns
+    assert breaker(h, key) == "open"
+
+
+BAD = [
+    ("GwGuardBreaker", "GwGuardBreaker: no settings given; expected "
+     "failures=N window=SEC cooldown=SEC, On or Off"),
+    ("GwGuardBreaker failures=0", "GwGuardBreaker: 'failures=0': failures "
+     "must be a number of failures from 1 to 1000000"),
+    ("GwGuardBreaker window=lots", "GwGuardBreaker: 'window=lots': window "
+     "must be seconds from 1 to 86400"),
+    ("GwGuardBreaker cooldown=86401", "cooldown must be seconds from 1 to "
+     "86400"),
+    ("GwGuardBreaker failures=3 failures=4", "GwGuardBreaker: "
+     "'failures=4' sets failures twice"),
+    ("GwGuardBreaker fails=3", "GwGuardBreaker: 'fails=3' is not a valid "
+     "setting; expected failures=N window=SEC cooldown=SEC, On or Off"),
+    ("GwGuardBreaker maybe", "'maybe' is not a valid setting"),
+    ("GwGuardBreaker Off failures=3", "GwGuardBreaker: 'Off' cannot be "
+     "combined with other settings"),
+    ("GwGuardBreaker http://x:8080/path failures=3", "GwGuardBreaker: "
+     "'http://x:8080/path' is not an upstream origin; expected "
+     "scheme://host:port with no path"),
+    ("GwGuardBreaker http://127.0.0.1:8080", "GwGuardBreaker: no settings "
+     "given"),
+    ("<Location />\nGwGuardBreaker Off\n</Location>",
+     "GwGuardBreaker not allowed in <Location> context"),
+]
+
+
+@pytest.mark.parametrize("line,message", BAD)
+def test_bad_breaker_values_fail_configtest(make_httpd, line, message):
+    h = make_httpd()
+    h.write_config(line + "\n")
+    proc = h.configtest()
+    assert proc.returncode != 0
+    assert message in proc.stderr, proc.stderr
+
+
+def test_good_breaker_values_pass_configtest(make_httpd):
+    h = make_httpd()
+    h.write_config("GwGuardBreaker failures=5 window=10 cooldown=30\n"
+                   "GwGuardBreaker http://127.0.0.1:8080 Off\n"
+                   "GwGuardBreaker HTTP://Example.COM cooldown=5 "
+                   "failures=1\n"
+                   "<VirtualHost 127.0.0.1:%d>\n"
+                   "  GwGuardBreaker On\n</VirtualHost>\n" % h.port)
+    proc = h.configtest()
+    assert proc.returncode == 0, proc.stderr
