@@ -78,10 +78,16 @@ static size_t utf8_len(const unsigned char *s)
 
 void gwg_out_json_str(gwg_out *o, const char *s)
 {
+    gwg_out_mem(o, 1, "\"");
+    gwg_out_json_chars(o, s);
+    gwg_out_mem(o, 1, "\"");
+}
+
+void gwg_out_json_chars(gwg_out *o, const char *s)
+{
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     const unsigned char *run = p;
 
-    gwg_out_mem(o, 1, "\"");
     while (*p) {
         size_t n = utf8_len(p);
         if (n > 1 || (n == 1 && *p >= 0x20 && *p != '"' && *p != '\\'
@@ -103,7 +109,6 @@ void gwg_out_json_str(gwg_out *o, const char *s)
         run = ++p;
     }
     gwg_out_mem(o, (size_t)(p - run), (const char *)run);
-    gwg_out_mem(o, 1, "\"");
 }
 
 void gwg_out_html(gwg_out *o, const char *s)

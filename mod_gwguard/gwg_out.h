@@ -29,6 +29,10 @@ void gwg_out_printf(gwg_out *o, const char *fmt, ...)
  * invalid UTF-8 replaced by U+FFFD so the output is always valid JSON. */
 void gwg_out_json_str(gwg_out *o, const char *s);
 
+/* The same escaping without the surrounding quotes, for a value placed
+ * inside a JSON string literal of a template. */
+void gwg_out_json_chars(gwg_out *o, const char *s);
+
 /* s as HTML text or attribute value: & < > " ' escaped. */
 void gwg_out_html(gwg_out *o, const char *s);
 

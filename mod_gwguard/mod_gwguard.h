@@ -27,6 +27,8 @@ typedef struct {
 /* Per-directory settings (contexts S V D H). */
 typedef struct {
     int enabled;                   /* GwGuard; GWGUARD_UNSET = inherit */
+    struct gwguard_page_conf *page;/* error pages, NULL = defaults
+                                      (mod_gwguard_page.h) */
     int *status_codes;             /* GwGuardStatusCode by class, 0 unset;
                                       NULL when none is set in this scope */
 } gwguard_dir_conf;
@@ -110,6 +112,11 @@ gwguard_req *gwguard_req_get(request_rec *r, int create);
 struct gwg_observation;
 void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
                      const gwguard_req *st);
+
+/* Error pages (mod_gwguard_page.c): answers the verdict in st with the
+ * page the configuration chooses; called at the end of request_status. */
+void gwguard_page_answer(request_rec *r, const gwguard_req *st);
+void gwguard_register_page_hooks(void);
 
 /* Fills the per-attempt signals of an observation (every attempt). */
 void gwguard_observe_attempt(struct gwg_observation *o,

@@ -10,6 +10,7 @@
 
 #include "gwg_conf.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_page.h"
 
 #define DEFAULT_MAX_UPSTREAMS 1024
 #define DEFAULT_RECENT        1024
@@ -55,6 +56,7 @@ void *gwguard_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     gwguard_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
 
     MERGE_INT(enabled);
+    conf->page = gwguard_page_conf_merge(p, base->page, add->page);
     conf->status_codes = gwguard_merge_status_codes(p, base->status_codes,
                                                     add->status_codes);
     return conf;
@@ -140,6 +142,30 @@ const command_rec gwguard_cmds[] = {
     AP_INIT_TAKE1("GwGuardRecent", set_recent, NULL, RSRC_CONF,
                   "Number of recent failures kept for gwguardctl recent, 0 to "
                   "1000000 (default 1024)"),
+    AP_INIT_TAKE2("GwGuardErrorPage", gwguard_set_error_page, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "Page for a status, a class or default: a .html or .json "
+                  "template, builtin, or none (leave it to httpd)"),
+    AP_INIT_TAKE2("GwGuardPageVar", gwguard_set_page_var, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "A value for {{var.NAME}} in error pages: NAME VALUE"),
+    AP_INIT_TAKE1("GwGuardRetryAfter", gwguard_set_retry_after, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "Seconds sent in Retry-After on 503 pages, 0 to 86400 "
+                  "(default 30)"),
+    AP_INIT_TAKE1("GwGuardExposeUpstream", gwguard_set_expose_upstream, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "Fill {{upstream}} in error pages with the upstream's "
+                  "address: On or Off (default)"),
+    AP_INIT_TAKE1("GwGuardProxyStatus", gwguard_set_proxy_status, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "Send the RFC 9209 Proxy-Status header on gwguard's "
+                  "pages: On (default) or Off"),
+    AP_INIT_RAW_ARGS("GwGuardIntercept", gwguard_set_intercept, NULL,
+                     RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                     "Replace upstream-sent error responses (not JSON ones) "
+                     "with the error page: Off (default), On (502 503 504) "
+                     "or a list of statuses"),
     AP_INIT_TAKE2("GwGuardStatusCode", gwguard_set_status_code, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                   "Status answered for a failure class: CLASS STATUS, "

@@ -220,6 +220,7 @@ static int gwguard_request_status(int *status, request_rec *r)
     }
     annotate(r, st);
     gwguard_recent_note(r, st);
+    gwguard_page_answer(r, st);
     return OK;
 }
 

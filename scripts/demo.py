@@ -37,6 +37,38 @@ def show_recent_and_explain(h):
                         ids[-1]], check=True)
 
 
+# Error pages (docs/pages.md): the built-in page everywhere, and the
+# example template of conf/ under /branded/.
+PAGES_CONF = """<Location /branded/>
+    ProxyPass http://127.0.0.1:%d/
+    GwGuardErrorPage default %s/gwguard-error.html
+    GwGuardPageVar brand "Demo Shop"
+</Location>
+"""
+
+
+def show_pages(h):
+    show("error pages: what a browser, an API client and curl get")
+    for path, accept in [("/down/", None), ("/down/", "application/json"),
+                         ("/down/", "application/problem+json"),
+                         ("/down/", "text/plain"), ("/branded/", None)]:
+        status, headers, body = get(h.url + path, headers={"Accept": accept}
+                                    if accept else {})
+        print("GET %s  Accept: %s" % (path, accept or "(none)"))
+        print("  -> %d  %s" % (status, "  ".join(
+            "%s: %s" % (k, headers[k]) for k in
+            ("Content-Type", "Cache-Control", "Retry-After", "Proxy-Status")
+            if k in headers)))
+        text = body.decode("utf-8", "replace")
+        if "html" in headers.get("Content-Type", ""):
+            # the words a person reads, not the markup
+            import html
+            import re
+            words = re.sub(r"<style.*?</style>|<[^>]+>", " ", text, flags=re.S)
+            text = html.unescape(" ".join(words.split()))
+        print("  " + text.strip()[:300].replace("\n", "\n  "))
+
+
 def main():
     upstream = FaultUpstream().start()
     dead = free_port()
@@ -45,6 +77,7 @@ def main():
     conf = ("ProxyPass /app/ http://127.0.0.1:%d/\n"
             "ProxyPass /down/ http://127.0.0.1:%d/\n"
             % (upstream.port, dead))
+    conf += PAGES_CONF % (dead, TOP / "conf")
     try:
         h.start(conf)
         show("httpd with mod_gwguard on %s (ServerRoot %s)" % (h.url, root))
@@ -56,6 +89,7 @@ def main():
             print("GET %-18s -> %d %s" % (path, status,
                                           body[:40].decode("latin-1")
                                           .strip().replace("\n", " ")))
+        show_pages(h)
         show("access log: %{GWGUARD_CLASS}e %{GWGUARD_CODE}e "
              "%{GWGUARD_UPSTREAM}e")
         print("\n".join(h.access_entries()))

@@ -13,6 +13,8 @@ clang libclang-rt-14-dev tmux man-db"
 # on port 9090; the tests start their own server on 127.0.0.1.)
 OPTIONAL="prometheus"
 
+# a headless browser for tests/integration/test_browser.py
+PACKAGES="$PACKAGES chromium"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \

@@ -24,6 +24,10 @@ int main(void)
     srunner_add_suite(sr, out_suite());
     srunner_add_suite(sr, shm_suite());
     srunner_add_suite(sr, upstream_suite());
+    srunner_add_suite(sr, template_suite());
+    srunner_add_suite(sr, accept_suite());
+    srunner_add_suite(sr, page_suite());
+    srunner_add_suite(sr, page_conf_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

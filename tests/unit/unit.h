@@ -16,5 +16,9 @@ Suite *format_suite(void);
 Suite *out_suite(void);
 Suite *shm_suite(void);
 Suite *upstream_suite(void);
+Suite *template_suite(void);
+Suite *accept_suite(void);
+Suite *page_suite(void);
+Suite *page_conf_suite(void);
 
 #endif

@@ -1,0 +1,82 @@
+/*
+ * Error-page templates (SPEC §4): `{{name}}` placeholders compiled once
+ * into literal and placeholder pieces, each placeholder tagged with the
+ * context it stands in (HTML text, HTML attribute value, JSON string, JSON
+ * value, plain text), so rendering is copying pieces and escaping values,
+ * never parsing. Compiled templates live in the pool they were compiled
+ * in (the config pool, or the per-process .htaccess cache) and are never
+ * changed after compilation, so threads share them freely.
+ */
+#ifndef GWG_TEMPLATE_H
+#define GWG_TEMPLATE_H
+
+#include <stddef.h>
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "gwg_out.h"
+
+#define GWG_TEMPLATE_MAX (1024 * 1024)   /* bytes; larger files refused */
+
+typedef enum {
+    GWG_TPL_HTML,
+    GWG_TPL_JSON,
+    GWG_TPL_TEXT
+} gwg_tpl_type;
+
+/* What a page shows. Strings may be NULL (rendered empty); none is
+ * trusted: each is escaped for where it stands. */
+typedef struct {
+    int          status;
+    const char  *reason;        /* "Bad Gateway" */
+    const char  *cls;           /* class name */
+    const char  *code;          /* two-letter code */
+    const char  *class_text;    /* one sentence */
+    const char  *request_id;
+    const char  *time;          /* RFC 3339 */
+    const char  *host;
+    const char  *method;
+    const char  *path;
+    const char  *upstream;      /* "" unless GwGuardExposeUpstream On */
+    long         retry_after;   /* seconds */
+    apr_table_t *vars;          /* GwGuardPageVar NAME VALUE, may be NULL */
+} gwg_page_values;
+
+typedef struct gwg_template gwg_template;
+
+/* Compiles len bytes at data (need not be NUL-terminated; nothing past
+ * data[len - 1] is read). file names the template in messages. Returns
+ * NULL and sets *out, or "FILE:LINE: what is wrong" from pool p. */
+const char *gwg_template_compile(const gwg_template **out, gwg_tpl_type type,
+                                 const char *file, const char *data,
+                                 size_t len, apr_pool_t *p);
+
+/* The type a file name implies: .html/.htm or .json; -1 otherwise. */
+int gwg_template_type_of(const char *path);
+
+/* Reads and compiles a .html or .json file (at most GWG_TEMPLATE_MAX
+ * bytes). Returns NULL, or a message that names the file (and the line,
+ * when the content is at fault). */
+const char *gwg_template_load(const gwg_template **out, const char *path,
+                              apr_pool_t *p);
+
+void gwg_template_render(gwg_out *o, const gwg_template *t,
+                         const gwg_page_values *v);
+
+/* Renders into one NUL-terminated string from pool p; *len its length. */
+char *gwg_template_render_str(const gwg_template *t,
+                              const gwg_page_values *v, size_t *len,
+                              apr_pool_t *p);
+
+gwg_tpl_type gwg_template_type(const gwg_template *t);
+const char *gwg_template_file(const gwg_template *t);
+
+/* Checks that len bytes at s are one JSON value. Returns NULL, or a
+ * message and sets *line to the 1-based line of the fault. */
+const char *gwg_json_check(const char *s, size_t len, int *line);
+
+/* The placeholder names, for messages and docs. */
+const char *gwg_template_names_list(void);
+
+#endif

@@ -1,0 +1,398 @@
+/*
+ * Answering a failure with a page. request_status has the verdict; the
+ * page is chosen from the configuration (class, then status, then
+ * default; inner scopes over outer), rendered from a compiled template
+ * and handed to httpd with ap_custom_response, so the core's error path
+ * (ap_die, HEAD, keep-alive, `Header always`) does the rest. A small
+ * filter fixes the Content-Type that path forces to text/html. Upstream-
+ * sent errors (GwGuardIntercept) are replaced by an output filter that
+ * sees the upstream's status and Content-Type before anything is sent.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "mod_core.h"
+#include "util_filter.h"
+
+#include <apr_strings.h>
+
+#include "gwg_accept.h"
+#include "gwg_page.h"
+#include "gwg_page_conf.h"
+#include "gwg_time.h"
+#include "mod_gwguard.h"
+#include "mod_gwguard_page.h"
+
+APLOG_USE_MODULE(gwguard);
+
+#define DEFAULT_RETRY_AFTER 30
+#define NOTE_TYPE "gwguard-page-type"    /* r->notes: our page's type */
+
+static ap_filter_rec_t *type_filter, *intercept_filter;
+
+/* ---- choosing ---- */
+
+typedef struct {
+    const gwguard_page_ref *ref;  /* NULL: nothing configured */
+    int explicit;                 /* keyed by this class or status */
+} choice;
+
+/* Most specific key first; within a key, the flavour for the client. */
+static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
+                     int status, int json)
+{
+    const gwg_class_info *info = gwg_class_get(cls);
+    char num[16];
+    const char *keys[3];
+    choice c = { NULL, 0 };
+    int i;
+
+    if (!pc || !pc->pages) {
+        return c;
+    }
+    apr_snprintf(num, sizeof(num), "%d", status);
+    keys[0] = info ? info->name : "";
+    keys[1] = num;
+    keys[2] = "default";
+    for (i = 0; i < 3; i++) {
+        const gwguard_page_entry *e = apr_hash_get(pc->pages, keys[i],
+                                                   APR_HASH_KEY_STRING);
+        const gwguard_page_ref *ref = e ? (json ? &e->json : &e->html) : NULL;
+        if (ref && ref->kind != GWGUARD_PAGE_UNSET) {
+            c.ref = ref;
+            c.explicit = i < 2;
+            return c;
+        }
+    }
+    return c;
+}
+
+/* The template to send, or NULL to leave the response to httpd:
+ * `none`, or no explicit page while an ErrorDocument covers the status
+ * (loading the module never silently replaces an admin's ErrorDocument). */
+static const gwg_template *page_for(request_rec *r,
+                                    const gwguard_page_conf *pc,
+                                    gwg_class_t cls, int status, gwg_rep *rep,
+                                    int errordoc_failed)
+{
+    int json = (*rep == GWG_REP_JSON || *rep == GWG_REP_PROBLEM);
+    choice c = choose(pc, cls, status, json);
+
+    if (c.ref && c.ref->kind == GWG_TARGET_NONE) {
+        return NULL;
+    }
+    if (!c.explicit && !errordoc_failed
+        && ap_response_code_string(r, ap_index_of_response(status))) {
+        return NULL;
+    }
+    if (c.ref && c.ref->kind != GWG_TARGET_BUILTIN && *rep != GWG_REP_TEXT) {
+        /* an admin's JSON is sent as application/json, whatever it holds */
+        if (*rep == GWG_REP_PROBLEM) {
+            *rep = GWG_REP_JSON;
+        }
+        return c.ref->tpl;
+    }
+    return gwg_page_builtin(*rep);
+}
+
+/* ---- filling ---- */
+
+static int retry_after(const gwguard_page_conf *pc, const gwguard_req *st)
+{
+    if (st && st->retry_after >= 0) {
+        return st->retry_after;
+    }
+    if (pc && pc->retry_after != GWGUARD_UNSET) {
+        return pc->retry_after;
+    }
+    return DEFAULT_RETRY_AFTER;
+}
+
+static const char *upstream_of(const gwguard_page_conf *pc,
+                               const gwguard_req *st, apr_pool_t *p)
+{
+    if (!pc || pc->expose_upstream != 1 || !st || st->attempts->nelts == 0) {
+        return "";
+    }
+    return apr_pstrdup(p, APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                                        gwguard_attempt).key);
+}
+
+static void fill(gwg_page_values *v, request_rec *r,
+                 const gwguard_page_conf *pc, const gwguard_req *st,
+                 gwg_class_t cls, int status)
+{
+    const gwg_class_info *info = gwg_class_get(cls);
+    const char *line = ap_get_status_line(status);
+    char *t = apr_palloc(r->pool, GWG_RFC3339_LEN);
+
+    if (!info) {
+        info = gwg_class_get(GWG_CLASS_OTHER);
+    }
+    memset(v, 0, sizeof(*v));
+    v->status = status;
+    v->reason = strlen(line) > 4 ? line + 4 : line;
+    v->cls = info->name;
+    v->code = info->code;
+    v->class_text = info->text;
+    v->request_id = st ? st->request_id : "";
+    v->time = gwg_time_rfc3339(t, GWG_RFC3339_LEN, gwg_now_us());
+    v->host = r->hostname;
+    v->method = r->method;
+    v->path = r->unparsed_uri;
+    v->upstream = upstream_of(pc, st, r->pool);
+    v->retry_after = retry_after(pc, st);
+    v->vars = pc ? pc->vars : NULL;
+}
+
+/* Headers every page carries; err_headers_out, because the core's error
+ * path keeps only those. */
+static void page_headers(request_rec *r, const gwguard_page_conf *pc,
+                         gwg_class_t cls, int status, long retry)
+{
+    const gwg_class_info *info = gwg_class_get(cls);
+
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_mergen(r->err_headers_out, "Vary", "Accept");
+    if (status == HTTP_SERVICE_UNAVAILABLE) {
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_ltoa(r->pool, retry));
+    }
+    if ((!pc || pc->proxy_status != 0) && info && info->proxy_status) {
+        apr_table_setn(r->err_headers_out, "Proxy-Status",
+                       apr_pstrcat(r->pool, "gwguard; error=",
+                                   info->proxy_status, NULL));
+    }
+}
+
+/* The rendered page, or NULL to leave the response to httpd. */
+static const char *render(request_rec *r, const gwguard_page_conf *pc,
+                          const gwguard_req *st, gwg_class_t cls, int status,
+                          int errordoc_failed, const char **type, size_t *len)
+{
+    gwg_rep rep = gwg_accept_choose(apr_table_get(r->headers_in, "Accept"));
+    const gwg_template *t = page_for(r, pc, cls, status, &rep,
+                                     errordoc_failed);
+    gwg_page_values v;
+
+    if (!t) {
+        return NULL;
+    }
+    fill(&v, r, pc, st, cls, status);
+    *type = gwg_rep_content_type(rep);
+    page_headers(r, pc, cls, status, v.retry_after);
+    return gwg_template_render_str(t, &v, len, r->pool);
+}
+
+static int intercepts(const gwguard_page_conf *pc, int status)
+{
+    return pc && pc->intercept_set && status >= 500 && status <= 599
+           && pc->intercept[status - 500];
+}
+
+/* Hands the page to the core's error path for request r. */
+static void answer(request_rec *r, const gwguard_req *st, int errordoc_failed)
+{
+    const gwguard_page_conf *pc = gwguard_page_conf_get(r);
+    const char *body, *type;
+    size_t len;
+
+    /* upstream-sent errors are httpd's (ProxyErrorOverride) unless
+     * intercepted; a JSON one is the backend's own API error */
+    if (st->cls == GWG_CLASS_UPSTREAM_5XX
+        && (!intercepts(pc, st->status)
+            || gwg_media_is_json(r->content_type))) {
+        return;
+    }
+    body = render(r, pc, st, st->cls, st->status, errordoc_failed, &type,
+                  &len);
+    if (!body) {
+        return;
+    }
+    /* ap_custom_response takes a leading '/' or a URL as a redirect */
+    if (*body == '/' || ap_is_url(body)) {
+        body = apr_pstrcat(r->pool, "\n", body, NULL);
+    }
+    ap_custom_response(r, st->status, body);
+    apr_table_setn(r->notes, NOTE_TYPE, type);
+}
+
+/* The request whose error an ErrorDocument redirect is answering, as
+ * ap_die finds it; r itself when r is not such a redirect. */
+static request_rec *first_error(request_rec *r)
+{
+    while (r->prev && r->prev->status != HTTP_OK) {
+        r = r->prev;
+    }
+    return r;
+}
+
+void gwguard_page_answer(request_rec *r, const gwguard_req *st)
+{
+    request_rec *orig;
+    const gwguard_req *ost;
+
+    if (!st || st->status < 500 || st->status > 599 || r->main) {
+        return;
+    }
+    orig = first_error(r);
+    if (orig == r) {
+        answer(r, st, 0);
+        return;
+    }
+    /* An ErrorDocument that is itself proxied has failed too. httpd then
+     * sends its canned page with "Additionally, ... while trying to use an
+     * ErrorDocument"; a custom response on the first request is what it
+     * sends instead, so answer the original failure with our page. */
+    ost = gwguard_req_get(orig, 0);
+    if (ost && ost->status >= 500 && ost->status <= 599) {
+        answer(orig, ost, 1);
+    }
+}
+
+/* ---- the Content-Type of our page on the core's error path ---- */
+
+static apr_status_t type_filter_fn(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    const char *type = apr_table_get(f->r->notes, NOTE_TYPE);
+
+    /* ap_send_error_response set text/html after the error filters were
+     * inserted and before any of them runs */
+    if (type) {
+        ap_set_content_type(f->r, type);
+    }
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void insert_error_filter(request_rec *r)
+{
+    if (apr_table_get(r->notes, NOTE_TYPE)) {
+        ap_add_output_filter_handle(type_filter, NULL, r, r->connection);
+    }
+}
+
+/* ---- GwGuardIntercept: replacing an upstream-sent error ---- */
+
+/* mod_proxy_http routes an upstream's 5xx into the core's error path only
+ * with ProxyErrorOverride, which decides on the status alone and discards
+ * JSON bodies too. This filter sits in front of the body instead: on the
+ * first brigade the upstream's status and Content-Type are known and no
+ * byte has gone to the client, so it can answer our page and drop the
+ * upstream body. request_status still sees the upstream status, so the
+ * failure is counted against the upstream (class upstream_5xx). */
+static int start_replacing(ap_filter_t *f)
+{
+    request_rec *r = f->r;
+    const gwguard_page_conf *pc = gwguard_page_conf_get(r);
+    const gwguard_req *st = gwguard_req_get(r, 0);
+    apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
+    apr_bucket_brigade *out;
+    const char *body, *type;
+    size_t len;
+
+    if (!st || !intercepts(pc, r->status)
+        || gwg_media_is_json(r->content_type)) {
+        return 0;
+    }
+    body = render(r, pc, st, GWG_CLASS_UPSTREAM_5XX, r->status, 0, &type,
+                  &len);
+    if (!body) {
+        return 0;
+    }
+    /* as ProxyErrorOverride does: none of the upstream's headers */
+    apr_table_clear(r->headers_out);
+    r->content_encoding = NULL;
+    r->status_line = NULL;
+    ap_set_content_type(r, type);
+    ap_set_content_length(r, (apr_off_t)len);
+    out = apr_brigade_create(r->pool, ba);
+    if (!r->header_only) {
+        APR_BRIGADE_INSERT_TAIL(out, apr_bucket_pool_create(body, len,
+                                                            r->pool, ba));
+    }
+    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(ba));
+    ap_pass_brigade(f->next, out);
+    return 1;
+}
+
+static apr_status_t intercept_fn(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    if (!f->ctx) {
+        f->ctx = f;                     /* decided */
+        if (!start_replacing(f)) {
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, bb);
+        }
+    }
+    apr_brigade_cleanup(bb);            /* the upstream's body */
+    return APR_SUCCESS;
+}
+
+static int intercepts_any(const gwguard_page_conf *pc)
+{
+    int i;
+
+    for (i = 0; pc && pc->intercept_set && i < 100; i++) {
+        if (pc->intercept[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void insert_filter(request_rec *r)
+{
+    if (r->proxyreq == PROXYREQ_REVERSE && !r->main
+        && intercepts_any(gwguard_page_conf_get(r)) && gwguard_enabled(r)) {
+        ap_add_output_filter_handle(intercept_filter, NULL, r,
+                                    r->connection);
+    }
+}
+
+/* ---- lifecycle ---- */
+
+static apr_status_t forget_builtins(void *data)
+{
+    (void)data;
+    gwg_page_builtin_clear();
+    return APR_SUCCESS;
+}
+
+/* Before the configuration is processed: the built-in pages live in pconf
+ * like every template, and are forgotten when pconf is cleared. */
+static int page_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp)
+{
+    const char *err;
+
+    (void)plog; (void)ptemp;
+    gwg_page_builtin_clear();
+    apr_pool_cleanup_register(pconf, NULL, forget_builtins,
+                              apr_pool_cleanup_null);
+    err = gwg_page_builtin_init(pconf);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, NULL,
+                     "GWG00200: the built-in error pages do not compile: %s",
+                     err);
+        return !OK;
+    }
+    return OK;
+}
+
+void gwguard_register_page_hooks(void)
+{
+    ap_hook_pre_config(page_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_filter(insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    type_filter = ap_register_output_filter("GWGUARD_PAGE_TYPE",
+                                            type_filter_fn, NULL,
+                                            AP_FTYPE_CONTENT_SET);
+    intercept_filter = ap_register_output_filter("GWGUARD_INTERCEPT",
+                                                 intercept_fn, NULL,
+                                                 AP_FTYPE_RESOURCE);
+}

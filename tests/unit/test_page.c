@@ -1,0 +1,143 @@
+/* Built-in pages: they compile, fill, stay valid and self-contained. */
+#include <apr_strings.h>
+
+#include "gwg_class.h"
+#include "gwg_page.h"
+#include "unit.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+    ck_assert_ptr_null(gwg_page_builtin_init(pool));
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+static gwg_page_values hostile(void)
+{
+    gwg_page_values v;
+    const gwg_class_info *c = gwg_class_get(GWG_CLASS_BAD_RESPONSE);
+
+    memset(&v, 0, sizeof(v));
+    v.status = 502;
+    v.reason = "Bad Gateway";
+    v.cls = c->name;
+    v.code = c->code;
+    v.class_text = c->text;
+    v.request_id = "id\"<x>";
+    v.time = "2026-11-21T09:00:00Z";
+    v.host = "<script>alert(1)</script>";
+    v.method = "GET";
+    v.path = "/\"'<>&";
+    v.upstream = "http://10.0.0.1:8080";
+    v.retry_after = 30;
+    return v;
+}
+
+static const char *render(gwg_rep rep, const gwg_page_values *v, size_t *len)
+{
+    return gwg_template_render_str(gwg_page_builtin(rep), v, len, pool);
+}
+
+START_TEST(json_body_is_the_spec_shape)
+{
+    gwg_page_values v = hostile();
+    size_t len;
+    int line;
+    const char *out = render(GWG_REP_JSON, &v, &len);
+
+    ck_assert_str_eq(out, "{\"error\":{\"status\":502,\"reason\":\"Bad "
+                     "Gateway\",\"class\":\"bad_response\",\"code\":\"PH\","
+                     "\"request_id\":\"id\\\"\\u003cx\\u003e\",\"time\":"
+                     "\"2026-11-21T09:00:00Z\"}}\n");
+    ck_assert_ptr_null(gwg_json_check(out, len, &line));
+}
+END_TEST
+
+START_TEST(problem_body_has_rfc9457_members)
+{
+    gwg_page_values v = hostile();
+    size_t len;
+    int line;
+    const char *out = render(GWG_REP_PROBLEM, &v, &len);
+
+    ck_assert_ptr_null(gwg_json_check(out, len, &line));
+    ck_assert_ptr_nonnull(strstr(out, "\"type\":\"about:blank\""));
+    ck_assert_ptr_nonnull(strstr(out, "\"title\":\"Bad Gateway\""));
+    ck_assert_ptr_nonnull(strstr(out, "\"status\":502"));
+    ck_assert_ptr_nonnull(strstr(out, "\"detail\":\"The upstream server sent"));
+    ck_assert_ptr_nonnull(strstr(out, "\"class\":\"bad_response\""));
+    ck_assert_ptr_nonnull(strstr(out, "\"code\":\"PH\""));
+    ck_assert_ptr_nonnull(strstr(out, "\"request_id\":"));
+    ck_assert_ptr_nonnull(strstr(out, "\"time\":"));
+}
+END_TEST
+
+START_TEST(html_page_is_self_contained_and_escaped)
+{
+    gwg_page_values v = hostile();
+    size_t len;
+    const char *out = render(GWG_REP_HTML, &v, &len);
+
+    ck_assert_ptr_nonnull(strstr(out, "<html lang=\"en\">"));
+    ck_assert_ptr_nonnull(strstr(out, "<title>502 Bad Gateway</title>"));
+    ck_assert_ptr_nonnull(strstr(out, "name=\"viewport\""));
+    ck_assert_ptr_nonnull(strstr(out, v.class_text));
+    ck_assert_ptr_nonnull(strstr(out, "id&quot;&lt;x&gt;"));
+    ck_assert_ptr_nonnull(strstr(out, "2026-11-21T09:00:00Z"));
+    ck_assert_ptr_nonnull(strstr(out, "Your browser"));
+    ck_assert_ptr_nonnull(strstr(out, "Failing"));
+    /* nothing that makes a browser fetch anything */
+    ck_assert_ptr_null(strstr(out, "src="));
+    ck_assert_ptr_nonnull(strstr(out, "<link rel=\"icon\" href=\"data:,\">"));
+    ck_assert_ptr_null(strstr(strstr(out, "href=") + 1, "href="));
+    ck_assert_ptr_null(strstr(out, "url("));
+    ck_assert_ptr_null(strstr(out, "@import"));
+    /* no upstream, no raw input */
+    ck_assert_ptr_null(strstr(out, "10.0.0.1"));
+    ck_assert_ptr_null(strstr(out, "<script"));
+}
+END_TEST
+
+START_TEST(text_page)
+{
+    gwg_page_values v = hostile();
+    size_t len;
+    const char *out = render(GWG_REP_TEXT, &v, &len);
+
+    ck_assert(strncmp(out, "502 Bad Gateway\n\n", 17) == 0);
+    ck_assert_ptr_nonnull(strstr(out, "Request ID: id\"<x>\n"));
+}
+END_TEST
+
+START_TEST(init_is_idempotent)
+{
+    const gwg_template *t = gwg_page_builtin(GWG_REP_HTML);
+
+    ck_assert_ptr_null(gwg_page_builtin_init(pool));
+    ck_assert_ptr_eq(gwg_page_builtin(GWG_REP_HTML), t);
+    ck_assert_ptr_null(gwg_page_builtin((gwg_rep)7));
+}
+END_TEST
+
+Suite *page_suite(void)
+{
+    Suite *s = suite_create("page");
+    TCase *tc = tcase_create("page");
+
+    /* the builtins are compiled once per process; CK_FORK gives each
+     * test a fresh process, so the pool outlives them */
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, json_body_is_the_spec_shape);
+    tcase_add_test(tc, problem_body_has_rfc9457_members);
+    tcase_add_test(tc, html_page_is_self_contained_and_escaped);
+    tcase_add_test(tc, text_page);
+    tcase_add_test(tc, init_is_idempotent);
+    suite_add_tcase(s, tc);
+    return s;
+}

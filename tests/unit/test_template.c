@@ -1,0 +1,301 @@
+/* Templates: compile, render, escape per context, refuse bad input, and
+ * never read past the end of the source buffer. */
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+
+#include "gwg_template.h"
+#include "unit.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+static gwg_page_values values(void)
+{
+    gwg_page_values v;
+
+    memset(&v, 0, sizeof(v));
+    v.status = 502;
+    v.reason = "Bad Gateway";
+    v.cls = "bad_response";
+    v.code = "PH";
+    v.class_text = "It broke.";
+    v.request_id = "abc";
+    v.time = "2026-11-21T09:00:00Z";
+    v.host = "example.org";
+    v.method = "GET";
+    v.path = "/x";
+    v.upstream = "";
+    v.retry_after = 30;
+    return v;
+}
+
+static const char *compile(const gwg_template **t, gwg_tpl_type type,
+                           const char *src)
+{
+    return gwg_template_compile(t, type, "t.html", src, strlen(src), pool);
+}
+
+static const char *render(const char *src, gwg_tpl_type type,
+                          const gwg_page_values *v)
+{
+    const gwg_template *t = NULL;
+    const char *err = compile(&t, type, src);
+    size_t len;
+
+    ck_assert_msg(err == NULL, "%s", err);
+    return gwg_template_render_str(t, v, &len, pool);
+}
+
+START_TEST(renders_placeholders_in_pieces)
+{
+    gwg_page_values v = values();
+
+    ck_assert_str_eq(render("<p>{{status}} {{ reason }}</p>", GWG_TPL_HTML,
+                            &v), "<p>502 Bad Gateway</p>");
+    ck_assert_str_eq(render("{{status}}", GWG_TPL_TEXT, &v), "502");
+    ck_assert_str_eq(render("no placeholders", GWG_TPL_TEXT, &v),
+                     "no placeholders");
+    ck_assert_str_eq(render("", GWG_TPL_TEXT, &v), "");
+}
+END_TEST
+
+START_TEST(values_are_not_expanded_again)
+{
+    gwg_page_values v = values();
+
+    v.path = "/{{status}}/{{var.x}}";
+    ck_assert_str_eq(render("<p>{{path}}</p>", GWG_TPL_HTML, &v),
+                     "<p>/{{status}}/{{var.x}}</p>");
+}
+END_TEST
+
+START_TEST(html_text_and_attribute_escaping)
+{
+    gwg_page_values v = values();
+
+    v.host = "\"><script>alert(1)</script>";
+    v.path = "/a'b&c";
+    ck_assert_str_eq(render("<a title=\"{{host}}\" data-x='{{path}}'>{{host}}"
+                            "</a>", GWG_TPL_HTML, &v),
+                     "<a title=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script"
+                     "&gt;\" data-x='/a&#39;b&amp;c'>&quot;&gt;&lt;script&gt;"
+                     "alert(1)&lt;/script&gt;</a>");
+}
+END_TEST
+
+START_TEST(json_string_and_value_contexts)
+{
+    gwg_page_values v = values();
+    const char *out;
+    int line;
+
+    v.path = "/\"},\"x\":{\"\n";
+    out = render("{\"p\":\"{{path}}\",\"s\":{{status}},\"c\":{{class}},"
+                 "\"r\":{{retry_after}}}", GWG_TPL_JSON, &v);
+    ck_assert_str_eq(out, "{\"p\":\"/\\\"},\\\"x\\\":{\\\"\\u000a\",\"s\":502,"
+                          "\"c\":\"bad_response\",\"r\":30}");
+    ck_assert_ptr_null(gwg_json_check(out, strlen(out), &line));
+}
+END_TEST
+
+START_TEST(text_values_cannot_forge_lines)
+{
+    gwg_page_values v = values();
+
+    v.path = "/a\r\nX-Injected: 1";
+    ck_assert_str_eq(render("path {{path}}", GWG_TPL_TEXT, &v),
+                     "path /a??X-Injected: 1");
+}
+END_TEST
+
+START_TEST(page_vars)
+{
+    gwg_page_values v = values();
+
+    v.vars = apr_table_make(pool, 2);
+    apr_table_set(v.vars, "brand", "Acme <Inc>");
+    ck_assert_str_eq(render("<b>{{var.brand}}</b><i>{{var.none}}</i>",
+                            GWG_TPL_HTML, &v),
+                     "<b>Acme &lt;Inc&gt;</b><i></i>");
+}
+END_TEST
+
+static void assert_error(gwg_tpl_type type, const char *src,
+                         const char *expect)
+{
+    const gwg_template *t = NULL;
+    const char *err = compile(&t, type, src);
+
+    ck_assert_msg(err != NULL, "accepted: %s", src);
+    ck_assert_msg(strstr(err, expect) != NULL, "'%s' lacks '%s'", err,
+                  expect);
+}
+
+START_TEST(rejects_bad_templates_with_file_and_line)
+{
+    assert_error(GWG_TPL_HTML, "<p>\n\n{{nope}}</p>",
+                 "t.html:3: unknown placeholder {{nope}}");
+    assert_error(GWG_TPL_HTML, "<p>{{status</p>", "t.html:1: '{{' does not");
+    assert_error(GWG_TPL_HTML, "<p>{{}}</p>", "does not start a placeholder");
+    assert_error(GWG_TPL_HTML, "<a {{host}}>x</a>", "quoted attribute value");
+    assert_error(GWG_TPL_HTML, "<a href={{host}}>x</a>",
+                 "quoted attribute value");
+    assert_error(GWG_TPL_HTML, "<a onclick=\"{{host}}\">x</a>",
+                 "event handler");
+    assert_error(GWG_TPL_HTML, "<script>var a='{{host}}';</script>",
+                 "<script>");
+    assert_error(GWG_TPL_HTML, "<!-- {{host}} -->", "comment");
+    assert_error(GWG_TPL_HTML, "<p>ok</p>\n<div>\n</span></div>",
+                 "t.html:3:");
+    assert_error(GWG_TPL_HTML, "<p>ok</p>\n<a href=\"x>y</a>", "t.html:");
+    assert_error(GWG_TPL_JSON, "{\"a\":\n1,}", "t.html:2: not valid JSON");
+    assert_error(GWG_TPL_JSON, "{\"a\":{{status}} {{class}}}",
+                 "not valid JSON once filled");
+    assert_error(GWG_TPL_JSON, "{\"a\":\"{{var.x.y}}\"}", "unknown");
+}
+END_TEST
+
+START_TEST(accepts_html5_and_attributes)
+{
+    const gwg_template *t = NULL;
+    const char *src = "<!DOCTYPE html><html lang=\"en\"><head><title>"
+        "{{status}}</title></head><body><main><section><nav>"
+        "<a href=\"/help?id={{request_id}}\" title='{{reason}}'>help</a>"
+        "</nav></section></main></body></html>";
+
+    ck_assert_ptr_null(compile(&t, GWG_TPL_HTML, src));
+}
+END_TEST
+
+START_TEST(size_limit)
+{
+    size_t n = GWG_TEMPLATE_MAX + 1;
+    char *big = apr_palloc(pool, n);
+    const gwg_template *t = NULL;
+    const char *err;
+
+    memset(big, 'a', n);
+    err = gwg_template_compile(&t, GWG_TPL_TEXT, "big.html", big, n, pool);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_nonnull(strstr(err, "big.html: 1048577 bytes is over the "
+                                 "limit"));
+    ck_assert_ptr_null(gwg_template_compile(&t, GWG_TPL_TEXT, "max.html",
+                                            big, n - 1, pool));
+}
+END_TEST
+
+/* Source text that ends exactly where a readable page ends: a read past
+ * the end faults. */
+static const char *at_page_end(const char *src, size_t *len)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    ck_assert_ptr_ne(m, MAP_FAILED);
+    mprotect(m + page, (size_t)page, PROT_NONE);
+    *len = strlen(src);
+    memcpy(m + page - *len, src, *len);
+    return m + page - *len;
+}
+
+START_TEST(source_ending_at_buffer_end)
+{
+    static const char *const cases[] = {
+        "x{{status}}", "x{{", "x{", "x{{status", "x{{status}", "<p", "<a b",
+        "<a b=\"", "<!--", "<script>", "</scr", "\"\\", "{\"a\":\"\\",
+        "{\"a\":1", "{\"a\":\"x\\u00", "<p>&",
+    };
+    const gwg_template *t;
+    size_t i, len;
+    int type;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (type = GWG_TPL_HTML; type <= GWG_TPL_TEXT; type++) {
+            const char *src = at_page_end(cases[i], &len);
+            t = NULL;
+            (void)gwg_template_compile(&t, (gwg_tpl_type)type, "end.html",
+                                       src, len, pool);
+        }
+    }
+}
+END_TEST
+
+START_TEST(json_checker)
+{
+    static const char *const good[] = {
+        "{}", "[]", "0", "-1.5e3", "\"a\\u00e9\"", " {\"a\":[1,true,null]} ",
+    };
+    static const char *const bad[] = {
+        "", "{", "[1,]", "01", "\"\x01\"", "{\"a\" 1}", "tru", "1 2", "\"\\x\"",
+        "{a:1}",
+    };
+    size_t i;
+    int line;
+
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        ck_assert_msg(gwg_json_check(good[i], strlen(good[i]), &line) == NULL,
+                      "rejected %s", good[i]);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(gwg_json_check(bad[i], strlen(bad[i]), &line) != NULL,
+                      "accepted %s", bad[i]);
+    }
+    ck_assert_ptr_nonnull(gwg_json_check("[1,\n2,\n]", 9, &line));
+    ck_assert_int_eq(line, 3);
+}
+END_TEST
+
+START_TEST(loads_files_and_refuses_others)
+{
+    const gwg_template *t = NULL;
+    char path[] = "/tmp/gwg-tplXXXXXX.html";
+    const char *err;
+    int fd = mkstemps(path, 5);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "<p>{{status}}</p>", 17), 17);
+    close(fd);
+    ck_assert_ptr_null(gwg_template_load(&t, path, pool));
+    ck_assert_int_eq(gwg_template_type(t), GWG_TPL_HTML);
+    unlink(path);
+    err = gwg_template_load(&t, path, pool);
+    ck_assert_ptr_nonnull(strstr(err, "cannot read the template"));
+    err = gwg_template_load(&t, "/etc/passwd", pool);
+    ck_assert_ptr_nonnull(strstr(err, "must be a .html or .json file"));
+}
+END_TEST
+
+Suite *template_suite(void)
+{
+    Suite *s = suite_create("template");
+    TCase *tc = tcase_create("template");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, renders_placeholders_in_pieces);
+    tcase_add_test(tc, values_are_not_expanded_again);
+    tcase_add_test(tc, html_text_and_attribute_escaping);
+    tcase_add_test(tc, json_string_and_value_contexts);
+    tcase_add_test(tc, text_values_cannot_forge_lines);
+    tcase_add_test(tc, page_vars);
+    tcase_add_test(tc, rejects_bad_templates_with_file_and_line);
+    tcase_add_test(tc, accepts_html5_and_attributes);
+    tcase_add_test(tc, size_limit);
+    tcase_add_test(tc, source_ending_at_buffer_end);
+    tcase_add_test(tc, json_checker);
+    tcase_add_test(tc, loads_files_and_refuses_others);
+    suite_add_tcase(s, tc);
+    return s;
+}
