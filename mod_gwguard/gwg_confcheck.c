@@ -1,10 +1,9 @@
 /*
  * The directive table of `gwguardctl check` and the traps of SPEC §7.
  * A row's check function calls the same gwg_conf_* parser the module's
- * command table calls, so configtest and check agree word for word. The
- * rows for directives whose core parser is still being written check the
- * syntax of SPEC §3 (check_errorpage & co.); when a parser lands, its row
- * points at it instead: one line.
+ * command table calls (gwg_conf*.c, gwg_page_conf.c, gwg_breaker.c), and
+ * templates go through the module's own compiler (gwg_template.c), so
+ * configtest and check agree word for word.
  */
 #include <ctype.h>
 #include <regex.h>
@@ -20,6 +19,8 @@
 #include "gwg_breaker.h"
 #include "gwg_conf.h"
 #include "gwg_confcheck.h"
+#include "gwg_page_conf.h"
+#include "gwg_template.h"
 #include "gwg_shm.h"
 #include "gwg_template_scan.h"
 #include "gwg_upstream.h"
@@ -80,48 +81,26 @@ static const char *check_retry_after(gwg_confcheck_ctx *cx,
 {
     unsigned long v;
 
-    return gwg_conf_uint(&v, d->name, d->argv[0], 0, 86400, cx->p);
+    return gwg_conf_uint(&v, d->name, d->argv[0], 0, GWG_RETRY_AFTER_MAX,
+                         cx->p);
 }
 
-/* An error status a gateway may answer with: 400 to 599. */
-static const char *check_status(gwg_confcheck_ctx *cx, const gwg_confdir *d,
-                                const char *value)
-{
-    unsigned long v;
-
-    return gwg_conf_uint(&v, d->name, value, 400, 599, cx->p);
-}
-
-/* SPEC §3: STATUS|CLASS|default FILE|builtin|none. The file itself is
- * checked as a template (gwg_template_scan) further down. */
+/* SPEC §3: STATUS|CLASS|default FILE|builtin|none, with the module's
+ * parsers. The file itself is compiled further down (check_template). */
 static const char *check_errorpage(gwg_confcheck_ctx *cx,
                                    const gwg_confdir *d)
 {
-    const char *key = d->argv[0];
+    gwg_page_target target;
+    const char *key, *err;
 
-    if (strcasecmp(key, "default") != 0
-        && gwg_class_by_name(key) == GWG_CLASS_NONE
-        && check_status(cx, d, key) != NULL) {
-        return apr_psprintf(cx->p, "%s: '%s' is not a status, a class or "
-                            "'default'; expected a status from 400 to 599, "
-                            "default, or one of %s", d->name, key,
-                            gwg_class_names_list());
-    }
-    return NULL;
+    err = gwg_conf_page_key(&key, d->name, d->argv[0], cx->p);
+    return err ? err : gwg_conf_page_target(&target, d->name, d->argv[1],
+                                            cx->p);
 }
 
 static const char *check_pagevar(gwg_confcheck_ctx *cx, const gwg_confdir *d)
 {
-    const char *c;
-
-    for (c = d->argv[0]; *c; c++) {
-        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-') {
-            return apr_psprintf(cx->p, "%s: '%s' is not a valid name; "
-                                "expected letters, digits, '_' and '-'",
-                                d->name, d->argv[0]);
-        }
-    }
-    return NULL;
+    return gwg_conf_var_name(d->name, d->argv[0], cx->p);
 }
 
 static const char *check_status_code(gwg_confcheck_ctx *cx,
@@ -136,21 +115,14 @@ static const char *check_status_code(gwg_confcheck_ctx *cx,
 static const char *check_intercept(gwg_confcheck_ctx *cx,
                                    const gwg_confdir *d)
 {
-    int i, v;
+    unsigned char set[100];
+    const char *args = "";
+    int i;
 
-    if (d->argc == 1 && gwg_conf_flag(&v, d->name, d->argv[0], cx->p)
-                        == NULL) {
-        return NULL;
-    }
     for (i = 0; i < d->argc; i++) {
-        const char *err = check_status(cx, d, d->argv[i]);
-        if (err) {
-            return apr_psprintf(cx->p, "%s: '%s' is not On, Off or a status;"
-                                " expected On, Off, or statuses from 400 to "
-                                "599", d->name, d->argv[i]);
-        }
+        args = apr_pstrcat(cx->p, args, i ? " " : "", d->argv[i], NULL);
     }
-    return NULL;
+    return gwg_conf_intercept(set, d->name, args, cx->p);
 }
 
 /* [ORIGIN] failures=N window=SEC cooldown=SEC | Off */
@@ -377,8 +349,16 @@ static void check_template(gwg_confcheck_ctx *cx, const gwg_confdir *d,
 {
     const char *path = gwg_confdoc_path(cx->doc, d->argv[1]);
     gwg_template_scan scan;
+    const gwg_template *tpl;
+    const char *err = gwg_template_load(&tpl, path, cx->p);
     int i;
 
+    /* the module's own compiler first: the same verdict as configtest */
+    if (err) {
+        gwg_confdoc_msg(cx->doc, d->file, d->line, 1, "%s: %s", d->name,
+                        err);
+        return;
+    }
     if (gwg_template_scan_file(&scan, path, cx->p) != APR_SUCCESS) {
         gwg_confdoc_msg(cx->doc, d->file, d->line, 1, "%s: %s", d->name,
                         scan.error);

@@ -72,10 +72,6 @@ char *gwg_template_render_str(const gwg_template *t,
 gwg_tpl_type gwg_template_type(const gwg_template *t);
 const char *gwg_template_file(const gwg_template *t);
 
-/* Checks that len bytes at s are one JSON value. Returns NULL, or a
- * message and sets *line to the 1-based line of the fault. */
-const char *gwg_json_check(const char *s, size_t len, int *line);
-
 /* The placeholder names, for messages and docs. */
 const char *gwg_template_names_list(void);
 

@@ -102,6 +102,8 @@ typedef struct {
     int          in_proxy;         /* between the first scheme handler
                                       call and request_status */
     int          retry_after;      /* Retry-After seconds, -1 = default */
+    int          intercepted;      /* GwGuardIntercept replaced the
+                                      upstream's own 5xx with a page */
 } gwguard_req;
 
 /* The request's state; created on first use when create is set. */

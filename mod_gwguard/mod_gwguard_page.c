@@ -288,7 +288,7 @@ static int start_replacing(ap_filter_t *f)
 {
     request_rec *r = f->r;
     const gwguard_page_conf *pc = gwguard_page_conf_get(r);
-    const gwguard_req *st = gwguard_req_get(r, 0);
+    gwguard_req *st = gwguard_req_get(r, 0);
     apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
     apr_bucket_brigade *out;
     const char *body, *type;
@@ -303,6 +303,7 @@ static int start_replacing(ap_filter_t *f)
     if (!body) {
         return 0;
     }
+    st->intercepted = 1;                /* for the counters and breaker */
     /* as ProxyErrorOverride does: none of the upstream's headers */
     apr_table_clear(r->headers_out);
     r->content_encoding = NULL;

@@ -159,13 +159,15 @@ static void count_attempts(request_rec *r, gwguard_req *st,
         o->final_attempt = (i == n - 1);
         gwguard_attempt_verdict(&v, st, i, o);
         outcome.cls = v.cls;
-        outcome.status = o->final_attempt ? st->status : 0;
+        outcome.status = !o->final_attempt ? 0
+                         : st->intercepted ? r->status : st->status;
         outcome.now = gwg_now_us();
         outcome.ttfb_us = attempts[i].first_byte
                           ? attempts[i].first_byte - attempts[i].start : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
         log_transition(r, &attempts[i], &t, v.cls);
-        gwguard_breaker_record(r, &attempts[i], v.cls, o->error_override);
+        gwguard_breaker_record(r, &attempts[i], v.cls,
+                               o->error_override || st->intercepted);
     }
     o->final_attempt = 1;
 }

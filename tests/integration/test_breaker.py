@@ -291,6 +291,25 @@ def test_upstream_5xx_counts_only_when_intercepted(make_httpd, upstream):
     assert (upstream.connections, upstream.requests) == (conns, reqs)
 
 
+def test_upstream_5xx_replaced_by_intercept_counts(make_httpd, upstream):
+    upstream.force = "/status/502"
+    h = make_httpd()
+    h.start("GwGuardBreaker failures=2 window=10 cooldown=600\n"
+            "<Location /caught/>\n  GwGuardIntercept On\n</Location>\n"
+            "ProxyPass /caught/ %s/\n" % key_of(upstream.port))
+    key = key_of(upstream.port)
+    for _ in range(2):          # replaced by gwguard's page: a failure
+        status, _, body = get(h.url + "/caught/x")
+        assert status == 502 and b"upstream says" not in body
+    assert wait_for(lambda: breaker(h, key) == "open")
+    up = by_name(h.status(), key)
+    assert up["classes"]["upstream_5xx"] == 2
+    assert up["statuses"]["502"] == 2       # the pages gwguard sent
+    conns = upstream.connections
+    assert get(h.url + "/caught/x")[0] == 503
+    assert upstream.connections == conns
+
+
 def test_reset_breaker_closes_it(make_httpd, upstream):
     h = make_httpd()
     failing_proxy(h, upstream, "failures=1 window=10 cooldown=600")
@@ -383,39 +402,6 @@ def test_open_breaker_survives_graceful_restart(make_httpd, upstream):
     assert breaker(h, key) == "open"
 
 
-BAD = [
-    ("GwGuardBreaker", "GwGuardBreaker: no settings given; expected "
-     "failures=N window=SEC cooldown=SEC, On or Off"),
-    ("GwGuardBreaker failures=0", "GwGuardBreaker: 'failures=0': failures "
-     "must be a number of failures from 1 to 1000000"),
-    ("GwGuardBreaker window=lots", "GwGuardBreaker: 'window=lots': window "
-     "must be seconds from 1 to 86400"),
-    ("GwGuardBreaker cooldown=86401", "cooldown must be seconds from 1 to "
-     "86400"),
-    ("GwGuardBreaker failures=3 failures=4", "GwGuardBreaker: "
-     "'failures=4' sets failures twice"),
-    ("GwGuardBreaker fails=3", "GwGuardBreaker: 'fails=3' is not a valid "
-     "setting; expected failures=N window=SEC cooldown=SEC, On or Off"),
-    ("GwGuardBreaker maybe", "'maybe' is not a valid setting"),
-    ("GwGuardBreaker Off failures=3", "GwGuardBreaker: 'Off' cannot be "
-     "combined with other settings"),
-    ("GwGuardBreaker http://x:8080/path failures=3", "GwGuardBreaker: "
-     "'http://x:8080/path' is not an upstream origin; expected "
-     "scheme://host:port with no path"),
-    ("GwGuardBreaker http://127.0.0.1:8080", "GwGuardBreaker: no settings "
-     "given"),
-    ("<Location />\nGwGuardBreaker Off\n</Location>",
-     "GwGuardBreaker not allowed in <Location> context"),
-]
-
-
-@pytest.mark.parametrize("line,message", BAD)
-def test_bad_breaker_values_fail_configtest(make_httpd, line, message):
-    h = make_httpd()
-    h.write_config(line + "\n")
-    proc = h.configtest()
-    assert proc.returncode != 0
-    assert message in proc.stderr, proc.stderr
 
 
 def test_good_breaker_values_pass_configtest(make_httpd):

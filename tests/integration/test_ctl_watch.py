@@ -2,7 +2,6 @@
 upstreams, rates per second and breaker states, and ends cleanly on
 Ctrl-C and when the terminal goes away."""
 
-import os
 import re
 import shutil
 import subprocess

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from conftest import get
-from httpd import HTTPD
 from test_counting import wait_for
 
 # event MPM, when httpd is stopped right after the last answer: a child
@@ -619,13 +617,7 @@ def test_pages_under_valgrind(make_httpd, upstream, dead_port, site_dir):
                    'Alias /site/ "%s/"\n<Directory "%s">\n'
                    "AllowOverride FileInfo\n</Directory>\n"
                    % (dead_port, upstream.port, site, site))
-    vlog = h.root / "logs" / "valgrind.log"
-    proc = subprocess.Popen(
-        ["valgrind", "--error-exitcode=99", "--track-origins=yes",
-         "--log-file=%s" % vlog, HTTPD, "-X", "-f", str(h.conf_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        h._wait_listening(timeout=120)
+    with h.under_valgrind():
         for accept in (None, "application/json", "application/problem+json",
                        "text/plain"):
             hd = {"Accept": accept} if accept else {}
@@ -640,13 +632,6 @@ def test_pages_under_valgrind(make_httpd, upstream, dead_port, site_dir):
         tpl.write_text(tpl.read_text().replace("TPL-v1", "TPL-v2-edit"))
         assert marker(get(h.url + "/site/api/close", timeout=60)[2]) == \
             "v2-edit"
-    finally:
-        proc.terminate()
-        rc = proc.wait(120)
-    text = vlog.read_text()
-    summary = re.findall(r"ERROR SUMMARY: (\d+) errors", text)
-    assert summary and summary[-1] == "0", text[-4000:]
-    assert rc != 99, text[-4000:]
 
 
 def test_circuit_open_page_says_when_to_retry(make_httpd, dead_port):

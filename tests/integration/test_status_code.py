@@ -2,32 +2,8 @@
 merged per directory, applied to the final answer only (a balancer still
 fails over on a refused member)."""
 
-import pytest
-
 from conftest import get
 from test_counting import by_name, wait_for
-
-BAD = [
-    ("GwGuardStatusCode nosuch 502",
-     "GwGuardStatusCode: 'nosuch' is not a failure class; expected one of "
-     "connect_refused, connect_timeout, dns"),
-    ("GwGuardStatusCode dns 404",
-     "GwGuardStatusCode: '404' is out of range; expected a number from 500 "
-     "to 599"),
-    ("GwGuardStatusCode dns 600", "'600' is out of range"),
-    ("GwGuardStatusCode dns bad", "GwGuardStatusCode: 'bad' is not a whole "
-     "number; expected a number from 500 to 599"),
-    ("GwGuardStatusCode dns", "GwGuardStatusCode takes two arguments"),
-]
-
-
-@pytest.mark.parametrize("line,message", BAD)
-def test_bad_status_code_fails_configtest(make_httpd, line, message):
-    h = make_httpd()
-    h.write_config(line + "\n")
-    proc = h.configtest()
-    assert proc.returncode != 0
-    assert message in proc.stderr, proc.stderr
 
 
 def test_status_code_scopes_and_failover(make_httpd, upstream, dead_port):

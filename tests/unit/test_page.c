@@ -2,6 +2,7 @@
 #include <apr_strings.h>
 
 #include "gwg_class.h"
+#include "gwg_json_check.h"
 #include "gwg_page.h"
 #include "unit.h"
 

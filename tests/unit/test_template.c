@@ -6,6 +6,7 @@
 
 #include <apr_strings.h>
 
+#include "gwg_json_check.h"
 #include "gwg_template.h"
 #include "unit.h"
 
