@@ -25,6 +25,7 @@ int ctl_cmd_status(int argc, char **argv, apr_pool_t *p)
     gwg_snapshot *snap;
     gwg_shm shm;
     gwg_out out;
+    static gwg_filebuf fb;          /* 64 KiB: not on the stack */
     int c, rc;
 
     opterr = 0;
@@ -51,8 +52,10 @@ int ctl_cmd_status(int argc, char **argv, apr_pool_t *p)
         gwg_shm_close(&shm);
         return CTL_FAIL;
     }
-    gwg_out_init(&out, gwg_out_file_write, stdout);
+    fb.f = stdout;
+    gwg_out_init(&out, gwg_filebuf_write, &fb);
     rc = gwg_format_status(&out, snap, format, gwg_now_us());
+    rc |= gwg_filebuf_flush(&fb);
     gwg_shm_close(&shm);
     if (rc != 0 || fflush(stdout) != 0) {
         ctl_error("cannot write the status to standard output");

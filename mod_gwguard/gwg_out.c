@@ -42,6 +42,18 @@ void gwg_out_printf(gwg_out *o, const char *fmt, ...)
                 buf);
 }
 
+void gwg_out_u64(gwg_out *o, uint64_t v)
+{
+    char buf[20];
+    size_t i = sizeof(buf);
+
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    gwg_out_mem(o, sizeof(buf) - i, buf + i);
+}
+
 /* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
 static size_t utf8_len(const unsigned char *s)
 {
@@ -135,4 +147,27 @@ void gwg_out_html(gwg_out *o, const char *s)
 int gwg_out_file_write(void *ctx, const char *data, size_t len)
 {
     return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
+}
+
+int gwg_filebuf_flush(gwg_filebuf *b)
+{
+    size_t n = b->len;
+
+    b->len = 0;
+    return n == 0 || fwrite(b->buf, 1, n, b->f) == n ? 0 : -1;
+}
+
+int gwg_filebuf_write(void *ctx, const char *data, size_t len)
+{
+    gwg_filebuf *b = ctx;
+
+    if (b->len + len > sizeof(b->buf) && gwg_filebuf_flush(b) != 0) {
+        return -1;
+    }
+    if (len > sizeof(b->buf)) {
+        return fwrite(data, 1, len, b->f) == len ? 0 : -1;
+    }
+    memcpy(b->buf + b->len, data, len);
+    b->len += len;
+    return 0;
 }

@@ -8,6 +8,7 @@
 #define GWG_OUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef int (*gwg_write_fn)(void *ctx, const char *data, size_t len);
@@ -24,6 +25,9 @@ void gwg_out_str(gwg_out *o, const char *s);
 void gwg_out_printf(gwg_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* v in decimal, without printf: the status formats print many numbers. */
+void gwg_out_u64(gwg_out *o, uint64_t v);
+
 /* s as a JSON string, quotes included; bytes < 0x20, '"', '\\' and '<'
  * escaped ('<' so JSON embedded in HTML cannot close a script tag), and
  * invalid UTF-8 replaced by U+FFFD so the output is always valid JSON. */
@@ -38,5 +42,17 @@ void gwg_out_html(gwg_out *o, const char *s);
 
 /* A writer for stdio streams (ctx is the FILE *). */
 int gwg_out_file_write(void *ctx, const char *data, size_t len);
+
+/* A writer that gathers small pieces into 64 KiB before writing them to a
+ * stream (ctx is the gwg_filebuf): a status of 10,000 upstreams is a
+ * million pieces. gwg_filebuf_flush writes the rest; 0 on success. */
+typedef struct {
+    FILE  *f;
+    size_t len;
+    char   buf[65536];
+} gwg_filebuf;
+
+int gwg_filebuf_write(void *ctx, const char *data, size_t len);
+int gwg_filebuf_flush(gwg_filebuf *b);
 
 #endif
