@@ -235,6 +235,10 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     else {
         gwg_out_str(o, "null");
     }
+    /* when an open breaker half-opens (added after version 1) */
+    gwg_out_str(o, ",\"breaker_until\":");
+    json_time_or_null(o, u->breaker == GWG_BREAKER_OPEN ? u->breaker_until
+                                                        : 0);
     gwg_out_printf(o, ",\"breaker\":\"%s\"}", gwg_breaker_name(u->breaker));
 }
 

@@ -28,6 +28,8 @@ CONNS = int(os.environ.get("BENCH_CONNS", "32"))
 MPM_LINES = ["StartServers 2", "ThreadsPerChild 32", "MinSpareThreads 8",
              "MaxSpareThreads 64", "MaxRequestWorkers 64", "ServerLimit 2"]
 WRK = ["wrk", "-t2", "-c%d" % CONNS, "-d%ds" % SECONDS]
+BEGIN = "<!-- written by make bench: do not edit -->"
+END = "<!-- end of make bench output -->"
 
 
 def wrk(url):
@@ -217,8 +219,14 @@ def write_doc(rep, started):
     lines += ["", "Other figures:", ""]
     lines += ["- " + n for n in notes]
     lines += ["", "Reproduce: `make bench` (BENCH_ROUNDS, BENCH_SECONDS and "
-              "BENCH_CONNS override the defaults).", ""]
-    (TOP / "docs" / "performance.md").write_text("\n".join(lines))
+              "BENCH_CONNS override the defaults)."]
+    # the figures replace the generated part; notes written by people
+    # after the end marker are kept
+    doc = TOP / "docs" / "performance.md"
+    kept = ""
+    if doc.exists() and END in doc.read_text():
+        kept = doc.read_text().split(END, 1)[1]
+    doc.write_text(BEGIN + "\n" + "\n".join(lines) + "\n" + END + kept)
 
 
 def main():

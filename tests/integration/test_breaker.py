@@ -323,6 +323,9 @@ def test_reset_breaker_closes_it(make_httpd, upstream):
                      % re.escape(key), table), table
     assert 590 <= int(re.search(r"half-opens in (\d+)s", table).group(1)) \
         <= 600
+    # and the JSON says when, as a time
+    until = by_name(h.status(), key)["breaker_until"]
+    assert until and until.endswith("Z")
     # a plain reset leaves the breaker alone
     h.ctl("reset", "--shm", str(h.shm), key)
     assert breaker(h, key) == "open"

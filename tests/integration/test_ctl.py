@@ -54,8 +54,9 @@ def test_status_table_and_json(make_httpd, upstream, dead_port):
     assert set(u) == {"name", "worker", "balancer", "requests", "successes",
                       "failures", "classes", "statuses",
                       "consecutive_failures", "first_failure",
-                      "last_failure", "breaker"}
+                      "last_failure", "breaker_until", "breaker"}
     assert len(u["classes"]) == 14
+    assert u["breaker_until"] is None and u["breaker"] == "closed"
     # KEY filter, and an unknown key
     only = json.loads(ctl("status", "--json", "--shm", str(h.shm),
                           dead).stdout)
