@@ -125,23 +125,27 @@ void gwg_out_json_chars(gwg_out *o, const char *s)
 
 void gwg_out_html(gwg_out *o, const char *s)
 {
-    const char *p = s ? s : "", *run = p;
+    const char *p = s ? s : "";
 
-    for (; *p; p++) {
-        const char *esc = NULL;
+    /* runs without a special character go out in one piece (strcspn is
+     * vectorised; pages escape every value they show) */
+    for (;;) {
+        size_t n = strcspn(p, "&<>\"'");
+        const char *esc;
+
+        gwg_out_mem(o, n, p);
+        p += n;
         switch (*p) {
         case '&': esc = "&amp;"; break;
         case '<': esc = "&lt;"; break;
         case '>': esc = "&gt;"; break;
         case '"': esc = "&quot;"; break;
         case '\'': esc = "&#39;"; break;
-        default: continue;
+        default: return;                /* the terminating NUL */
         }
-        gwg_out_mem(o, (size_t)(p - run), run);
         gwg_out_str(o, esc);
-        run = p + 1;
+        p++;
     }
-    gwg_out_mem(o, (size_t)(p - run), run);
 }
 
 int gwg_out_file_write(void *ctx, const char *data, size_t len)

@@ -46,6 +46,7 @@ static int put_key(char *buf, size_t len, const char *scheme, size_t slen,
 {
     int at = 0, bracket;
     char tail[16];
+    size_t t = sizeof(tail);
 
     if (slen == 0 || hlen == 0) {
         return -1;
@@ -54,8 +55,16 @@ static int put_key(char *buf, size_t len, const char *scheme, size_t slen,
     at = put_lower(buf, len, at, scheme, slen);
     at = put_lower(buf, len, at, "://[", bracket ? 4 : 3);
     at = put_lower(buf, len, at, host, hlen);
-    snprintf(tail, sizeof(tail), "%s:%u", bracket ? "]" : "", port);
-    return put_lower(buf, len, at, tail, strlen(tail));
+    /* "]:port" built backwards: no printf on the request path */
+    do {
+        tail[--t] = (char)('0' + port % 10);
+        port /= 10;
+    } while (port && t > 2);
+    tail[--t] = ':';
+    if (bracket) {
+        tail[--t] = ']';
+    }
+    return put_lower(buf, len, at, tail + t, sizeof(tail) - t);
 }
 
 int gwg_upstream_key(char *buf, size_t len, const char *scheme,
