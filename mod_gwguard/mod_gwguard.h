@@ -91,7 +91,8 @@ typedef struct {
 /* Per-request state, in r->request_config, allocated from r->pool. */
 typedef struct {
     apr_array_header_t *attempts;  /* gwguard_attempt, in order */
-    const char  *request_id;       /* UNIQUE_ID, or one the module makes */
+    const char  *request_id;       /* see gwguard_request_id(); NULL until
+                                      first used */
     /* the verdict on the request, set in request_status */
     gwg_class_t  cls;              /* GWG_CLASS_NONE: success */
     const char  *rule;             /* the classify row that decided */
@@ -105,6 +106,10 @@ typedef struct {
     int          intercepted;      /* GwGuardIntercept replaced the
                                       upstream's own 5xx with a page */
 } gwguard_req;
+
+/* The request id on pages, in logs and in the ring: UNIQUE_ID when
+ * mod_unique_id is loaded, else one the module makes; made on first use. */
+const char *gwguard_request_id(request_rec *r, const gwguard_req *st);
 
 /* The request's state; created on first use when create is set. */
 gwguard_req *gwguard_req_get(request_rec *r, int create);

@@ -138,7 +138,7 @@ static void fill(gwg_page_values *v, request_rec *r,
     v->cls = info->name;
     v->code = info->code;
     v->class_text = info->text;
-    v->request_id = st ? st->request_id : "";
+    v->request_id = st ? gwguard_request_id(r, st) : "";
     v->time = gwg_time_rfc3339(t, GWG_RFC3339_LEN, gwg_now_us());
     v->host = r->hostname;
     v->method = r->method;

@@ -27,18 +27,25 @@ APLOG_USE_MODULE(gwguard);
 /* One line per upstream event, prefixed alike so grep finds them all. */
 #define GWG_UP_FMT "upstream=%s class=%s code=%s"
 
-static const char *request_id(request_rec *r)
+/* Made on first use, so a success pays nothing for it. The memo is
+ * written through a const pointer: it is a cache, not a change of state. */
+const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
 {
     static apr_uint32_t seq;
-    const char *id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+    const char *id;
 
-    if (id) {
-        return id;
+    if (st->request_id) {
+        return st->request_id;
     }
-    return apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%x-%x",
-                        (apr_uint64_t)r->request_time, (unsigned)getpid(),
-                        (unsigned)__atomic_fetch_add(&seq, 1,
-                                                     __ATOMIC_RELAXED));
+    id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+    if (!id) {
+        id = apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%x-%x",
+                          (apr_uint64_t)r->request_time, (unsigned)getpid(),
+                          (unsigned)__atomic_fetch_add(&seq, 1,
+                                                       __ATOMIC_RELAXED));
+    }
+    ((gwguard_req *)st)->request_id = id;
+    return id;
 }
 
 gwguard_req *gwguard_req_get(request_rec *r, int create)
@@ -51,7 +58,6 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
         st->cls = GWG_CLASS_NONE;
         st->retry_after = -1;
         st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
-        st->request_id = request_id(r);
         ap_set_module_config(r->request_config, &gwguard_module, st);
     }
     return st;
@@ -193,7 +199,8 @@ static void annotate(request_rec *r, const gwguard_req *st)
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
                   "%s", last ? last->key : "-", info->name, info->code,
-                  st->status ? st->status : r->status, st->request_id,
+                  st->status ? st->status : r->status,
+                  gwguard_request_id(r, st),
                   st->rule, gwguard_detail(r, last));
 }
 

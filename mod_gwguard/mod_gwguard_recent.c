@@ -49,7 +49,7 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     else {
         e.t_total_us = span(r->request_time, now);
     }
-    apr_cpystrn(e.request_id, st->request_id ? st->request_id : "",
+    apr_cpystrn(e.request_id, gwguard_request_id(r, st),
                 sizeof(e.request_id));
     apr_cpystrn(e.method, r->method ? r->method : "", sizeof(e.method));
     /* the path without the query (it may hold secrets), cut at 256 */
