@@ -22,7 +22,7 @@ sys.path.insert(0, str(TOP / "tests" / "integration"))
 
 from httpd import Httpd, free_port, GWGUARDCTL, BUILD   # noqa: E402
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 CONNS = int(os.environ.get("BENCH_CONNS", "32"))
 MPM_LINES = ["StartServers 2", "ThreadsPerChild 32", "MinSpareThreads 8",

@@ -167,3 +167,18 @@ def test_overflow_slot(make_httpd, upstream):
     assert "*overflow*" in names and len(names) == 17
     assert by_name(st, "*overflow*")["requests"] == 2
     assert h.read_error_log().count("GWG00009") == 1
+
+
+def test_worker_mpm_counts_and_answers(make_httpd, upstream, dead_port):
+    """The third MPM SPEC §1 names: counting, classes and the page under
+    mpm_worker too (the matrix runs under event and prefork)."""
+    h = make_httpd("worker").start(proxy_conf(upstream, dead_port))
+    assert get(h.url + "/up/ok")[0] == 200
+    status, headers, body = get(h.url + "/dead/x")
+    assert status == 503 and b"503" in body
+    assert headers.get("Cache-Control") == "no-store"
+    dead_key = "http://127.0.0.1:%d" % dead_port
+    st = wait_for(lambda: (lambda s: s if s["totals"]["requests"] == 2
+                           else None)(h.status()))
+    assert by_name(st, dead_key)["classes"]["connect_refused"] == 1
+    assert st["totals"]["successes"] == 1
