@@ -98,6 +98,7 @@ class Httpd:
             "<IfModule mod_mime.c>\nTypesConfig /etc/mime.types\n"
             "</IfModule>",
             "Timeout 10",
+            "GracefulShutdownTimeout 3",
             "<IfModule mod_proxy.c>\nProxyTimeout 5\n</IfModule>",
             "KeepAlive On",
             'LogFormat "%h \\"%r\\" %>s %{GWGUARD_CLASS}e '
@@ -193,23 +194,32 @@ class Httpd:
             time.sleep(0.05)
         raise RuntimeError("graceful restart did not complete")
 
-    def stop(self):
-        pid = self._pid()
-        if not pid:
-            return
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + 15
+    def _wait_exit(self, pid, seconds):
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
                 os.kill(pid, 0)
             except ProcessLookupError:
-                break
+                return True
             time.sleep(0.05)
-        else:
-            os.kill(pid, signal.SIGKILL)
+        return False
+
+    def stop(self):
+        """Graceful stop (SIGWINCH), as an admin's `apachectl
+        graceful-stop`: connections in flight or in lingering close end
+        first (a plain SIGTERM races them in the event MPM, AH03092). After
+        GracefulShutdownTimeout, SIGTERM; then SIGKILL."""
+        pid = self._pid()
+        if not pid:
+            return
+        for sig, seconds in ((signal.SIGWINCH, 10), (signal.SIGTERM, 15),
+                             (signal.SIGKILL, 5)):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                break
+            if self._wait_exit(pid, seconds):
+                break
         try:
             (self.root / "run" / "httpd.pid").unlink()
         except OSError:
