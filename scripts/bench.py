@@ -141,18 +141,23 @@ def bench_breaker(root, rep, upstream_port):
     b = gateway(root, "breaker-stock", stock, False)
     c = gateway(root, "breaker-static", static, False,
                 {"p/x": "tiny\n"})
+    d = gateway(root, "breaker-refused", "ProxyPass /p/ http://127.0.0.1:"
+                "%d/\n" % dead, True)
     try:
         for h in (a, b):                # open the breaker / mark in error
             subprocess.run(["curl", "-s", "-o", "/dev/null", h.url + "/p/x"],
                            timeout=10)
         res = alternate({"gwguard": a.url + "/p/x", "stock": b.url + "/p/x",
-                         "static": c.url + "/p/x"})
+                         "static": c.url + "/p/x",
+                         "refused": d.url + "/p/x"})
         rep.ratio("breaker open / stock balancer member in error", res,
                   "gwguard", "stock", 1.0)
+        rep.ratio("breaker open / gwguard connect_refused (reported)", res,
+                  "gwguard", "refused")
         rep.ratio("breaker open / stock tiny static file (reported)", res,
                   "gwguard", "static")
     finally:
-        for h in (a, b, c):
+        for h in (a, b, c, d):
             h.stop()
 
 
