@@ -1,5 +1,7 @@
 /*
  * Scanning a template for `gwguardctl check` (see gwg_template_scan.h).
+ * Placeholders, size and JSON validity are the compiler's (gwg_template.c),
+ * so check and configtest agree; this file only finds what a page loads.
  * Only resources a browser loads by itself count: src=, <link href>,
  * <object data>, and CSS url()/@import; an <a href> is a link the user
  * may follow, not a dependency of the page.
@@ -13,64 +15,8 @@
 #include <apr_strings.h>
 #include <libxml/HTMLparser.h>
 
-#include "gwg_json_check.h"
+#include "gwg_template.h"
 #include "gwg_template_scan.h"
-
-static const char *const placeholders[] = { "status", "reason", "class",
-    "code", "class_text", "request_id", "time", "host", "method", "path",
-    "retry_after", "upstream", NULL };
-
-int gwg_template_known_placeholder(const char *name, size_t len)
-{
-    int i;
-
-    if (len > 4 && strncmp(name, "var.", 4) == 0) {
-        return 1;
-    }
-    for (i = 0; placeholders[i]; i++) {
-        if (strlen(placeholders[i]) == len
-            && strncmp(placeholders[i], name, len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* Every {{...}} must name a known placeholder; reports the first that
- * does not, with its line. */
-static const char *check_placeholders(const char *data, size_t len,
-                                      apr_pool_t *p)
-{
-    const char *s = data, *end = data + len;
-
-    while (s < end && (s = memmem(s, (size_t)(end - s), "{{", 2)) != NULL) {
-        const char *close = memmem(s, (size_t)(end - s), "}}", 2);
-        const char *a = s + 2, *b;
-        int line = 1;
-        const char *c;
-
-        for (c = data; c < s; c++) {
-            line += (*c == '\n');
-        }
-        if (!close) {
-            return apr_psprintf(p, "line %d: '{{' without '}}'", line);
-        }
-        b = close;
-        while (a < b && (*a == ' ')) {
-            a++;
-        }
-        while (b > a && b[-1] == ' ') {
-            b--;
-        }
-        if (!gwg_template_known_placeholder(a, (size_t)(b - a))) {
-            return apr_psprintf(p, "line %d: unknown placeholder {{%s}}",
-                                line, apr_pstrndup(p, a, (apr_size_t)(b
-                                                                      - a)));
-        }
-        s = close + 2;
-    }
-    return NULL;
-}
 
 static void add_url(gwg_template_scan *s, const char *url, apr_pool_t *p)
 {
@@ -176,43 +122,10 @@ static void scan_html(gwg_template_scan *s, const char *name,
     xmlFreeDoc(doc);
 }
 
-/* A JSON template filled the way the renderer fills it: numbers for
- * status and retry_after, string content (no quotes) for the rest, which
- * stand inside JSON strings. */
-static const char *check_json(const char *data, size_t len, apr_pool_t *p)
-{
-    const char *s = data, *end = data + len, *err;
-    char *filled = "";
-    int line;
-
-    while (s < end) {
-        const char *open = memmem(s, (size_t)(end - s), "{{", 2);
-        const char *close = open ? memmem(open, (size_t)(end - open), "}}",
-                                          2) : NULL;
-        const char *name, *fill;
-        if (!open || !close) {
-            break;
-        }
-        name = apr_pstrndup(p, open + 2, (apr_size_t)(close - open - 2));
-        fill = (strstr(name, "status") || strstr(name, "retry_after"))
-               ? "502" : "x";
-        filled = apr_pstrcat(p, filled, apr_pstrndup(p, s, (apr_size_t)(open
-                             - s)), fill, NULL);
-        s = close + 2;
-    }
-    filled = apr_pstrcat(p, filled, apr_pstrndup(p, s, (apr_size_t)(end - s)),
-                         NULL);
-    err = gwg_json_check(filled, strlen(filled), &line);
-    return err ? apr_psprintf(p, "line %d: not valid JSON once filled: %s",
-                              line, err) : NULL;
-}
-
 apr_status_t gwg_template_scan_buffer(gwg_template_scan *s, const char *name,
                                       const char *data, size_t len, int html,
                                       apr_pool_t *p)
 {
-    const char *err;
-
     memset(s, 0, sizeof(*s));
     s->external = apr_array_make(p, 2, sizeof(const char *));
     s->local = apr_array_make(p, 2, sizeof(const char *));
@@ -221,15 +134,8 @@ apr_status_t gwg_template_scan_buffer(gwg_template_scan *s, const char *name,
         s->error = apr_psprintf(p, "template %s is larger than 1 MiB", name);
         return APR_EINVAL;
     }
-    if ((err = check_placeholders(data, len, p)) != NULL) {
-        s->error = apr_psprintf(p, "template %s, %s", name, err);
-        return APR_EINVAL;
-    }
     if (html) {
         scan_html(s, name, data, len, p);
-    }
-    else if ((err = check_json(data, len, p)) != NULL) {
-        s->error = apr_psprintf(p, "template %s, %s", name, err);
     }
     return s->error ? APR_EINVAL : APR_SUCCESS;
 }

@@ -1,17 +1,14 @@
 /*
- * What `gwguardctl check` needs to know about an error-page template
- * (SPEC §4) before the page is ever served: that it can be read and is at
- * most 1 MiB, that every {{placeholder}} is one the renderer knows, and
- * which resources an HTML page would make the browser load (found with
- * libxml2's HTML parser, XML_PARSE_NONET, errors captured not printed).
+ * Which resources an error-page template would make the browser load, for
+ * `gwguardctl check`'s warnings (found with libxml2's HTML parser,
+ * HTML_PARSE_NONET, errors captured not printed). Whether the template is
+ * valid at all is the compiler's verdict (gwg_template_load).
  */
 #ifndef GWG_TEMPLATE_SCAN_H
 #define GWG_TEMPLATE_SCAN_H
 
 #include <apr_pools.h>
 #include <apr_tables.h>
-
-#define GWG_TEMPLATE_MAX (1024 * 1024)
 
 typedef struct {
     const char *error;                /* set when the scan failed */
@@ -20,9 +17,6 @@ typedef struct {
     apr_array_header_t *relative;     /* const char *: resolved against the
                                          failing request's URL */
 } gwg_template_scan;
-
-/* Whether {{name}} is a placeholder of SPEC §4 (var.NAME included). */
-int gwg_template_known_placeholder(const char *name, size_t len);
 
 /* Scans a template in memory; html selects the resource scan. */
 apr_status_t gwg_template_scan_buffer(gwg_template_scan *s, const char *name,
