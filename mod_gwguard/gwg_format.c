@@ -195,8 +195,7 @@ static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
     gwg_out_str(o, "},\"statuses\":{");
     for (i = 0; i < GWG_STATUS_SLOTS; i++) {
         int status = GWG_STATUS_MIN + i;
-        /* 502, 503 and 504 always appear; other statuses once used */
-        if (u->statuses[i] || (status >= 502 && status <= 504)) {
+        if (gwg_snap_status_shown(u, i)) {
             gwg_out_str(o, first ? "\"" : ",\"");
             gwg_out_u64(o, (uint64_t)status);
             gwg_out_str(o, "\":");

@@ -105,7 +105,7 @@ static void responses(gwg_out *o, const gwg_snapshot *snap)
         const gwg_snap_upstream *u = &snap->upstreams[i];
         for (k = 0; k < GWG_STATUS_SLOTS; k++) {
             int status = GWG_STATUS_MIN + k;
-            if (u->statuses[k] || (status >= 502 && status <= 504)) {
+            if (gwg_snap_status_shown(u, k)) {
                 snprintf(extra, sizeof(extra), ",status=\"%d\"", status);
                 sample(o, "gwguard_responses_total", u, extra,
                        u->statuses[k]);

@@ -79,7 +79,7 @@ static void xml_classes(xmlTextWriterPtr w, const gwg_snap_upstream *u)
     xmlTextWriterEndElement(w);
 }
 
-/* The same statuses the JSON shows: 502-504 always, others once used. */
+/* The same statuses the JSON shows (gwg_snap_status_shown). */
 static void xml_statuses(xmlTextWriterPtr w, const gwg_snap_upstream *u)
 {
     int i;
@@ -87,7 +87,7 @@ static void xml_statuses(xmlTextWriterPtr w, const gwg_snap_upstream *u)
     start(w, "statuses");
     for (i = 0; i < GWG_STATUS_SLOTS; i++) {
         int status = GWG_STATUS_MIN + i;
-        if (u->statuses[i] || (status >= 502 && status <= 504)) {
+        if (gwg_snap_status_shown(u, i)) {
             start(w, "status");
             xmlTextWriterWriteFormatAttribute(w, BAD_CAST "code", "%d",
                                               status);

@@ -141,6 +141,13 @@ const char *gwg_breaker_name(int state)
     }
 }
 
+int gwg_snap_status_shown(const gwg_snap_upstream *u, int i)
+{
+    int status = GWG_STATUS_MIN + i;
+
+    return u->statuses[i] != 0 || (status >= 502 && status <= 504);
+}
+
 gwg_class_t gwg_snap_top_class(const gwg_snap_upstream *u)
 {
     gwg_class_t best = GWG_CLASS_NONE;
