@@ -113,7 +113,7 @@ unit: $(UNIT)
 	$(UNIT)
 
 integration: all
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+	$(PYTHON) -m pytest -q -rs -p no:cacheprovider tests/integration
 
 # The unit tests and gwguardctl built with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-asan/, then the unit tests and the

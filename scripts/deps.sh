@@ -2,19 +2,42 @@
 # Installs the Debian packages mod_gwguard needs to build and test, when
 # run as root; otherwise says exactly what to install. Quiet when all are
 # there, so `make check` stays readable.
+#
+# Every package `make check` uses is required: as root a missing one is
+# installed (apt-get update first, so a fresh image with empty apt lists
+# works) and a failed install stops `make check`; under CI=true the tests
+# fail, not skip, when a tool is missing (tests/integration/conftest.py).
+# Prometheus: on a machine with systemd, Debian's package also enables a
+# prometheus service on port 9090; the tests start their own server on
+# 127.0.0.1.
 set -eu
 
-PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libxml2-dev \
-check pkg-config curl python3 python3-pytest gcc make openssl wrk valgrind \
-clang libclang-rt-14-dev tmux man-db"
-# Optional: Prometheus (promtool and the server) for the exposition-format
-# tests; they skip, saying why, where the package has no candidate. (On a
-# machine with systemd, Debian's package also enables a prometheus service
-# on port 9090; the tests start their own server on 127.0.0.1.)
-OPTIONAL="prometheus"
+# One package per line, sorted, so that adding one is adding a line.
+PACKAGES="
+apache2
+apache2-dev
+apache2-utils
+check
+chromium
+clang
+curl
+gcc
+libapr1-dev
+libaprutil1-dev
+libclang-rt-14-dev
+libxml2-dev
+make
+man-db
+openssl
+pkg-config
+prometheus
+python3
+python3-pytest
+tmux
+valgrind
+wrk
+"
 
-# a headless browser for tests/integration/test_browser.py
-PACKAGES="$PACKAGES chromium"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
@@ -22,22 +45,7 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
-optional=""
-for p in $OPTIONAL; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
-            | grep -q "install ok installed" \
-        && apt-cache policy "$p" 2>/dev/null \
-            | grep -q "Candidate: [0-9]"; then
-        optional="$optional $p"
-    fi
-done
-[ -z "$missing$optional" ] && exit 0
-if [ "$(id -u)" -ne 0 ] && [ -z "$missing" ]; then
-    echo "note: tests that need$optional will be skipped" \
-         "(sudo apt-get install$optional)" >&2
-    exit 0
-fi
-missing="$missing$optional"
+[ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "mod_gwguard needs these Debian packages:$missing" >&2
@@ -46,6 +54,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+apt-get update -qq -o DPkg::Lock::Timeout=600
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if ! apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+        --no-install-recommends $missing >/dev/null; then
+    echo "scripts/deps.sh: could not install:$missing" >&2
+    exit 1
+fi

@@ -23,7 +23,7 @@ PROMTOOL = shutil.which("promtool")
 PROMETHEUS = shutil.which("prometheus")
 needs_promtool = pytest.mark.skipif(
     not PROMTOOL, reason="promtool not installed (Debian package "
-    "'prometheus'; scripts/deps.sh installs it where apt has a candidate)")
+    "'prometheus'; scripts/deps.sh installs it)")
 needs_prometheus = pytest.mark.skipif(
     not PROMETHEUS, reason="prometheus server not installed (Debian "
     "package 'prometheus')")
