@@ -9,7 +9,7 @@ import http.client
 import pytest
 
 from faultd import FaultUpstream
-from httpd import Httpd, free_port, MODULE, GWGUARDCTL
+from httpd import Httpd, refusing_port, MODULE, GWGUARDCTL
 
 
 def pytest_configure(config):
@@ -50,8 +50,11 @@ def upstream():
 
 @pytest.fixture
 def dead_port():
-    """A loopback port with nothing listening: connect is refused."""
-    return free_port()
+    """A loopback port that refuses connects for the whole test (held
+    bound, never listening, so nothing else can take it)."""
+    s, port = refusing_port()
+    yield port
+    s.close()
 
 
 @pytest.fixture(params=["event", "prefork"])

@@ -44,9 +44,21 @@ FATAL = [r"exit signal", r"Segmentation fault", r"AddressSanitizer",
 
 
 def free_port():
+    """A port free a moment ago, for a server about to bind it (it may be
+    taken in between: Httpd.start then retries on another)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def refusing_port():
+    """(socket, port): a loopback port that refuses every connect for as
+    long as the socket is open. It is bound and never listens, so a SYN
+    gets a reset and no other process can take the port; close the
+    socket when the test ends."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s, s.getsockname()[1]
 
 
 class Httpd:
@@ -131,13 +143,21 @@ class Httpd:
             return None
 
     def start(self, extra=""):
-        self.write_config(extra)
-        proc = subprocess.run([HTTPD, "-f", str(self.conf_file), "-k",
-                               "start"], capture_output=True, text=True,
-                              timeout=30)
-        if proc.returncode != 0:
-            raise RuntimeError("httpd did not start: %s%s\n%s" % (
-                proc.stdout, proc.stderr, self.read_error_log()))
+        for attempt in range(3):
+            self.write_config(extra)
+            proc = subprocess.run([HTTPD, "-f", str(self.conf_file), "-k",
+                                   "start"], capture_output=True, text=True,
+                                  timeout=30)
+            if proc.returncode == 0:
+                break
+            # another process took our port after free_port(): take
+            # another, unless the test's own configuration names it
+            taken = ("Address already in use" in proc.stderr and
+                     "127.0.0.1:%d" % self.port in proc.stderr)
+            if not taken or attempt == 2 or str(self.port) in extra:
+                raise RuntimeError("httpd did not start: %s%s\n%s" % (
+                    proc.stdout, proc.stderr, self.read_error_log()))
+            self.port = free_port()
         self._wait_listening()
         return self
 

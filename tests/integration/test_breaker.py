@@ -4,6 +4,7 @@ threshold, window and cooldown; no connection while open; exactly one
 trial in half-open under concurrent load; recovery; a flapping upstream;
 balancer failover with zero client errors; reset; configuration."""
 
+import math
 import re
 import threading
 import time
@@ -41,16 +42,24 @@ def fail_until_open(h, upstream, n, key):
     assert wait_for(lambda: breaker(h, key) == "open"), h.status()
 
 
+def sleep_until(deadline):
+    """Waits for a moment measured on time.monotonic(): the bound a test
+    reasons about, not a guess at how long something takes."""
+    while time.monotonic() < deadline:
+        time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
 def concurrent(url, n):
     """n requests at once (a barrier lines the threads up); returns the
-    statuses, in no particular order, as each thread finishes."""
+    statuses, in no particular order, as each thread finishes. Whatever
+    a thread raises is its result, so the test sees it."""
     results, barrier = [], threading.Barrier(n)
 
     def one():
-        barrier.wait(10)
         try:
+            barrier.wait(10)
             results.append(get(url, timeout=40)[0])
-        except OSError as e:
+        except Exception as e:              # noqa: BLE001 -- reported
             results.append(repr(e))
 
     threads = [threading.Thread(target=one, daemon=True) for _ in range(n)]
@@ -62,59 +71,82 @@ def concurrent(url, n):
 def test_threshold_window_cooldown_and_no_connection_while_open(
         make_httpd, upstream):
     h = make_httpd(loglevel="warn gwguard:info")
-    failing_proxy(h, upstream, "failures=3 window=4 cooldown=3")
+    cooldown = 600           # long: the open phase is checked, not timed
+    failing_proxy(h, upstream, "failures=3 window=4 cooldown=%d" % cooldown)
     key = key_of(upstream.port)
 
     # two failures stay under the threshold; the window then runs out
     for _ in range(2):
         assert get(h.url + "/up/x")[0] == 502
     assert wait_for(lambda: by_name(h.status(), key)["failures"] == 2)
+    # both are recorded, so the window began before now: 4 s on, it is over
+    sleep_until(time.monotonic() + 4.1)
     assert breaker(h, key) == "closed"
-    time.sleep(4.5)                          # let the 4 s window end
     for _ in range(2):                       # a new window: 2 of 3
         assert get(h.url + "/up/x")[0] == 502
     assert wait_for(lambda: by_name(h.status(), key)["failures"] == 4)
     assert breaker(h, key) == "closed"
     assert upstream.connections == 4
 
-    # the third failure inside the window opens it
+    # the third failure inside the window opens it; it opened between
+    # these two wall-clock readings (the module's clock is CLOCK_REALTIME)
+    before_open = time.time()
     assert get(h.url + "/up/x")[0] == 502
-    opened = time.monotonic()
     assert wait_for(lambda: breaker(h, key) == "open")
+    after_open = time.time()
     assert tags(h) == ["GWG00400"]
 
-    # open: 503 circuit_open at once, and no connection at all
+    # open: 503 circuit_open at once, no connection at all, and
+    # Retry-After is the seconds left (the last request comes 1.5 s
+    # later, so a full cooldown there is wrong)
     conns, reqs = upstream.connections, upstream.requests
     upstream.force = None                    # healed, but still open
-    for _ in range(5):
-        t0 = time.monotonic()
+    for i in range(5):
+        if i == 4:
+            sleep_until(time.monotonic() + 1.5)
+        sent, t0 = time.time(), time.monotonic()
         status, headers, _ = get(h.url + "/up/x")
-        if time.monotonic() - opened > 2.5:
-            break                            # too slow a machine to tell
+        answered = time.time()
         assert status == 503
         assert time.monotonic() - t0 < 2
-        if "Retry-After" in headers:
-            assert 1 <= int(headers["Retry-After"]) <= 3
+        left = int(headers["Retry-After"])
+        assert (math.ceil(before_open + cooldown - answered) <= left
+                <= math.ceil(after_open + cooldown - sent)), (
+            left, sent - after_open)
+    assert left < cooldown
     assert (upstream.connections, upstream.requests) == (conns, reqs)
-    st = wait_for(lambda: (lambda u: u if u["classes"]["circuit_open"]
+    st = wait_for(lambda: (lambda u: u if u["classes"]["circuit_open"] == 5
                            else None)(by_name(h.status(), key)))
-    assert st["statuses"]["503"] >= 1
+    assert st, by_name(h.status(), key)
+    assert st["statuses"]["503"] == 5
     assert "circuit_open UO %s" % key in "\n".join(h.access_entries())
     assert re.search(r"GWG00006: upstream failure: upstream=%s "
                      r"class=circuit_open code=UO status=503"
                      % re.escape(key), h.read_error_log())
 
-    # after the cooldown one trial goes through; it succeeds: closed
+    assert re.search(r"\[gwguard:warn\].*GWG00400: upstream=%s breaker=open"
+                     % re.escape(key), h.read_error_log())
+
+
+def test_cooldown_ends_in_a_trial_that_closes(make_httpd, upstream):
+    """Not before the cooldown: the first success comes at least cooldown
+    seconds after the request that opened the breaker was sent."""
+    h = make_httpd(loglevel="warn gwguard:info")
+    failing_proxy(h, upstream, "failures=1 window=10 cooldown=3")
+    key = key_of(upstream.port)
+    before_open = time.monotonic()
+    fail_until_open(h, upstream, 1, key)
+    conns = upstream.connections
+    upstream.force = None
     first_ok = wait_for(lambda: get(h.url + "/up/ok")[0] == 200 and
                         time.monotonic(), timeout=20)
-    assert first_ok and first_ok - opened >= 3 - 0.2
+    assert first_ok, h.status()
+    assert first_ok - before_open >= 3 - 0.01
     assert wait_for(lambda: breaker(h, key) == "closed")
     assert tags(h) == ["GWG00400", "GWG00401", "GWG00402"]
     assert get(h.url + "/up/ok")[0] == 200
     assert upstream.connections > conns
     log = h.read_error_log()
-    assert re.search(r"\[gwguard:warn\].*GWG00400: upstream=%s breaker=open"
-                     % re.escape(key), log)
     assert re.search(r"\[gwguard:notice\].*GWG00402: upstream=%s "
                      r"breaker=closed" % re.escape(key), log)
 
@@ -124,22 +156,24 @@ def test_exactly_one_trial_in_half_open(make_httpd, upstream, mpm):
     failing_proxy(h, upstream, "failures=2 window=10 cooldown=2")
     key = key_of(upstream.port)
     fail_until_open(h, upstream, 2, key)
+    opened_by = time.monotonic()             # it opened before this
 
     upstream.force = "/gate"                 # healthy, held until released
-    time.sleep(2.5)                          # let the cooldown pass
+    sleep_until(opened_by + 2.1)             # the cooldown is over
     before = upstream.requests
     n = 24
     results, threads = concurrent(h.url + "/up/x", n)
-    # every request but the trial is answered while the trial is held
+    # every request but the trial is answered while the trial is held (a
+    # second trial would be held too, and this would never be true)
     assert wait_for(lambda: len(results) >= n - 1, timeout=40), results
     assert wait_for(lambda: upstream.requests - before >= 1)
-    time.sleep(0.5)                          # a second trial would show
     assert upstream.requests - before == 1
     assert sorted(results) == [503] * (n - 1)
     upstream.gate.set()
     for t in threads:
         t.join(30)
-    assert sorted(results) == [200] + [503] * (n - 1)
+    assert not any(t.is_alive() for t in threads), results
+    assert sorted(results, key=str) == [200] + [503] * (n - 1)
     assert wait_for(lambda: breaker(h, key) == "closed")
     assert tags(h) == ["GWG00400", "GWG00401", "GWG00402"]
     u = by_name(h.status(), key)
@@ -161,13 +195,19 @@ def test_flapping_upstream_opens_reopens_and_recovers(make_httpd, upstream):
 
     # still failing at the trial: open again, for another cooldown
     upstream.force = "/close"
-    assert wait_for(lambda: get(h.url + "/up/x")[0] == 502, timeout=15)
-    reopened = time.monotonic()
+    trial = [0.0]
+
+    def trial_failed():
+        trial[0] = time.monotonic()          # sent after this
+        return get(h.url + "/up/x")[0] == 502
+    assert wait_for(trial_failed, timeout=15)
     conns = upstream.connections
     status = get(h.url + "/up/x")[0]
-    if time.monotonic() - reopened < 1.8:    # else: too slow to tell
-        assert status == 503
-        assert upstream.connections == conns
+    # reopened when the trial failed, after trial[0]: refused until at
+    # least trial[0] + 2 s (a check that came too late fails, not skips)
+    assert time.monotonic() - trial[0] < 2, "answered too late to tell"
+    assert status == 503
+    assert upstream.connections == conns
     assert wait_for(lambda: tags(h)[:3] == ["GWG00400", "GWG00401",
                                             "GWG00403"]), tags(h)
 
@@ -211,22 +251,23 @@ def test_balancer_fails_over_with_zero_client_errors(make_httpd, upstream,
         assert wait_for(is_open, timeout=30), h.status()
 
         conns = bad.connections
-        errors, total = [], [0]
+        outcomes = []              # every request's status or exception
         stop = time.monotonic() + 4
 
         def load():
             while time.monotonic() < stop:
-                status = get(h.url + "/lb/ok")[0]
-                total[0] += 1
-                if status != 200:
-                    errors.append(status)
+                try:
+                    outcomes.append(get(h.url + "/lb/ok")[0])
+                except Exception as e:      # noqa: BLE001 -- reported
+                    outcomes.append(repr(e))
         threads = [threading.Thread(target=load) for _ in range(6)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(60)
-        assert total[0] >= 20
-        assert errors == []
+        assert not any(t.is_alive() for t in threads)
+        assert len(outcomes) >= 20
+        assert [o for o in outcomes if o != 200] == []
         assert bad.connections == conns
         st = h.status()
         assert by_name(st, bad_key)["classes"]["circuit_open"] >= 1

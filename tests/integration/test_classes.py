@@ -20,7 +20,7 @@ import pytest
 
 from faultd import Blackhole, FaultUpstream, make_cert
 from conftest import get
-from httpd import BASE_MODULES, Httpd, free_port
+from httpd import BASE_MODULES, Httpd, refusing_port
 from test_counting import by_name, wait_for
 
 DNS_HOST = "gwguard-test.invalid"
@@ -126,6 +126,7 @@ class Matrix:
         self.cases = cases()
         self.upstreams = []
         self.blackholes = []
+        self.refusing = []           # sockets holding the refusing ports
         self.h = Httpd(root / "httpd", mpm=mpm, loglevel=loglevel,
                        modules=BASE_MODULES + ["ssl"])
         self.h.allowed_errors += TLS_ERRORS
@@ -140,6 +141,11 @@ class Matrix:
         self.blackholes.append(b)
         return b
 
+    def refusing_port(self):
+        s, port = refusing_port()
+        self.refusing.append(s)
+        return port
+
     def route(self, case, origin):
         case.key = origin
         return "ProxyPass /%s/ %s/ %s\n" % (case.route, origin, case.params)
@@ -151,7 +157,7 @@ class Matrix:
         conf = ("SSLProxyEngine On\nSSLProxyVerify require\n"
                 "SSLProxyCACertificateFile %s\n" % other_ca[0])
         conf += self.route(c["connect_refused"],
-                           "http://127.0.0.1:%d" % free_port())
+                           "http://127.0.0.1:%d" % self.refusing_port())
         bh = self.blackhole()
         self.ct_works = bh.drops_syns()
         conf += self.route(c["connect_timeout"],
@@ -171,10 +177,10 @@ class Matrix:
                  "http://127.0.0.1:%d status=+D\n</Proxy>\n"
                  "ProxyPass /off/ balancer://off/\n"
                  % self.upstream().port)
-        self.down_key = "http://127.0.0.1:%d" % free_port()
+        self.down_key = "http://127.0.0.1:%d" % self.refusing_port()
         conf += "ProxyPass /down/ %s/ status=-I\n" % self.down_key
         # failover: a refused member, a timing-out one, then a good one
-        self.lb_dead = "http://127.0.0.1:%d" % free_port()
+        self.lb_dead = "http://127.0.0.1:%d" % self.refusing_port()
         self.lb_slow = "http://127.0.0.1:%d" % self.blackhole().port
         self.lb_good = "http://127.0.0.1:%d" % self.upstream().port
         conf += "<Proxy balancer://fo>\n  BalancerMember %s\n" % self.lb_dead
@@ -241,6 +247,8 @@ class Matrix:
             u.stop()
         for b in self.blackholes:
             b.stop()
+        for s in self.refusing:
+            s.close()
 
     def slot(self, key):
         for u in self.status["upstreams"]:
@@ -288,8 +296,10 @@ def check_case(m, name, count=None):
         assert slot["failures"] == 0 and slot["successes"] == 0
     else:
         assert slot["failures"] == n and slot["successes"] == 0, slot
-    assert slot["last_failure"]["class"] == name if name != "client_abort" \
-        else True
+    if name == "client_abort":               # not a failure: none recorded
+        assert slot["last_failure"] is None, slot
+    else:
+        assert slot["last_failure"]["class"] == name, slot
     code = {"connect_refused": "SC", "connect_timeout": "sC", "dns": "DF",
             "tls": "ST", "header_timeout": "sH",
             "reset_before_headers": "SH", "bad_response": "PH",

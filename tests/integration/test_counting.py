@@ -151,11 +151,13 @@ def test_balancer_members_are_their_own_upstreams(make_httpd, upstream,
     assert " 200 - - %s" % up_key in "\n".join(h.access_entries())
 
 
-def test_overflow_slot(make_httpd, upstream):
+def test_overflow_slot(make_httpd, upstream, request):
     conf = "GwGuardMaxUpstreams 16\n"
     # 18 distinct upstreams: 16 get slots, the last 2 share *overflow*
-    from httpd import free_port
-    ports = sorted(set(free_port() for _ in range(40)))[:18]
+    from httpd import refusing_port
+    held = [refusing_port() for _ in range(18)]
+    request.addfinalizer(lambda: [s.close() for s, _ in held])
+    ports = [port for _, port in held]
     for i, p in enumerate(ports):
         conf += "ProxyPass /d%d/ http://127.0.0.1:%d/\n" % (i, p)
     h = make_httpd().start(conf)
