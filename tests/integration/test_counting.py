@@ -48,6 +48,7 @@ def test_success_and_refused_are_counted(make_httpd, upstream, dead_port,
 
     st = wait_for(lambda: (lambda s: s if by_name(s, dead_key)["requests"]
                            == 2 else None)(h.status()))
+    assert st, h.status()
     up, dead = by_name(st, up_key), by_name(st, dead_key)
     assert (up["requests"], up["successes"], up["failures"]) == (3, 3, 0)
     assert up["worker"] == up_key + "/"
@@ -79,7 +80,7 @@ def test_per_request_lines_are_off_at_default_level(make_httpd, upstream,
                                                     dead_port):
     h = make_httpd(loglevel="warn").start(proxy_conf(upstream, dead_port))
     assert get(h.url + "/dead/x")[0] == 503
-    wait_for(lambda: h.status()["totals"]["failures"] == 1)
+    assert wait_for(lambda: h.status()["totals"]["failures"] == 1)
     assert "GWG00006" not in h.read_error_log()
     assert "GWG00007" in h.read_error_log()
 
@@ -93,6 +94,7 @@ def test_upstream_5xx_is_counted_and_passed_through(make_httpd, upstream,
     key = "http://127.0.0.1:%d" % upstream.port
     st = wait_for(lambda: (lambda s: s if by_name(s, key)["failures"] == 2
                            else None)(h.status()))
+    assert st, h.status()
     up = by_name(st, key)
     assert up["classes"]["upstream_5xx"] == 2
     # the upstream's own answers are not responses gwguard sent
@@ -119,6 +121,7 @@ def test_gwguard_off_counts_nothing(make_httpd, upstream, dead_port):
     key = "http://127.0.0.1:%d" % upstream.port
     st = wait_for(lambda: (lambda s: s if s["upstreams"] else None)(
         h.status()))
+    assert st, h.status()
     assert [u["name"] for u in st["upstreams"]] == [key]
     quiet = [l for l in h.access_entries() if "/quiet/x" in l]
     assert quiet == ['127.0.0.1 "GET /quiet/x HTTP/1.1" 503 - - -']
@@ -165,6 +168,7 @@ def test_overflow_slot(make_httpd, upstream, request):
         assert get(h.url + "/d%d/x" % i)[0] == 503
     st = wait_for(lambda: (lambda s: s if s["totals"]["requests"] == 18
                            else None)(h.status()))
+    assert st, h.status()
     names = [u["name"] for u in st["upstreams"]]
     assert "*overflow*" in names and len(names) == 17
     assert by_name(st, "*overflow*")["requests"] == 2
@@ -182,5 +186,6 @@ def test_worker_mpm_counts_and_answers(make_httpd, upstream, dead_port):
     dead_key = "http://127.0.0.1:%d" % dead_port
     st = wait_for(lambda: (lambda s: s if s["totals"]["requests"] == 2
                            else None)(h.status()))
+    assert st, h.status()
     assert by_name(st, dead_key)["classes"]["connect_refused"] == 1
     assert st["totals"]["successes"] == 1

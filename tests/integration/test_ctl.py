@@ -79,18 +79,28 @@ def test_finding_the_segment(make_httpd, upstream, dead_port, tmp_path):
     assert "no such file" in p.stderr and p.stdout == ""
 
 
+def assert_zeroed(u):
+    """Every counter of a slot is back to zero (a reset)."""
+    assert (u["requests"], u["successes"], u["failures"],
+            u["consecutive_failures"]) == (0, 0, 0, 0), u
+    assert set(u["classes"].values()) == {0}, u["classes"]
+    assert set(u["statuses"].values()) == {0}, u["statuses"]
+    assert u["first_failure"] is None and u["last_failure"] is None, u
+
+
 def test_reset_keys_and_all(make_httpd, upstream, dead_port):
     h = started(make_httpd, upstream, dead_port)
     dead = "http://127.0.0.1:%d" % dead_port
     up = "http://127.0.0.1:%d" % upstream.port
     p = ctl("reset", "--shm", str(h.shm), dead, "http://typo:1")
     assert p.returncode == 1 and "nothing was reset" in p.stderr
-    assert by_name(h.status(), dead)["requests"] == 1
+    d = by_name(h.status(), dead)
+    assert (d["requests"], d["failures"], d["consecutive_failures"]) == \
+        (1, 1, 1), d
     p = ctl("reset", "--shm", str(h.shm), dead)
     assert p.returncode == 0, p.stderr
     st = h.status()
-    assert by_name(st, dead)["requests"] == 0
-    assert by_name(st, dead)["last_failure"] is None
+    assert_zeroed(by_name(st, dead))
     assert by_name(st, up)["requests"] == 2
     assert st["reset"] is not None
     assert ctl("reset", "--all", "--shm", str(h.shm)).returncode == 0
@@ -98,6 +108,34 @@ def test_reset_keys_and_all(make_httpd, upstream, dead_port):
     # counting goes on after a reset
     get(h.url + "/up/ok")
     assert wait_for(lambda: by_name(h.status(), up)["requests"] == 1)
+
+
+def test_reset_several_keys_and_the_overflow_slot(make_httpd, request):
+    """`reset K1 K2` zeroes both and nothing else; --all also zeroes the
+    *overflow* slot that upstreams beyond GwGuardMaxUpstreams share."""
+    from httpd import refusing_port
+    held = [refusing_port() for _ in range(18)]
+    request.addfinalizer(lambda: [s.close() for s, _ in held])
+    keys = ["http://127.0.0.1:%d" % port for _, port in held]
+    h = make_httpd().start("GwGuardMaxUpstreams 16\n" + "".join(
+        "ProxyPass /d%d/ %s/\n" % (i, k) for i, k in enumerate(keys)))
+    for i in range(18):
+        assert get(h.url + "/d%d/x" % i)[0] == 503
+    assert wait_for(lambda: h.status()["totals"]["requests"] == 18)
+    st = h.status()
+    assert by_name(st, "*overflow*")["consecutive_failures"] == 2
+    p = ctl("reset", "--shm", str(h.shm), keys[0], keys[1])
+    assert p.returncode == 0, p.stderr
+    st = h.status()
+    assert_zeroed(by_name(st, keys[0]))
+    assert_zeroed(by_name(st, keys[1]))
+    assert by_name(st, keys[2])["failures"] == 1
+    assert st["totals"]["requests"] == 16
+    assert ctl("reset", "--all", "--shm", str(h.shm)).returncode == 0
+    st = h.status()
+    for u in st["upstreams"]:       # *overflow* is listed while it counts
+        assert_zeroed(u)
+    assert st["totals"]["requests"] == 0
 
 
 def test_corrupt_file_is_refused(make_httpd, upstream, dead_port, tmp_path):

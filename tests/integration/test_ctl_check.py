@@ -80,12 +80,14 @@ def test_same_verdict_as_configtest(tmp_path, line, words):
     p = ctl("check", "--config", str(conf))
     assert p.returncode == 1
     f = findings(p.stdout)
-    assert f == [(str(conf), 8, "error", f[0][3])], p.stdout
+    assert [x[:3] for x in f] == [(str(conf), 8, "error")], p.stdout
     assert f[0][3].startswith(words)
     t = subprocess.run(["/usr/sbin/apache2", "-t", "-f", str(conf)],
                        capture_output=True, text=True, timeout=30)
     assert t.returncode != 0
-    assert f[0][3] in t.stderr, (f[0][3], t.stderr)
+    # httpd: "AH00526: Syntax error on line 8 of FILE:" then the message
+    said = t.stderr.split("line 8 of %s:\n" % conf, 1)[-1].splitlines()
+    assert said and f[0][3] == said[0], (f[0][3], t.stderr)
 
 
 def test_includes_conditionals_and_variables(tmp_path):
@@ -178,9 +180,9 @@ def test_unknown_and_unloaded(tmp_path):
                     "</IfModule>\n")
     p = ctl("check", "--config", str(conf))
     assert p.returncode == 1
-    assert findings(p.stdout) == [(str(conf), 1, "error", findings(
-        p.stdout)[0][3])]
-    assert "Invalid command 'GwGuard'" in p.stdout
+    f = findings(p.stdout)
+    assert [x[:3] for x in f] == [(str(conf), 1, "error")], p.stdout
+    assert f[0][3].startswith("Invalid command 'GwGuard'"), f
     conf2 = write_conf(tmp_path, "GwGuardFrobnicate 1\n</Location>\n")
     f = findings(ctl("check", "--config", str(conf2)).stdout)
     assert [(x[1], x[2]) for x in f] == [(8, "error"), (7, "error")]

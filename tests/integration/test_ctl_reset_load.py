@@ -23,14 +23,20 @@ def test_reset_under_load(make_httpd, upstream, mpm):
     assert wait_for(lambda: h.status()["totals"]["requests"] == 1)
     lock = threading.Lock()
     log = []                  # (start, end) monotonic, per request
+    failed = []               # anything but a 200, and any exception
     stop = threading.Event()
 
     def client():
         while not stop.is_set():
             t0 = time.monotonic()
-            status = get(h.url + "/up/ok")[0]
-            assert status == 200
+            try:
+                status = get(h.url + "/up/ok")[0]
+            except Exception as e:          # noqa: BLE001 -- reported
+                status = repr(e)
             with lock:
+                if status != 200:
+                    failed.append(status)
+                    return
                 log.append((t0, time.monotonic()))
 
     threads = [threading.Thread(target=client) for _ in range(THREADS)]
@@ -53,14 +59,16 @@ def test_reset_under_load(make_httpd, upstream, mpm):
         stop.set()
         for t in threads:
             t.join(60)
+    assert not any(t.is_alive() for t in threads)
+    assert failed == []
     with lock:
         total = len(log)
         late = sum(1 for s, _ in log if s > after)
         early = sum(1 for _, e in log if e < before)
-    # every request is recorded once its handler is done
-    assert wait_for(lambda: by_name(h.status(), key)["requests"] >= late,
-                    timeout=20)
-    time.sleep(0.5)      # let in-flight recordings land; bounds, not timing
+    # a request is counted in its handler, before its access-log line:
+    # once every request (and the warm-up) is logged, all are counted
+    assert wait_for(lambda: sum("/up/ok" in l for l in h.access_entries())
+                    == total + 1, timeout=20), total
     counted = by_name(h.status(), key)["requests"]
     # all the late ones, none from before the first request (+1 warm-up),
     # and at most the requests not finished before the reset began (plus
