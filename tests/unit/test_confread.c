@@ -412,18 +412,45 @@ START_TEST(json_templates)
 }
 END_TEST
 
-/* Fuzz-style: arbitrary bytes never crash the reader. */
+/* Fuzz-style: arbitrary bytes never crash the reader, and each gives
+ * the directives and the messages httpd's reader would. */
 START_TEST(garbage_in)
 {
-    static const char *const inputs[] = { "<", "</", "<>", "<<<>>>", "\\",
-        "\\\n\\\n", "${", "${}", "${A", "\"unterminated", "'x", "<If\n",
-        "</If>>", "Include", "Include \"\"", "\0\n<x>", NULL };
-    int i;
+    static const struct {
+        const char *in;
+        int dirs;
+        const char *msgs;       /* NULL: depends on the machine */
+    } cases[] = {
+        { "<", 0, "1: error: < directive missing closing '>'\n" },
+        { "</", 0, "1: error: </> without matching <> section\n" },
+        { "<>", 0, "1: error: empty section name\n" },
+        { "<<<>>>", 0, "1: error: <<<>>> was not closed in this file\n" },
+        { "\\", 1, "" },
+        { "\\\n\\\n", 0, "" },
+        { "${", 1, "" },
+        { "${}", 1, "1: warning: config variable ${} is not defined\n" },
+        { "${A", 1, "" },
+        { "\"unterminated", 1, "" },
+        { "'x", 1, "" },
+        { "<If\n", 0, "1: error: <If directive missing closing '>'\n" },
+        { "</If>>", 0, "1: error: </If> without matching <If> section\n" },
+        { "Include", 0, "1: error: Include takes one argument, a file, "
+          "directory or wildcard\n" },
+        { "Include \"\"", -1, NULL },   /* the server root: this machine's */
+        { "\0\n<x>", 0, "" },
+    };
+    size_t i;
 
-    for (i = 0; inputs[i]; i++) {
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         gwg_confdoc *doc = gwg_confdoc_make(NULL, pool);
-        gwg_confread_buffer(doc, "fuzz", inputs[i], strlen(inputs[i]) + 1);
+        gwg_confread_buffer(doc, "fuzz", cases[i].in,
+                            strlen(cases[i].in) + 1);
         gwg_confcheck(doc);
+        if (cases[i].msgs) {
+            ck_assert_msg(doc->dirs->nelts == cases[i].dirs,
+                          "case %zu: %d directives", i, doc->dirs->nelts);
+            ck_assert_str_eq(msgs(doc), cases[i].msgs);
+        }
     }
 }
 END_TEST

@@ -212,12 +212,36 @@ static const char *at_page_end(const char *src, size_t *len)
     return m + page - *len;
 }
 
+/* Sources that end at the last readable byte: no read past it (the next
+ * page faults), and each compiles or is refused as it should be, per
+ * type. A message is what follows "end.html:1: "; "" is any message (the
+ * HTML parser's words are libxml2's). */
+#define PH "'{{' does not start a placeholder {{name}}"
+#define UNEXP "not valid JSON once filled: unexpected character"
+#define ESC "not valid JSON once filled: bad escape in a string"
 START_TEST(source_ending_at_buffer_end)
 {
-    static const char *const cases[] = {
-        "x{{status}}", "x{{", "x{", "x{{status", "x{{status}", "<p", "<a b",
-        "<a b=\"", "<!--", "<script>", "</scr", "\"\\", "{\"a\":\"\\",
-        "{\"a\":1", "{\"a\":\"x\\u00", "<p>&",
+    static const struct {
+        const char *src, *want[3];  /* HTML, JSON, text; NULL: compiles */
+    } cases[] = {
+        { "x{{status}}", { NULL, UNEXP, NULL } },
+        { "x{{", { PH, PH, PH } },
+        { "x{", { NULL, UNEXP, NULL } },
+        { "x{{status", { PH, PH, PH } },
+        { "x{{status}", { PH, PH, PH } },
+        { "<p", { "", UNEXP, NULL } },
+        { "<a b", { "", UNEXP, NULL } },
+        { "<a b=\"", { "", UNEXP, NULL } },
+        { "<!--", { "", UNEXP, NULL } },
+        { "<script>", { NULL, UNEXP, NULL } },
+        { "</scr", { "", UNEXP, NULL } },
+        { "\"\\", { NULL, ESC, NULL } },
+        { "{\"a\":\"\\", { NULL, ESC, NULL } },
+        { "{\"a\":1", { NULL, "not valid JSON once filled: expected ',' "
+                        "or '}'", NULL } },
+        { "{\"a\":\"x\\u00", { NULL, "not valid JSON once filled: bad "
+                             "\\u escape in a string", NULL } },
+        { "<p>&", { "", UNEXP, NULL } },
     };
     const gwg_template *t;
     size_t i, len;
@@ -225,14 +249,28 @@ START_TEST(source_ending_at_buffer_end)
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         for (type = GWG_TPL_HTML; type <= GWG_TPL_TEXT; type++) {
-            const char *src = at_page_end(cases[i], &len);
+            const char *src = at_page_end(cases[i].src, &len);
+            const char *want = cases[i].want[type - GWG_TPL_HTML];
+            const char *err;
+
             t = NULL;
-            (void)gwg_template_compile(&t, (gwg_tpl_type)type, "end.html",
+            err = gwg_template_compile(&t, (gwg_tpl_type)type, "end.html",
                                        src, len, pool);
+            if (!want) {
+                ck_assert_msg(!err && t, "%s (type %d): %s", cases[i].src,
+                              type, err);
+                continue;
+            }
+            ck_assert_msg(err && strncmp(err, "end.html:1: ", 12) == 0
+                          && strncmp(err + 12, want, strlen(want)) == 0,
+                          "%s (type %d): %s", cases[i].src, type, err);
         }
     }
 }
 END_TEST
+#undef PH
+#undef UNEXP
+#undef ESC
 
 START_TEST(json_checker)
 {
