@@ -177,6 +177,13 @@ fuzz-short:
 check: deps
 	@$(MAKE) --no-print-directory unit integration fuzz-short
 
+# One-line bugs (tests/mutants/mutants.txt) applied one at a time to a
+# scratch copy, each against the tests that must catch it; not part of
+# `make check` (about 10 minutes). MUTANTS="reset-* escape-*" picks some.
+.PHONY: mutants
+mutants: deps
+	$(PYTHON) tests/mutants/run.py $(MUTANTS)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) scripts/demo.py

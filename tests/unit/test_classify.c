@@ -57,6 +57,12 @@ START_TEST(upstream_5xx_streamed_and_overridden)
 {
     gwg_observation o = answered(GWG_HANDLER_OK, 503);
     expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
+    o.response_status = 500;            /* both ends of the range */
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
+    o.response_status = 599;
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
+    o.response_status = 600;            /* not a 5xx: passed on as is */
+    expect(&o, GWG_CLASS_NONE, "success");
     o = answered(502, 200);
     o.error_override = 1;
     expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");

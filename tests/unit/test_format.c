@@ -238,6 +238,26 @@ START_TEST(html_escapes_and_kv)
 }
 END_TEST
 
+/* Label values escape what the exposition format says: \\, \" and \n. */
+START_TEST(prometheus_label_escapes)
+{
+    gwg_snapshot *snap;
+    const char *missing;
+    membuf m;
+    gwg_out o;
+
+    ck_assert_int_eq(gwg_snapshot_take(&snap, &missing, &shm, path, NULL, 0,
+                                       pool), APR_SUCCESS);
+    snap->upstreams[0].name = "http://a\"b\\c\nd:1";
+    membuf_out(&o, &m);
+    ck_assert_int_eq(gwg_format_status(&o, snap, GWG_FORMAT_PROMETHEUS,
+                                       gwg_now_us()), 0);
+    ck_assert_ptr_nonnull(strstr(m.data, "gwguard_requests_total{upstream="
+                                         "\"http://a\\\"b\\\\c\\nd:1\"} "));
+    free(m.data);
+}
+END_TEST
+
 START_TEST(breaker_column)
 {
     gwg_snap_upstream u;
@@ -302,6 +322,7 @@ Suite *format_suite(void)
     tcase_add_test(tc, xml_document);
     tcase_add_test(tc, prometheus_text);
     tcase_add_test(tc, prometheus_histogram);
+    tcase_add_test(tc, prometheus_label_escapes);
     tcase_add_test(tc, html_escapes_and_kv);
     tcase_add_test(tc, breaker_column);
     tcase_add_test(tc, negotiation);
