@@ -3,6 +3,7 @@
 #   make            build/mod_gwguard.so and build/gwguardctl
 #   make check      install missing packages, build, run every test
 #   make demo       a local httpd with the module in front of failing upstreams
+#   make mutants    one-line bugs the tests must catch (docs/reliability.md)
 #   make install    install the module, gwguardctl and the Debian conf pieces
 #   make clean
 #

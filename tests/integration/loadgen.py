@@ -12,10 +12,17 @@ def run(port, paths, total, concurrency, timeout=30):
     (Counter of (path, status), number of client-side errors)."""
     seen = collections.Counter()
     errors = [0]
+    raised = []               # anything else a worker raised: re-raised
     lock = threading.Lock()
     next_index = [0]
 
     def worker():
+        try:
+            work()
+        except BaseException as e:          # noqa: BLE001 -- re-raised
+            raised.append(e)
+
+    def work():
         while True:
             with lock:
                 i = next_index[0]
@@ -45,4 +52,6 @@ def run(port, paths, total, concurrency, timeout=30):
         t.start()
     for t in threads:
         t.join()
+    if raised:
+        raise raised[0]
     return seen, errors[0]

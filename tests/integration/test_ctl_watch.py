@@ -72,10 +72,15 @@ def test_live_view_and_ctrl_c(make_httpd, upstream, dead_port, tmp_path):
     dead = "http://127.0.0.1:%d" % dead_port
     t = Tmux(tmp_path)
     stop = threading.Event()
+    raised = []
 
     def failures():
         while not stop.is_set():
-            get(h.url + "/dead/y")
+            try:
+                get(h.url + "/dead/y")
+            except Exception as e:          # noqa: BLE001 -- reported
+                raised.append(repr(e))
+                return
             time.sleep(0.02)
     try:
         t.start(watch_command(h, tmp_path))
@@ -95,6 +100,7 @@ def test_live_view_and_ctrl_c(make_httpd, upstream, dead_port, tmp_path):
         assert wait_for(failing_rate_shown, timeout=30), t.screen()
         stop.set()
         load.join(30)
+        assert not load.is_alive() and raised == [], raised
         # the rate falls back to 0 once nothing fails any more
         assert wait_for(lambda: (lambda m: m and float(m.group(2)) == 0)(
             row.search(t.screen())), timeout=30), t.screen()

@@ -118,7 +118,10 @@ def test_graceful_restarts_under_load(make_httpd, upstream, dead_port):
     result = {}
 
     def load():
-        result["r"] = loadgen.run(h.port, PATHS, 6000, 16)
+        try:
+            result["r"] = loadgen.run(h.port, PATHS, 6000, 16)
+        except Exception as e:              # noqa: BLE001 -- reported
+            result["error"] = repr(e)
 
     t = threading.Thread(target=load)
     t.start()
@@ -132,6 +135,7 @@ def test_graceful_restarts_under_load(make_httpd, upstream, dead_port):
         assert t.is_alive(), "the load ended before restart %d" % (i + 1)
         h.graceful()
     t.join(300)
+    assert not t.is_alive() and "r" in result, result
     seen, errors = result["r"]
     ok, u5, refused = expected_counts(seen)
     st = settled(h, None, ok + u5 + refused)

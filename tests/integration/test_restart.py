@@ -3,6 +3,7 @@ the generation; a file that is not trustworthy is replaced and logged."""
 
 import os
 import time
+from datetime import datetime
 
 from conftest import get
 from test_counting import by_name, wait_for
@@ -37,7 +38,10 @@ def test_graceful_and_stop_start_keep_counters(make_httpd, upstream, mpm):
 
     h.stop()
     assert requests_of(h, upstream) == 5          # readable while stopped
-    time.sleep(1.1)                               # a new start time
+    # a new start time: the next start falls in a later second
+    first = datetime.fromisoformat(started.replace("Z", "+00:00"))
+    while time.time() < first.timestamp() + 1:
+        time.sleep(0.05)
     h.start(conf(upstream))
     st = h.status()
     assert st["generation"] == gen + 2

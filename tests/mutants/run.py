@@ -150,6 +150,7 @@ def tail(path, n=25):
 
 
 def main(argv):
+    sys.stdout.reconfigure(line_buffering=True)     # progress, as it goes
     keep = "--keep" in argv
     baseline = "--no-baseline" not in argv
     globs = [a for a in argv if not a.startswith("--")]
