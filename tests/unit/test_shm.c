@@ -327,6 +327,23 @@ START_TEST(record_transitions_statuses_and_latency)
     ck_assert_uint_eq(gwg_ttfb_bucket(3000), 2);
     ck_assert_uint_eq(gwg_ttfb_bucket(UINT64_MAX), GWG_TTFB_BUCKETS - 1);
     ck_assert_uint_eq(sl->ttfb_sum_us, 3000);
+    /* statuses: both ends of 500..599 count, nothing outside it does */
+    {
+        static const int st[] = { 500, 599, 499, 600, 0 };
+        uint64_t sum = 0;
+        size_t i;
+
+        for (i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+            o = outcome(GWG_CLASS_OTHER, st[i]);
+            gwg_shm_record(&shm, s, &o, &t);
+        }
+        ck_assert_uint_eq(sl->statuses[0], 1);
+        ck_assert_uint_eq(sl->statuses[GWG_STATUS_SLOTS - 1], 1);
+        for (i = 0; i < GWG_STATUS_SLOTS; i++) {
+            sum += sl->statuses[i];
+        }
+        ck_assert_uint_eq(sum, 2 + 2);          /* with the two 503s */
+    }
     gwg_shm_close(&shm);
 }
 END_TEST
