@@ -13,6 +13,7 @@
 #include <apr_general.h>
 #include <apr_tables.h>
 
+#include "gwg_json_check.h"
 #include "gwg_template.h"
 
 static apr_pool_t *pool;
