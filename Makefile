@@ -180,7 +180,7 @@ check: deps
 
 # One-line bugs (tests/mutants/mutants.txt) applied one at a time to a
 # scratch copy, each against the tests that must catch it; not part of
-# `make check` (about 10 minutes). MUTANTS="reset-* escape-*" picks some.
+# `make check` (about 3 minutes). MUTANTS="reset-* escape-*" picks some.
 .PHONY: mutants
 mutants: deps
 	$(PYTHON) tests/mutants/run.py $(MUTANTS)

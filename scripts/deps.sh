@@ -16,7 +16,6 @@ set -eu
 PACKAGES="
 apache2
 apache2-dev
-apache2-utils
 check
 chromium
 clang
