@@ -15,6 +15,9 @@ OPTIONAL="prometheus"
 
 # a headless browser for tests/integration/test_browser.py
 PACKAGES="$PACKAGES chromium"
+# make deb and tests/integration/test_deb.py (the other build dependencies
+# of debian/control are above; scripts/deb.sh installs any that are not)
+PACKAGES="$PACKAGES debhelper dpkg-dev lintian"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \

@@ -207,12 +207,16 @@ def test_deb_lifecycle(system_state, tmp_path, dead_port):
         assert '"GET /dead/x HTTP/1.1" 503 connect_refused' in \
             "\n".join(h.access_entries())
 
-        # upgrade to this tree's build under the running server: the
-        # counters stay, and stay after httpd loads the new module
+        # the admin turns it off; the upgrade (to this tree's build, under
+        # the running server) respects that and keeps the counters
+        run("a2dismod", "gwguard")
         run(*APT, "install", str(new), env=APT_ENV, timeout=300)
         assert installed_version() == "install ok installed %s" % VERSION
-        assert (ENABLED / "gwguard.load").is_symlink()
+        assert not (ENABLED / "gwguard.load").is_symlink()
         assert refused(key) == 1
+        # on again: httpd loads the new module and goes on counting
+        run("a2enmod", "gwguard")
+        assert (ENABLED / "gwguard.load").is_symlink()
         h.graceful()
         assert get(h.url + "/dead/x")[0] == 503
         wait_for(lambda: refused(key) == 2)
