@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -103,6 +104,8 @@ class SystemHttpd(Httpd):
             "User www-data", "Group www-data",
             'DocumentRoot "%s/htdocs"' % self.root,
             "TypesConfig /etc/mime.types",
+            # as Debian's apache2.conf: no .htaccess lookups
+            "<Directory />\n    AllowOverride None\n</Directory>",
             "Timeout 10", "GracefulShutdownTimeout 3", "ProxyTimeout 5",
             'LogFormat "%h \\"%r\\" %>s %{GWGUARD_CLASS}e" gw',
             'CustomLog "%s" gw' % self.access_log,
@@ -191,7 +194,18 @@ def build_packages(tmp_path):
     return old, new
 
 
-def test_deb_lifecycle(system_state, tmp_path, dead_port):
+@pytest.fixture
+def httpd_root():
+    """A ServerRoot that www-data may search all the way down (pytest's
+    tmp_path is in a root-only directory; the status page's directory
+    walk runs as www-data)."""
+    root = Path(tempfile.mkdtemp(prefix="gwguard-deb-"))
+    root.chmod(0o755)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_deb_lifecycle(system_state, tmp_path, httpd_root, dead_port):
     old, new = build_packages(tmp_path)
 
     # install (the older build): enabled the Debian way, with its deps
@@ -206,13 +220,19 @@ def test_deb_lifecycle(system_state, tmp_path, dead_port):
     assert VERSION in run(CTL, "--version").stdout
 
     # serve: a classified failure, read back from the default path
-    h = SystemHttpd(tmp_path / "httpd")
+    h = SystemHttpd(httpd_root)
     h.start("ProxyPass /dead/ http://127.0.0.1:%d/\n" % dead_port)
     key = "http://127.0.0.1:%d" % dead_port
     try:
         assert get(h.url + "/dead/x")[0] == 503
         wait_for(lambda: refused(key) == 1)
         assert status()["shm"] == str(SEGMENT)
+        # the package's gwguard.conf serves the status page to this host
+        code, _, body = get(h.url + "/gwguard-status?format=json")
+        assert code == 200
+        assert [u["classes"]["connect_refused"]
+                for u in json.loads(body)["upstreams"]
+                if u["name"] == key] == [1]
         assert '"GET /dead/x HTTP/1.1" 503 connect_refused' in \
             "\n".join(h.access_entries())
 
