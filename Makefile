@@ -188,6 +188,8 @@ demo: deps
 # gwguardctl is in sbin, so its page is in section 8 (docs/ keeps the
 # source as gwguardctl.1, the name its tests and readers use).
 SHARE      := $(DESTDIR)/usr/share/gwguard
+GRAFANA    := $(wildcard conf/grafana/*.json)
+UNITS      := $(wildcard conf/systemd/*.service conf/systemd/*.timer)
 COMPAT_LOAD ?= conf/proxy_gwguard.load
 install: all
 	install -d $(DESTDIR)$(MODULES_DIR) $(DESTDIR)/usr/sbin \
@@ -206,6 +208,10 @@ install: all
 	install -m 0644 conf/gwguard-error.html conf/gwguard-error.json \
 	    $(SHARE)/templates/
 	install -m 0644 $(wildcard conf/prometheus/*.yml) $(SHARE)/prometheus/
+	$(if $(GRAFANA),install -d $(SHARE)/grafana && \
+	    install -m 0644 $(GRAFANA) $(SHARE)/grafana/)
+	$(if $(UNITS),install -d $(DESTDIR)/lib/systemd/system && \
+	    install -m 0644 $(UNITS) $(DESTDIR)/lib/systemd/system/)
 
 # libapache2-mod-gwguard_VERSION_ARCH.deb in build/deb/, checked by lintian
 # (scripts/deb.sh: build dependencies, a copy of the tree, dpkg-buildpackage)
