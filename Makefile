@@ -5,6 +5,7 @@
 #   make demo       a local httpd with the module in front of failing upstreams
 #   make mutants    one-line bugs the tests must catch (docs/reliability.md)
 #   make install    install the module, gwguardctl and the Debian conf pieces
+#   make deb        build/deb/libapache2-mod-gwguard_VERSION_ARCH.deb
 #   make clean
 #
 # The core (mod_gwguard/gwg_*.c) is compiled WITHOUT httpd's include path,
@@ -50,7 +51,7 @@ CTL        := $(BUILD)/gwguardctl
 CORE_LIB   := $(BUILD)/libgwg.a
 UNIT       := $(BUILD)/unit_tests
 
-.PHONY: all deps check unit integration demo bench install clean \
+.PHONY: all deps check unit integration demo bench install clean deb \
         check-asan fuzz fuzz-short
 
 all: $(MODULE) $(CTL)
@@ -189,18 +190,41 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) scripts/demo.py
 
+# The layout of the Debian package (debian/rules runs this target):
+# dh_apache2 installs the same gwguard.load and gwguard.conf. The
+# package leaves out COMPAT_LOAD, the name source installs used first.
+# gwguardctl is in sbin, so its page is in section 8 (docs/ keeps the
+# source as gwguardctl.1, the name its tests and readers use).
+SHARE      := $(DESTDIR)/usr/share/gwguard
+GRAFANA    := $(wildcard conf/grafana/*.json)
+UNITS      := $(wildcard conf/systemd/*.service conf/systemd/*.timer)
+COMPAT_LOAD ?= conf/proxy_gwguard.load
 install: all
 	install -d $(DESTDIR)$(MODULES_DIR) $(DESTDIR)/usr/sbin \
 	    $(DESTDIR)/etc/apache2/mods-available
 	install -m 0644 $(MODULE) $(DESTDIR)$(MODULES_DIR)/mod_gwguard.so
 	install -m 0755 $(CTL) $(DESTDIR)/usr/sbin/gwguardctl
-	install -m 0644 conf/proxy_gwguard.load conf/proxy_gwguard.conf \
+	install -m 0644 conf/gwguard.load conf/gwguard.conf $(COMPAT_LOAD) \
 	    $(DESTDIR)/etc/apache2/mods-available/
-	install -d $(DESTDIR)/usr/share/man/man1 \
+	install -d $(DESTDIR)/usr/share/man/man8 \
 	    $(DESTDIR)/usr/share/bash-completion/completions
-	install -m 0644 docs/gwguardctl.1 $(DESTDIR)/usr/share/man/man1/
+	sed '/^\.TH /s/ 1 "/ 8 "/; /^\.TH /s/"User Commands"/"System Administration"/' \
+	    docs/gwguardctl.1 > $(DESTDIR)/usr/share/man/man8/gwguardctl.8
 	install -m 0644 conf/gwguardctl.bash-completion \
 	    $(DESTDIR)/usr/share/bash-completion/completions/gwguardctl
+	install -d $(SHARE)/templates $(SHARE)/prometheus
+	install -m 0644 conf/gwguard-error.html conf/gwguard-error.json \
+	    $(SHARE)/templates/
+	install -m 0644 $(wildcard conf/prometheus/*.yml) $(SHARE)/prometheus/
+	$(if $(GRAFANA),install -d $(SHARE)/grafana && \
+	    install -m 0644 $(GRAFANA) $(SHARE)/grafana/)
+	$(if $(UNITS),install -d $(DESTDIR)/lib/systemd/system && \
+	    install -m 0644 $(UNITS) $(DESTDIR)/lib/systemd/system/)
+
+# libapache2-mod-gwguard_VERSION_ARCH.deb in build/deb/, checked by lintian
+# (scripts/deb.sh: build dependencies, a copy of the tree, dpkg-buildpackage)
+deb:
+	@scripts/deb.sh
 
 clean:
 	rm -rf $(BUILD) build-asan

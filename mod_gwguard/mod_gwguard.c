@@ -10,8 +10,8 @@
 
 #include "mod_gwguard.h"
 
-/* mod_gwguard registers mod_proxy hooks when it is loaded, so mod_proxy
- * must be loaded first: say so plainly, at configtest time too. */
+/* Without mod_proxy there is nothing to hook: say so plainly, at
+ * configtest time too. */
 static int gwguard_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                                 apr_pool_t *ptemp, server_rec *s)
 {
@@ -19,9 +19,8 @@ static int gwguard_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!gwguard_proxy_hooks_present()) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
                      "GWG00001: mod_gwguard needs mod_proxy: load "
-                     "proxy_module (and proxy_http_module) before "
-                     "gwguard_module, e.g. 'a2enmod proxy proxy_http' on "
-                     "Debian");
+                     "proxy_module (and proxy_http_module), e.g. "
+                     "'a2enmod proxy proxy_http' on Debian");
         return !OK;
     }
     if (!ap_find_linked_module("mod_proxy_http.c")) {
@@ -29,6 +28,21 @@ static int gwguard_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "GWG00010: mod_proxy_http is not loaded: http:// and "
                      "https:// upstreams cannot be proxied");
     }
+    return OK;
+}
+
+/* mod_proxy's hooks are found by symbol (dlsym), which works only once
+ * mod_proxy is loaded. Every LoadModule has run by pre_config, whatever
+ * the order of the .load files, and httpd sorts all hooks again after
+ * pre_config (main.c: apr_hook_sort_all() before check_config) and
+ * deregisters them all when pconf is cleared, as for register_hooks.
+ * So the proxy area registers here; it must not add a pre_config hook
+ * itself (that array is being run). */
+static int gwguard_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                              apr_pool_t *ptemp)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    gwguard_register_proxy_hooks();
     return OK;
 }
 
@@ -52,10 +66,10 @@ static void gwguard_child_init(apr_pool_t *p, server_rec *s)
 static void gwguard_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_pre_config(gwguard_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(gwguard_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(gwguard_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(gwguard_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    gwguard_register_proxy_hooks();
     gwguard_status_register_hooks();
     gwguard_register_page_hooks();
 }

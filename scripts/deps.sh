@@ -20,11 +20,14 @@ check
 chromium
 clang
 curl
+debhelper
+dpkg-dev
 gcc
 libapr1-dev
 libaprutil1-dev
 libclang-rt-14-dev
 libxml2-dev
+lintian
 make
 man-db
 openssl

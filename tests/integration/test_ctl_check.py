@@ -225,10 +225,10 @@ def test_debian_layout_with_gwguard(tmp_path):
     etc = tmp_path / "apache2"
     shutil.copytree("/etc/apache2", etc, symlinks=True)
     # the Debian pieces this project ships, as a2enmod would enable them
-    for name in ("proxy_gwguard.load", "proxy_gwguard.conf"):
+    for name in ("gwguard.load", "gwguard.conf"):
         shutil.copy(TOP / "conf" / name, etc / "mods-available" / name)
-    for m in ("proxy.load", "proxy_http.load", "proxy_gwguard.load",
-              "proxy_gwguard.conf"):
+    for m in ("proxy.load", "proxy_http.load", "gwguard.load",
+              "gwguard.conf"):
         link = etc / "mods-enabled" / m
         if not link.exists():
             link.symlink_to(etc / "mods-available" / m)
@@ -242,7 +242,7 @@ def test_debian_layout_with_gwguard(tmp_path):
     text = conf.read_text()
     conf.write_text('ServerRoot "%s"\n' % etc + text)
     enabled = ctl("check", "--config", str(conf), "--dump").stdout
-    assert re.search(r"mods-enabled/proxy_gwguard\.conf:\d+: S GwGuard On",
+    assert re.search(r"mods-enabled/gwguard\.conf:\d+: S GwGuard On",
                      enabled), enabled[-3000:]
     p = ctl("check", "--config", str(conf))
     f = findings(p.stdout)
@@ -254,7 +254,7 @@ def test_debian_layout_with_gwguard(tmp_path):
     assert p.returncode == 1
     # the shipped pieces themselves are clean (a warning about the run
     # directory is possible where /var/run/apache2 does not exist yet)
-    assert not [x for x in f if "proxy_gwguard" in x[0] and
+    assert not [x for x in f if "gwguard." in x[0] and
                 x[2] == "error"], p.stdout
 
 
