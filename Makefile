@@ -193,6 +193,14 @@ install: all
 	install -m 0644 docs/gwguardctl.1 $(DESTDIR)/usr/share/man/man1/
 	install -m 0644 conf/gwguardctl.bash-completion \
 	    $(DESTDIR)/usr/share/bash-completion/completions/gwguardctl
+	install -d $(DESTDIR)/usr/share/mod-gwguard/prometheus \
+	    $(DESTDIR)/usr/share/mod-gwguard/grafana $(DESTDIR)/lib/systemd/system
+	install -m 0644 conf/prometheus/*.yml \
+	    $(DESTDIR)/usr/share/mod-gwguard/prometheus/
+	install -m 0644 conf/grafana/gwguard.json \
+	    $(DESTDIR)/usr/share/mod-gwguard/grafana/
+	install -m 0644 conf/systemd/gwguard-textfile.service \
+	    conf/systemd/gwguard-textfile.timer $(DESTDIR)/lib/systemd/system/
 
 clean:
 	rm -rf $(BUILD) build-asan

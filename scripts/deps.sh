@@ -12,6 +12,10 @@ clang libclang-rt-14-dev tmux man-db"
 # machine with systemd, Debian's package also enables a prometheus service
 # on port 9090; the tests start their own server on 127.0.0.1.)
 OPTIONAL="prometheus"
+# fleet monitoring (tests/integration/test_monitoring.py): Alertmanager
+# and node_exporter; PyYAML reads the rules and writes the test copies
+OPTIONAL="$OPTIONAL prometheus-alertmanager prometheus-node-exporter"
+PACKAGES="$PACKAGES python3-yaml"
 
 # a headless browser for tests/integration/test_browser.py
 PACKAGES="$PACKAGES chromium"
