@@ -28,6 +28,7 @@ import yaml
 from conftest import get
 from httpd import BUILD, GWGUARDCTL, TOP, free_port
 from test_counting import wait_for
+from test_prometheus import Daemon
 
 RULES = TOP / "conf" / "prometheus" / "gwguard-rules.yml"
 RULE_TESTS = TOP / "tests" / "prometheus" / "gwguard-rules.test.yml"
@@ -219,33 +220,6 @@ def unit_command(env):
     assert "ReadWritePaths=%s" % defaults["TEXTFILE_DIR"] in service
     line = re.sub(r"\$\{(\w+)\}", lambda m: env[m.group(1)], line)
     return shlex.split(line)
-
-
-class Daemon:
-    """A server started for one test, logging into its directory, stopped
-    by its pid (SIGTERM, then SIGKILL)."""
-
-    def __init__(self, root, name, argv):
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.logfile = self.root / (name + ".log")
-        self.log = open(self.logfile, "w")
-        self.proc = subprocess.Popen(argv, stdout=self.log,
-                                     stderr=subprocess.STDOUT,
-                                     cwd=str(self.root))
-
-    def tail(self, n=3000):
-        return self.logfile.read_text()[-n:]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self.log.close()
 
 
 def http_get(url, timeout=5):
@@ -500,12 +474,14 @@ def screenshot(prom_port, panels, path):
     in headless Chromium (Grafana is not packaged in Debian 12): one
     shot per query, then one page that shows them side by side."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # One time range for every shot, however long Chromium takes. The
+    # page takes its end to the minute, so wait for a whole minute.
+    time.sleep(60 - time.time() % 60 + 1)
+    end = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     cells = []
-    # one time range for every shot, however long Chromium takes
-    end = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     for i, (title, q) in enumerate(panels):
         url = "http://127.0.0.1:%d/graph?%s" % (prom_port, urllib.parse.urlencode(
-            {"g0.expr": q, "g0.tab": "0", "g0.range_input": "2m",
+            {"g0.expr": q, "g0.tab": "0", "g0.range_input": "3m",
              "g0.end_input": end, "g0.moment_input": end}))
         shot = path.parent / ("panel-%d.png" % i)
         chromium_shot(url, shot, 760, 1000)
@@ -516,7 +492,7 @@ def screenshot(prom_port, panels, path):
         "<!DOCTYPE html><style>body{margin:0;font:13px sans-serif;"
         "display:grid;grid-template-columns:1fr 1fr;width:900px}"
         "figure{margin:4px}figcaption{font-weight:bold}"
-        # the page without Prometheus's navigation bar (56 px of 760)
+        # the shots at 58 %, without Prometheus's navigation bar
         "div{height:530px;overflow:hidden}"
         "img{width:440px;margin-top:-32px}"
         "</style>" + "".join(cells))
