@@ -13,7 +13,9 @@ clang libclang-rt-14-dev tmux man-db"
 # on port 9090; the tests start their own server on 127.0.0.1.)
 OPTIONAL="prometheus"
 # fleet monitoring (tests/integration/test_monitoring.py): Alertmanager
-# and node_exporter; PyYAML reads the rules and writes the test copies
+# and node_exporter (as with prometheus, systemd machines also get their
+# services, on ports 9093 and 9100; the tests start their own on
+# 127.0.0.1); PyYAML reads the rules and writes the test copies
 OPTIONAL="$OPTIONAL prometheus-alertmanager prometheus-node-exporter"
 PACKAGES="$PACKAGES python3-yaml"
 

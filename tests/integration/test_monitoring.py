@@ -7,6 +7,7 @@ killed behind one gateway, the alert and its resolution at a webhook
 the test runs. Everything listens on 127.0.0.1, lives in the test's
 temp dir, is bounded in time and stopped by its pid."""
 
+import http.client
 import json
 import os
 import re
@@ -442,8 +443,8 @@ class Traffic:
             for url in self.urls:
                 try:
                     get(url, timeout=5)
-                except OSError:
-                    pass
+                except (OSError, http.client.HTTPException):
+                    pass            # a failing upstream is the point
                 self.sent += 1
             self.stopped.wait(0.1)
 
