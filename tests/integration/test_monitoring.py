@@ -30,6 +30,7 @@ from conftest import get
 from httpd import BUILD, GWGUARDCTL, TOP, free_port
 from test_counting import wait_for
 from test_prometheus import Daemon
+from faultd import FaultUpstream
 
 RULES = TOP / "conf" / "prometheus" / "gwguard-rules.yml"
 RULE_TESTS = TOP / "tests" / "prometheus" / "gwguard-rules.test.yml"
@@ -544,16 +545,25 @@ def check_inhibition(am_port, hook):
 @needs(PROMETHEUS, "prometheus")
 @needs(ALERTMANAGER, "prometheus-alertmanager")
 def test_fleet_alert_end_to_end(make_httpd, upstream, tmp_path):
+    """Three upstreams: "app" behind gw1 only, killed and brought back;
+    "web" behind both, healthy throughout; "shared" behind both, which
+    gw1's configuration sends to a path where it drops the connection
+    (a bad gateway: gw2 reaches it fine)."""
     started = time.monotonic()
     app = Upstream(tmp_path / "app", free_port()).start()
-    web = upstream                       # healthy behind both gateways
+    web = upstream
+    shared = FaultUpstream().start()
     gw1, gw2 = make_httpd(), make_httpd()
     gw1.start(STATUS_CONF + "ProxyPass /app/ http://127.0.0.1:%d/\n"
-              "ProxyPass /web/ http://127.0.0.1:%d/\n" % (app.port, web.port))
+              "ProxyPass /web/ http://127.0.0.1:%d/\n"
+              "ProxyPass /shared http://127.0.0.1:%d/close\n"
+              % (app.port, web.port, shared.port))
     gw2.start(STATUS_CONF + "ProxyPass /web/ http://127.0.0.1:%d/\n"
-              % web.port)
+              "ProxyPass /shared http://127.0.0.1:%d/ok\n"
+              % (web.port, shared.port))
     app_key = "http://127.0.0.1:%d" % app.port
     web_key = "http://127.0.0.1:%d" % web.port
+    shared_key = "http://127.0.0.1:%d" % shared.port
     gw1_inst, gw2_inst = ("127.0.0.1:%d" % gw1.port,
                           "127.0.0.1:%d" % gw2.port)
 
@@ -593,21 +603,23 @@ def test_fleet_alert_end_to_end(make_httpd, upstream, tmp_path):
             "--rules.alert.resend-delay=1s",
             "--web.listen-address=127.0.0.1:%d" % prom_port]))
         traffic = Traffic([gw1.url + "/app/", gw1.url + "/web/ok",
-                           gw2.url + "/web/ok"])
+                           gw2.url + "/web/ok", gw2.url + "/shared"])
 
         # every gateway and upstream has a rate before anything fails
         def warm():
             r = query(prom_port, "gwguard:requests:rate5m > 0")
-            return r is not None and len(r) == 3
+            return r is not None and len(r) == 4
         assert wait_for(warm, timeout=60), daemons[1].tail()
         assert not hook.alerts()
 
         app.kill()
         killed = time.monotonic()
+        traffic.urls.append(gw1.url + "/shared")
 
-        def notified(status):
+        def notified(status, name="GwGuardUpstreamFailing", key=app_key):
             return [a for a in hook.alerts()
-                    if a["labels"]["alertname"] == "GwGuardUpstreamFailing"
+                    if a["labels"]["alertname"] == name
+                    and a["labels"]["upstream"] == key
                     and a["status"] == status]
         firing = wait_for(lambda: notified("firing"), timeout=60)
         assert firing, (query(prom_port, "ALERTS"), daemons[0].tail())
@@ -619,6 +631,12 @@ def test_fleet_alert_end_to_end(make_httpd, upstream, tmp_path):
         assert app_key in desc and gw1_inst in desc and "connect_refused" in desc
         assert firing[0]["annotations"]["runbook_url"].startswith(
             "docs/monitoring.md#")
+        bad_gw = wait_for(lambda: notified(
+            "firing", "GwGuardUpstreamFailingOnOneGateway", shared_key), 30)
+        assert bad_gw, (query(prom_port, "ALERTS"), hook.alerts())
+        assert (bad_gw[0]["labels"]["instance"],
+                bad_gw[0]["labels"]["class"]) == (gw1_inst,
+                                                  "reset_before_headers")
 
         # every dashboard query has data while the alert fires
         empty = []
@@ -665,14 +683,23 @@ def test_fleet_alert_end_to_end(make_httpd, upstream, tmp_path):
         # on a loaded machine (a scrape over its 1 s timeout), never
         # firing: only firing alerts reach the webhook, checked below
         failure_alerts = 'alertname=~"GwGuardUpstream.*|GwGuardBreakerOpen"'
-        others = query(prom_port, 'count_over_time(ALERTS{%s, upstream!="%s"}'
-                       '[10m]) or count_over_time(ALERTS{%s, instance="%s"}'
-                       '[10m])' % (failure_alerts, app_key, failure_alerts,
-                                   gw2_inst))
+        others = query(prom_port, 'count_over_time(ALERTS{%s, upstream!~'
+                       '"%s|%s"}[10m]) or count_over_time(ALERTS{%s, '
+                       'instance="%s"}[10m])' % (
+                           failure_alerts, app_key, shared_key,
+                           failure_alerts, gw2_inst))
         assert others == [], others
-        names = {a["labels"]["alertname"] for a in hook.alerts()}
-        assert names == {"GwGuardUpstreamFailing"}, hook.alerts()
-        assert all(a["labels"]["upstream"] != web_key for a in hook.alerts())
+        names = {(a["labels"]["alertname"], a["labels"]["upstream"])
+                 for a in hook.alerts()}
+        assert names == {("GwGuardUpstreamFailing", app_key),
+                         ("GwGuardUpstreamFailingOnOneGateway", shared_key)
+                         }, hook.alerts()
+        # gw1's "failing" alert for the shared upstream fired in
+        # Prometheus; Alertmanager's inhibition kept it from the webhook
+        inhibited = query(prom_port, 'ALERTS{alertname="GwGuardUpstream'
+                          'Failing", upstream="%s", alertstate="firing"}'
+                          % shared_key)
+        assert inhibited and inhibited[0]["metric"]["instance"] == gw1_inst
 
         check_inhibition(am_port, hook)
     finally:
@@ -682,5 +709,6 @@ def test_fleet_alert_end_to_end(make_httpd, upstream, tmp_path):
             d.stop()
         hook.stop()
         app.kill()
+        shared.stop()
     if not os.environ.get("GWG_SCREENSHOT"):
         assert time.monotonic() - started < 150
