@@ -33,8 +33,11 @@ man-db
 openssl
 pkg-config
 prometheus
+prometheus-alertmanager
+prometheus-node-exporter
 python3
 python3-pytest
+python3-yaml
 tmux
 valgrind
 wrk

@@ -57,44 +57,31 @@ def test_alerting_rules_are_valid():
     rules = TOP / "conf" / "prometheus" / "gwguard-rules.yml"
     p = promtool("check", "rules", str(rules))
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "SUCCESS: 5 rules found" in p.stdout
+    assert "SUCCESS: " in p.stdout
     text = rules.read_text()
-    for alert in ("GwGuardUpstreamFailureRateHigh", "GwGuardBreakerOpen",
-                  "GwGuardFailuresByClass"):
-        assert "alert: " + alert in text
+    # alert names are what sites route and silence on: kept, never renamed
+    for alert in ("GwGuardUpstreamFailing", "GwGuardBreakerOpen",
+                  "GwGuardUpstreamFailingEverywhere",
+                  "GwGuardUpstreamFailingOnOneGateway",
+                  "GwGuardOverflowSlotInUse", "GwGuardStatusNotScraped"):
+        assert "alert: " + alert + "\n" in text
 
 
-class Prometheus:
-    """A Prometheus server on 127.0.0.1 with its own data directory,
-    bounded in time and stopped by its pid."""
+class Daemon:
+    """A server started for one test, logging into its own directory,
+    stopped by its pid (SIGTERM, then SIGKILL)."""
 
-    def __init__(self, root, target_port):
+    def __init__(self, root, name, argv):
         self.root = Path(root)
-        self.port = free_port()
         self.root.mkdir(parents=True, exist_ok=True)
-        conf = self.root / "prometheus.yml"
-        conf.write_text(
-            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-            "scrape_configs:\n  - job_name: gwguard\n"
-            "    metrics_path: /gwguard-status\n"
-            "    static_configs:\n"
-            "      - targets: ['127.0.0.1:%d']\n" % target_port)
-        self.log = open(self.root / "prometheus.log", "w")
-        self.proc = subprocess.Popen(
-            [PROMETHEUS, "--config.file=%s" % conf,
-             "--storage.tsdb.path=%s" % (self.root / "data"),
-             "--storage.tsdb.retention.time=1h",
-             "--web.listen-address=127.0.0.1:%d" % self.port],
-            stdout=self.log, stderr=subprocess.STDOUT)
+        self.logfile = self.root / (name + ".log")
+        self.log = open(self.logfile, "w")
+        self.proc = subprocess.Popen(argv, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     cwd=str(self.root))
 
-    def query(self, q):
-        url = "http://127.0.0.1:%d/api/v1/query?%s" % (
-            self.port, urllib.parse.urlencode({"query": q}))
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                return json.loads(r.read())["data"]["result"]
-        except OSError:
-            return None
+    def tail(self, n=3000):
+        return self.logfile.read_text()[-n:]
 
     def stop(self):
         if self.proc.poll() is None:
@@ -105,6 +92,36 @@ class Prometheus:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
         self.log.close()
+
+
+class Prometheus(Daemon):
+    """A Prometheus server on 127.0.0.1 with its own data directory,
+    bounded in time and stopped by its pid."""
+
+    def __init__(self, root, target_port):
+        self.port = free_port()
+        Path(root).mkdir(parents=True, exist_ok=True)
+        conf = Path(root) / "prometheus.yml"
+        conf.write_text(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+            "scrape_configs:\n  - job_name: gwguard\n"
+            "    metrics_path: /gwguard-status\n"
+            "    static_configs:\n"
+            "      - targets: ['127.0.0.1:%d']\n" % target_port)
+        super().__init__(root, "prometheus", [
+            PROMETHEUS, "--config.file=%s" % conf,
+            "--storage.tsdb.path=%s" % (Path(root) / "data"),
+            "--storage.tsdb.retention.time=1h",
+            "--web.listen-address=127.0.0.1:%d" % self.port])
+
+    def query(self, q):
+        url = "http://127.0.0.1:%d/api/v1/query?%s" % (
+            self.port, urllib.parse.urlencode({"query": q}))
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return json.loads(r.read())["data"]["result"]
+        except OSError:
+            return None
 
 
 @needs_prometheus
