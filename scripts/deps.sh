@@ -38,6 +38,7 @@ prometheus-node-exporter
 python3
 python3-pytest
 python3-yaml
+systemd
 tmux
 valgrind
 wrk
