@@ -270,7 +270,23 @@ static const char *next_word(const char **line, apr_pool_t *p)
         *line = s;
         return NULL;
     }
-    w = o = apr_palloc(p, strlen(s) + 1);
+    /* sized by the word, not the rest of the line: a line of n words
+     * would otherwise cost O(n * length) bytes */
+    {
+        const char *e = s;
+        if (*e == '"' || *e == '\'') {
+            char q = *e++;
+            while (*e && *e != q) {
+                e += (*e == '\\' && e[1] == q) ? 2 : 1;
+            }
+        }
+        else {
+            while (*e && !isspace((unsigned char)*e)) {
+                e++;
+            }
+        }
+        w = o = apr_palloc(p, (apr_size_t)(e - s) + 1);
+    }
     if (*s == '"' || *s == '\'') {
         char q = *s++;
         while (*s && *s != q) {
