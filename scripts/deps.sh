@@ -15,6 +15,8 @@ OPTIONAL="prometheus"
 
 # a headless browser for tests/integration/test_browser.py
 PACKAGES="$PACKAGES chromium"
+# gdb: the soak (scripts/soak.py) turns any core dump into a backtrace
+PACKAGES="$PACKAGES gdb"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
