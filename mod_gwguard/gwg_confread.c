@@ -665,7 +665,9 @@ static void read_lines(reader *rd, const char *data, apr_size_t len)
                     cap *= 2;
                 }
                 grown = apr_palloc(rd->doc->pool, cap);
-                memcpy(grown, acc, acc_len);
+                if (acc_len > 0) {
+                    memcpy(grown, acc, acc_len);
+                }
                 acc = grown;
                 acc_cap = cap;
             }
