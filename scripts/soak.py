@@ -325,6 +325,12 @@ class Soak:
                     self.running.set()
                     next_sample = now + checkpoint_every
                 time.sleep(0.05)
+        except BaseException:
+            self.stop_all.set()
+            self.h.stop()
+            for s in self.servers:
+                s.stop()
+            raise
         finally:
             self.quiesce()
             self.sample()
@@ -537,6 +543,8 @@ def main():
     ap.add_argument("--keep", action="store_true",
                     help="keep the work directory")
     args = ap.parse_args()
+    # stopped from a script (background jobs ignore SIGINT): clean up too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("soak: terminated"))
     for p in (GWGUARDCTL, TOP / "build" / "mod_gwguard.so"):
         if not Path(p).exists():
             sys.exit("soak: build first (make): %s is missing" % p)
