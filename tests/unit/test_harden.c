@@ -264,6 +264,35 @@ START_TEST(dead_claim_is_taken_over)
 }
 END_TEST
 
+/* A claim that is young (its claimer may only be preempted) is waited
+ * for, by time, not given up after a count of spins: the waiter takes it
+ * over only once it is 250 ms old, and then in place. */
+START_TEST(young_claim_is_waited_for)
+{
+    gwg_shm shm;
+    const char *key = "http://slow-claimer:80";
+    struct timespec ts;
+    uint32_t home, s, now_ms;
+    double t0, took;
+    int of;
+
+    create_at(&shm, path, 64, 0);
+    home = home_entry(&shm, key);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now_ms = (uint32_t)(((uint64_t)ts.tv_sec * 1000u
+                         + (uint64_t)ts.tv_nsec / 1000000u)
+                        % 0x7fffffffu);      /* GWG_INDEX_CLAIM_MOD */
+    shm.index[home] = 0x80000000u | now_ms;   /* GWG_INDEX_CLAIM_BIT */
+    t0 = now_s();
+    s = gwg_shm_slot_for(&shm, key, "", "", &of);
+    took = now_s() - t0;
+    ck_assert_msg(took >= 0.2 && took < 2.0, "waited %.3fs", took);
+    ck_assert_uint_eq(GWG_LOAD(&shm.index[home]), s + 1);
+    ck_assert_uint_eq(gwg_shm_used(&shm), 1);
+    gwg_shm_close(&shm);
+}
+END_TEST
+
 /* Children claim the same keys and are killed at random moments, many
  * times over: afterwards every key is found quickly, the file validates
  * and no key shows twice in a snapshot. */
@@ -434,6 +463,7 @@ Suite *harden_suite(void)
     tcase_add_test(t, untrusted_files_are_refused_and_replaced);
     tcase_add_test(t, validation_accepts_claims_in_progress);
     tcase_add_test(t, dead_claim_is_taken_over);
+    tcase_add_test(t, young_claim_is_waited_for);
     tcase_add_test(t, claimers_killed_mid_claim);
     tcase_add_test(t, tiny_ring_never_yields_a_torn_entry);
     suite_add_tcase(s, t);
