@@ -118,7 +118,15 @@ static uint32_t wait_claim(uint32_t *entry, uint32_t *mine)
                 }
                 continue;               /* v holds what is there now */
             }
-            sched_yield();
+            if (spins < 1024) {
+                sched_yield();
+            }
+            else {
+                /* the claimer is not running: leave it the CPU rather
+                 * than spin (only ever for a key seen for the first time) */
+                struct timespec pause = { 0, 50000 };
+                nanosleep(&pause, NULL);
+            }
         }
         v = GWG_LOAD(entry);
     }
