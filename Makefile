@@ -2,6 +2,7 @@
 #
 #   make            build/mod_gwguard.so and build/gwguardctl
 #   make check      install missing packages, build, run every test
+#   make soak       the chaos soak, SOAK_SECONDS (600) on event then prefork
 #   make demo       a local httpd with the module in front of failing upstreams
 #   make mutants    one-line bugs the tests must catch (docs/reliability.md)
 #   make install    install the module, gwguardctl and the Debian conf pieces
@@ -52,7 +53,7 @@ CORE_LIB   := $(BUILD)/libgwg.a
 UNIT       := $(BUILD)/unit_tests
 
 .PHONY: all deps check unit integration demo bench install clean deb \
-        check-asan fuzz fuzz-short
+        check-asan fuzz fuzz-short soak soak-short
 
 all: $(MODULE) $(CTL)
 
@@ -177,7 +178,18 @@ fuzz-short:
 # deps runs first, in a sub-make, so the variables above are computed
 # after the packages they query exist.
 check: deps
-	@$(MAKE) --no-print-directory unit integration fuzz-short
+	@$(MAKE) --no-print-directory unit integration fuzz-short soak-short
+
+# The chaos soak (scripts/soak.py, docs/reliability.md): exact
+# reconciliation of client-observed counts with the counters, no crash,
+# bounded growth; cores become gdb backtraces. check runs 30 s per MPM.
+SOAK_SECONDS ?= 600
+soak: deps
+	@$(MAKE) --no-print-directory all
+	SOAK_SECONDS=$(SOAK_SECONDS) $(PYTHON) scripts/soak.py
+
+soak-short: all
+	$(PYTHON) scripts/soak.py --seconds 30
 
 # One-line bugs (tests/mutants/mutants.txt) applied one at a time to a
 # scratch copy, each against the tests that must catch it; not part of

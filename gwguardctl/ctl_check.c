@@ -10,39 +10,44 @@
 
 #include "ctl.h"
 #include "gwg_confcheck.h"
+#include "gwg_out.h"
 
-static void print_msgs(const gwg_confdoc *doc)
+/* File names, messages and values come from the configuration files:
+ * escaped for the terminal (gwg_out_text). */
+static void print_msgs(gwg_out *o, const gwg_confdoc *doc)
 {
     int i;
 
     for (i = 0; i < doc->msgs->nelts; i++) {
         const gwg_confmsg *m = &APR_ARRAY_IDX(doc->msgs, i, gwg_confmsg);
+        gwg_out_text(o, m->file);
         if (m->line > 0) {
-            printf("%s:%d: %s: %s\n", m->file, m->line,
-                   m->error ? "error" : "warning", m->msg);
+            gwg_out_printf(o, ":%d", m->line);
         }
-        else {
-            printf("%s: %s: %s\n", m->file, m->error ? "error" : "warning",
-                   m->msg);
-        }
+        gwg_out_str(o, m->error ? ": error: " : ": warning: ");
+        gwg_out_text(o, m->msg);
+        gwg_out_str(o, "\n");
     }
 }
 
 /* --dump: every directive read, where, in which context (to see what
  * Include, IfModule and IfDefine made of a configuration). */
-static void print_dirs(const gwg_confdoc *doc)
+static void print_dirs(gwg_out *o, const gwg_confdoc *doc)
 {
     int i, k;
 
     for (i = 0; i < doc->dirs->nelts; i++) {
         const gwg_confdir *d = &APR_ARRAY_IDX(doc->dirs, i, gwg_confdir);
-        printf("%s:%d: %s %s", d->file, d->line,
-               d->context == GWG_CTX_SERVER ? "S"
-               : d->context == GWG_CTX_VHOST ? "V" : "D", d->name);
+        gwg_out_text(o, d->file);
+        gwg_out_printf(o, ":%d: %s ", d->line,
+                       d->context == GWG_CTX_SERVER ? "S"
+                       : d->context == GWG_CTX_VHOST ? "V" : "D");
+        gwg_out_text(o, d->name);
         for (k = 0; k < d->argc; k++) {
-            printf(" %s", d->argv[k]);
+            gwg_out_str(o, " ");
+            gwg_out_text(o, d->argv[k]);
         }
-        putchar('\n');
+        gwg_out_str(o, "\n");
     }
 }
 
@@ -57,7 +62,9 @@ int ctl_cmd_check(int argc, char **argv, apr_pool_t *p)
     const char *config = CTL_DEFAULT_CONFIG;
     int c, strict = 0, dump = 0, errors, warnings, directives = 0, i;
     gwg_confdoc *doc;
+    gwg_out o;
 
+    gwg_out_init(&o, gwg_out_file_write, stdout);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
@@ -75,9 +82,9 @@ int ctl_cmd_check(int argc, char **argv, apr_pool_t *p)
     doc = ctl_read_config(config, p);
     gwg_confcheck(doc);
     if (dump) {
-        print_dirs(doc);
+        print_dirs(&o, doc);
     }
-    print_msgs(doc);
+    print_msgs(&o, doc);
     gwg_confcheck_count(doc, &errors, &warnings);
     for (i = 0; i < doc->dirs->nelts; i++) {
         directives += strncasecmp(APR_ARRAY_IDX(doc->dirs, i,

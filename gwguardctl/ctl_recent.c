@@ -68,7 +68,7 @@ int ctl_cmd_recent(int argc, char **argv, apr_pool_t *p)
     if (ctl_open_shm(&shm, path, 0) != CTL_OK) {
         return CTL_FAIL;
     }
-    if (shm.hdr->recent_size == 0) {
+    if (shm.recent_size == 0) {
         fprintf(stderr, "gwguardctl: note: the ring is off (GwGuardRecent "
                 "0) in %s\n", path);
     }
@@ -117,7 +117,7 @@ int ctl_cmd_explain(int argc, char **argv, apr_pool_t *p)
     if (gwg_recent_find(&shm, argv[optind], &e) != 0) {
         ctl_error("no failure with request id '%s' among the last %u in %s "
                   "(it may be older, or the request did not fail)",
-                  argv[optind], shm.hdr->recent_size, path);
+                  argv[optind], shm.recent_size, path);
         gwg_shm_close(&shm);
         return CTL_FAIL;
     }

@@ -61,9 +61,10 @@ static double rate(uint64_t now, uint64_t before, double dt)
 static void row(const gwg_snap_upstream *u, const gwg_snap_upstream *was,
                 double dt, uint64_t now)
 {
-    char breaker[48];
+    char breaker[48], name[GWG_TEXT_MAX(GWG_KEY_MAX)];
 
-    printf("%-36s %8.1f %8.1f %10" PRIu64 " %10" PRIu64 "  %s\n", u->name,
+    printf("%-36s %8.1f %8.1f %10" PRIu64 " %10" PRIu64 "  %s\n",
+           gwg_text_safe(name, sizeof(name), u->name),
            was ? rate(u->requests, was->requests, dt) : 0.0,
            was ? rate(u->failures, was->failures, dt) : 0.0, u->requests,
            u->failures, gwg_format_breaker(breaker, sizeof(breaker), u, now));
@@ -72,7 +73,7 @@ static void row(const gwg_snap_upstream *u, const gwg_snap_upstream *was,
 static void frame(const gwg_snapshot *snap, const gwg_snapshot *prev,
                   double dt, double interval, int tty)
 {
-    char when[GWG_RFC3339_LEN];
+    char when[GWG_RFC3339_LEN], path[GWG_TEXT_MAX(256)];
     uint64_t now = gwg_now_us();
     int i;
 
@@ -80,7 +81,8 @@ static void frame(const gwg_snapshot *snap, const gwg_snapshot *prev,
         fputs("\033[H\033[2J", stdout);      /* home, clear screen */
     }
     printf("gwguardctl watch  %s  every %.1fs  %s  (Ctrl-C to quit)\n\n",
-           snap->shm_path, interval, gwg_time_rfc3339(when, sizeof(when),
+           gwg_text_safe(path, sizeof(path), snap->shm_path), interval,
+           gwg_time_rfc3339(when, sizeof(when),
                                                       now));
     printf("%-36s %8s %8s %10s %10s  %s\n", "UPSTREAM", "REQ/S", "FAIL/S",
            "REQUESTS", "FAILURES", "BREAKER");

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <apr_strings.h>
@@ -24,6 +25,11 @@
 
 #define MAX_INCLUDE_DEPTH 128
 #define MAX_FILE_SIZE     (16 * 1024 * 1024)
+/* A logical line (continuations joined, ${VAR}s resolved) longer than
+ * this is refused with an error. httpd itself stops at 16 MiB; no real
+ * directive comes near 1 MiB, and the cap keeps a hostile file's cost
+ * linear and small. */
+#define MAX_LINE_LEN      (1024 * 1024)
 
 typedef struct {
     const char *name;            /* container name, without '<' */
@@ -198,11 +204,14 @@ static const char *resolve_vars(reader *rd, int line, const char *s)
 {
     gwg_confdoc *doc = rd->doc;
     const char *p = s, *start;
-    char *out = "";
+    struct iovec *parts;
+    apr_array_header_t *v = NULL;
+    apr_size_t total = 0;
 
     if (!strstr(s, "${")) {
         return s;
     }
+    v = apr_array_make(doc->pool, 8, sizeof(struct iovec));
     while ((start = strstr(p, "${")) != NULL) {
         const char *end = strchr(start + 2, '}');
         const char *name, *val;
@@ -224,11 +233,27 @@ static const char *resolve_vars(reader *rd, int line, const char *s)
             val = apr_pstrndup(doc->pool, start, (apr_size_t)(end - start
                                                               + 1));
         }
-        out = apr_pstrcat(doc->pool, out, apr_pstrndup(doc->pool, p,
-                          (apr_size_t)(start - p)), val, NULL);
+        /* pieces gathered, joined once at the end: linear in the line */
+        parts = apr_array_push(v);
+        parts->iov_base = (void *)p;
+        parts->iov_len = (size_t)(start - p);
+        parts = apr_array_push(v);
+        parts->iov_base = (void *)val;
+        parts->iov_len = strlen(val);
+        total += (apr_size_t)(start - p) + parts->iov_len;
         p = end + 1;
+        if (total > MAX_LINE_LEN) {
+            gwg_confdoc_msg(doc, rd->file, line, 1, "line too long: more "
+                            "than %d bytes once its variables are "
+                            "resolved", MAX_LINE_LEN);
+            return s;
+        }
     }
-    return apr_pstrcat(doc->pool, out, p, NULL);
+    parts = apr_array_push(v);
+    parts->iov_base = (void *)p;
+    parts->iov_len = strlen(p);
+    return apr_pstrcatv(doc->pool, (struct iovec *)v->elts,
+                        (apr_size_t)v->nelts, NULL);
 }
 
 /* One word as ap_getword_conf takes it: quoted ("..." or '...', with
@@ -245,7 +270,23 @@ static const char *next_word(const char **line, apr_pool_t *p)
         *line = s;
         return NULL;
     }
-    w = o = apr_palloc(p, strlen(s) + 1);
+    /* sized by the word, not the rest of the line: a line of n words
+     * would otherwise cost O(n * length) bytes */
+    {
+        const char *e = s;
+        if (*e == '"' || *e == '\'') {
+            char q = *e++;
+            while (*e && *e != q) {
+                e += (*e == '\\' && e[1] == q) ? 2 : 1;
+            }
+        }
+        else {
+            while (*e && !isspace((unsigned char)*e)) {
+                e++;
+            }
+        }
+        w = o = apr_palloc(p, (apr_size_t)(e - s) + 1);
+    }
     if (*s == '"' || *s == '\'') {
         char q = *s++;
         while (*s && *s != q) {
@@ -579,35 +620,68 @@ static void logical_line(reader *rd, int line, const char *raw)
 }
 
 /* Splits data into logical lines: a line ending in '\' (after trailing
- * white space) continues on the next one. */
+ * white space) continues on the next one. The pieces are appended to one
+ * buffer that doubles when full, so joining n lines costs O(total), not
+ * O(n * total); a logical line over MAX_LINE_LEN is an error and skipped. */
 static void read_lines(reader *rd, const char *data, apr_size_t len)
 {
     const char *p = data, *end = data + len;
     char *acc = NULL;
-    int line = 0, start = 0;
+    apr_size_t acc_len = 0, acc_cap = 0;
+    int line = 0, start = 0, joining = 0, too_long = 0;
 
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         apr_size_t n = nl ? (apr_size_t)(nl - p) : (apr_size_t)(end - p);
-        char *s = apr_pstrndup(rd->doc->pool, p, n);
-        size_t k = strlen(s);       /* stops at a NUL byte, as httpd */
+        const char *nul = memchr(p, '\0', n);
+        apr_size_t k = nul ? (apr_size_t)(nul - p) : n; /* as httpd */
+        int more;
 
         line++;
-        while (k > 0 && isspace((unsigned char)s[k - 1])) {
-            s[--k] = '\0';
+        while (k > 0 && isspace((unsigned char)p[k - 1])) {
+            k--;
         }
-        if (!acc) {
+        if (!joining) {
             start = line;
+            acc_len = 0;
+            too_long = 0;
+        }
+        more = k > 0 && p[k - 1] == '\\' && (nl ? nl + 1 : end) < end;
+        if (more) {
+            k--;
+        }
+        if (!too_long && acc_len + k > MAX_LINE_LEN) {
+            too_long = 1;
+            gwg_confdoc_msg(rd->doc, rd->file, start, 1, "line too long: "
+                            "more than %d bytes once its continuation "
+                            "lines are joined; it is ignored",
+                            MAX_LINE_LEN);
+        }
+        if (!too_long) {
+            if (acc_len + k + 1 > acc_cap) {
+                apr_size_t cap = acc_cap ? acc_cap : 256;
+                char *grown;
+                while (cap < acc_len + k + 1) {
+                    cap *= 2;
+                }
+                grown = apr_palloc(rd->doc->pool, cap);
+                if (acc_len > 0) {
+                    memcpy(grown, acc, acc_len);
+                }
+                acc = grown;
+                acc_cap = cap;
+            }
+            memcpy(acc + acc_len, p, k);
+            acc_len += k;
+            acc[acc_len] = '\0';
         }
         p = nl ? nl + 1 : end;
-        if (k > 0 && s[k - 1] == '\\' && p < end) {
-            s[k - 1] = '\0';
-            acc = apr_pstrcat(rd->doc->pool, acc ? acc : "", s, NULL);
-            continue;
+        joining = more;
+        if (!more && !too_long) {
+            /* the directive keeps its own copy; the buffer is reused */
+            logical_line(rd, start, apr_pstrmemdup(rd->doc->pool, acc,
+                                                   acc_len));
         }
-        logical_line(rd, start, acc ? apr_pstrcat(rd->doc->pool, acc, s,
-                                                  NULL) : s);
-        acc = NULL;
     }
 }
 

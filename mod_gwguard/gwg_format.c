@@ -120,7 +120,7 @@ void gwg_format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
 static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
 {
     const gwg_class_info *top = gwg_class_get(gwg_snap_top_class(u));
-    char ago[32], rate[16], breaker[48];
+    char ago[32], rate[16], breaker[48], name[GWG_TEXT_MAX(GWG_KEY_MAX)];
 
     gwg_format_ago(ago, sizeof(ago), u->last_failure, now);
     if (u->requests > 0) {
@@ -131,7 +131,8 @@ static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
         snprintf(rate, sizeof(rate), "-");
     }
     gwg_out_printf(o, "%-36s %10" PRIu64 " %10" PRIu64 " %7s  %-20s "
-                   "%-10s %s\n", u->name, u->requests, u->failures, rate,
+                   "%-10s %s\n", gwg_text_safe(name, sizeof(name), u->name),
+                   u->requests, u->failures, rate,
                    top ? top->name : "-", ago,
                    gwg_format_breaker(breaker, sizeof(breaker), u, now));
 }
@@ -143,8 +144,10 @@ void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
 
     gwg_time_rfc3339(started, sizeof(started), snap->started);
     gwg_time_rfc3339(reset, sizeof(reset), snap->reset_time);
-    gwg_out_printf(o, "segment %s  generation %" PRIu64 "  started %s  "
-                   "reset %s", snap->shm_path, snap->generation,
+    gwg_out_str(o, "segment ");
+    gwg_out_text(o, snap->shm_path);
+    gwg_out_printf(o, "  generation %" PRIu64 "  started %s  "
+                   "reset %s", snap->generation,
                    started[0] ? started : "-", reset[0] ? reset : "never");
     if (reset[0]) {
         gwg_out_printf(o, " by uid %" PRIu64, snap->reset_uid);

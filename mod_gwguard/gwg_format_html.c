@@ -134,10 +134,12 @@ void gwg_format_kv(gwg_out *o, const gwg_snapshot *snap)
     }
     for (i = 0; i < snap->nupstreams; i++) {
         const gwg_snap_upstream *u = &snap->upstreams[i];
-        gwg_out_printf(o, "GwGuardUpstream%d: %s\n"
+        gwg_out_printf(o, "GwGuardUpstream%d: ", i);
+        gwg_out_text(o, u->name);
+        gwg_out_printf(o, "\n"
                        "GwGuardUpstream%dRequests: %" PRIu64 "\n"
                        "GwGuardUpstream%dFailures: %" PRIu64 "\n"
-                       "GwGuardUpstream%dBreaker: %s\n", i, u->name, i,
+                       "GwGuardUpstream%dBreaker: %s\n", i,
                        u->requests, i, u->failures, i,
                        gwg_breaker_name(u->breaker));
     }

@@ -5,7 +5,8 @@
  *   offset 0              gwg_header          (GWG_HEADER_SIZE bytes)
  *   header.index_off      uint32_t index[index_size]
  *                           open-addressing hash of upstream keys; 0 = empty,
- *                           GWG_INDEX_CLAIMING = a claim in progress,
+ *                           top bit set = a claim in progress (the low 31
+ *                           bits: when it began, see GWG_INDEX_CLAIM_BIT),
  *                           else slot number + 1
  *   header.slots_off      gwg_slot slots[slot_count + 1]
  *                           the last one is the *overflow* slot
@@ -36,6 +37,12 @@
 #define GWG_STATUS_SLOTS     100
 #define GWG_TTFB_BUCKETS     16    /* bounds in gwg_ttfb_bounds_us[] */
 
+/* A claim in progress is GWG_INDEX_CLAIM_BIT | (CLOCK_MONOTONIC in ms
+ * modulo GWG_INDEX_CLAIM_MOD), so anyone can tell how old it is and take
+ * over one whose claimer died. GWG_INDEX_CLAIMING is never written by this
+ * build: it reads as a claim of unknown age, that is, a stale one. */
+#define GWG_INDEX_CLAIM_BIT  0x80000000u
+#define GWG_INDEX_CLAIM_MOD  0x7fffffffu
 #define GWG_INDEX_CLAIMING   0xffffffffu
 #define GWG_OVERFLOW_KEY     "*overflow*"
 

@@ -2,6 +2,7 @@
  * Text sinks and the escapers every output format shares.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gwg_out.h"
@@ -174,4 +175,77 @@ int gwg_filebuf_write(void *ctx, const char *data, size_t len)
     memcpy(b->buf + b->len, data, len);
     b->len += len;
     return 0;
+}
+
+/* How many bytes at s make a control a terminal would act on, 0 if none. */
+static size_t control_len(const unsigned char *s)
+{
+    if (s[0] < 0x20 || s[0] == 0x7f) {
+        return 1;
+    }
+    if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) {
+        return 2;
+    }
+    return 0;
+}
+
+void gwg_out_text(gwg_out *o, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    size_t n, k;
+
+    while (*p) {
+        n = control_len(p);
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        gwg_out_mem(o, (size_t)(p - run), (const char *)run);
+        for (k = 0; k < n; k++) {
+            char esc[5];
+            snprintf(esc, sizeof(esc), "\\x%02x", p[k]);
+            gwg_out_mem(o, 4, esc);
+        }
+        p += n;
+        run = p;
+    }
+    gwg_out_mem(o, (size_t)(p - run), (const char *)run);
+}
+
+typedef struct {
+    char  *buf;
+    size_t len, used;
+} text_buf;
+
+/* Takes a piece only if it fits whole (an escape is one piece). */
+static int text_buf_write(void *ctx, const char *data, size_t len)
+{
+    text_buf *b = ctx;
+
+    if (b->used + len >= b->len) {
+        len = data[0] == '\\' ? 0 : b->len - 1 - b->used;
+        memcpy(b->buf + b->used, data, len);
+        b->used += len;
+        return -1;                      /* full: stop */
+    }
+    memcpy(b->buf + b->used, data, len);
+    b->used += len;
+    return 0;
+}
+
+const char *gwg_text_safe(char *buf, size_t len, const char *s)
+{
+    const unsigned char *p;
+    text_buf b = { buf, len, 0 };
+    gwg_out o;
+
+    for (p = (const unsigned char *)s; *p && !control_len(p); p++) {
+    }
+    if (!*p || len == 0) {
+        return *p ? "" : s;
+    }
+    gwg_out_init(&o, text_buf_write, &b);
+    gwg_out_text(&o, s);
+    buf[b.used] = '\0';
+    return buf;
 }

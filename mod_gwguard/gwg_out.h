@@ -40,6 +40,19 @@ void gwg_out_json_chars(gwg_out *o, const char *s);
 /* s as HTML text or attribute value: & < > " ' escaped. */
 void gwg_out_html(gwg_out *o, const char *s);
 
+/* s for a terminal: the bytes a terminal would obey (below 0x20, 0x7f,
+ * and the C1 controls U+0080..U+009F as UTF-8, 0xc2 0x80..0x9f) become
+ * \xNN, so a path or a name cannot forge a line, move the cursor or
+ * retitle the window. Every text-mode output uses it (status table, kv,
+ * recent, explain, watch, check); stored values stay as they came. */
+void gwg_out_text(gwg_out *o, const char *s);
+
+/* The same into buf, cut (at a whole escape) to fit len; returns s itself
+ * when nothing needs escaping, so the common case costs one scan. For
+ * printf columns. GWG_TEXT_MAX(n) holds any escaped string of n bytes. */
+#define GWG_TEXT_MAX(n) (4 * (n) + 1)
+const char *gwg_text_safe(char *buf, size_t len, const char *s);
+
 /* A writer for stdio streams (ctx is the FILE *). */
 int gwg_out_file_write(void *ctx, const char *data, size_t len);
 

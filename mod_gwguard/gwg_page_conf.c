@@ -120,3 +120,30 @@ const char *gwg_conf_var_name(const char *directive, const char *name,
     }
     return NULL;
 }
+
+const char *gwg_conf_htaccess_path(const char *directive, const char *value,
+                                   apr_pool_t *p)
+{
+    const char *seg = value;
+
+    if (!value || !*value) {
+        return apr_psprintf(p, "%s: empty template path", directive);
+    }
+    if (value[0] == '/') {
+        return apr_psprintf(p, "%s: '%s': in .htaccess a template must be "
+                            "a path relative to the .htaccess directory, "
+                            "not an absolute one", directive, value);
+    }
+    while (*seg) {
+        size_t n = strcspn(seg, "/");
+        if (n == 0 || (n == 1 && seg[0] == '.')
+            || (n == 2 && seg[0] == '.' && seg[1] == '.')) {
+            return apr_psprintf(p, "%s: '%s': in .htaccess a template must "
+                                "stay inside the .htaccess directory (no "
+                                "'..', '.' or empty path segments)",
+                                directive, value);
+        }
+        seg += n + (seg[n] == '/');
+    }
+    return NULL;
+}

@@ -29,6 +29,12 @@ const char *gwg_conf_page_key(const char **key, const char *directive,
 const char *gwg_conf_page_target(gwg_page_target *out, const char *directive,
                                  const char *value, apr_pool_t *p);
 
+/* A template named in .htaccess must stay inside that file's directory
+ * tree: a relative path without "." or ".." segments or empty ones.
+ * NULL if it does, else why not (naming the directive and the value). */
+const char *gwg_conf_htaccess_path(const char *directive, const char *value,
+                                   apr_pool_t *p);
+
 /* "Off", "On" (502 503 504) or a list of statuses 500-599, separated by
  * spaces; set[status - 500] is 1 for each status intercepted. */
 const char *gwg_conf_intercept(unsigned char set[100], const char *directive,

@@ -28,7 +28,7 @@ int gwg_recent_collect(gwg_recent **out, const gwg_shm *shm,
                        const char *const *keys, int nkeys, int max,
                        apr_pool_t *p)
 {
-    uint64_t size = shm->hdr->recent_size, k;
+    uint64_t size = shm->recent_size, k;
     int n = 0;
     /* gwg_recent is 64-byte aligned (a cache line per ring entry); pools
      * align to 8, so round up by hand */
@@ -48,7 +48,7 @@ int gwg_recent_collect(gwg_recent **out, const gwg_shm *shm,
 int gwg_recent_find(const gwg_shm *shm, const char *request_id,
                     gwg_recent *out)
 {
-    uint64_t size = shm->hdr->recent_size, k;
+    uint64_t size = shm->recent_size, k;
 
     for (k = 0; k < size; k++) {
         if (gwg_shm_recent_get(shm, k, out) == 0
@@ -81,6 +81,8 @@ static const char *ms(char *buf, size_t len, uint64_t us)
 void gwg_recent_table(gwg_out *o, const gwg_recent *e, int n)
 {
     char t[GWG_RFC3339_LEN], total[24], status[8];
+    char id[GWG_TEXT_MAX(GWG_REQID_MAX)], key[GWG_TEXT_MAX(GWG_KEY_MAX)];
+    char method[GWG_TEXT_MAX(GWG_METHOD_MAX)];
     int i;
 
     gwg_out_printf(o, "%-20s %-28s %-30s %-20s %6s %-7s %9s %s\n", "TIME",
@@ -89,13 +91,18 @@ void gwg_recent_table(gwg_out *o, const gwg_recent *e, int n)
     for (i = 0; i < n; i++) {
         gwg_time_rfc3339(t, sizeof(t), e[i].time);
         snprintf(status, sizeof(status), "%u", e[i].status);
-        gwg_out_printf(o, "%-20s %-28s %-30s %-20s %6s %-7s %9s %s\n", t,
-                       e[i].request_id[0] ? e[i].request_id : "-",
-                       e[i].key[0] ? e[i].key : "-", class_name(&e[i]),
-                       e[i].status ? status : "-",
-                       e[i].method[0] ? e[i].method : "-",
-                       ms(total, sizeof(total), e[i].t_total_us),
-                       e[i].path);
+        /* every stored string is the client's or the file's: escaped */
+        gwg_out_printf(o, "%-20s %-28s %-30s %-20s %6s %-7s %9s ", t,
+                       e[i].request_id[0] ? gwg_text_safe(id, sizeof(id),
+                                                e[i].request_id) : "-",
+                       e[i].key[0] ? gwg_text_safe(key, sizeof(key),
+                                                   e[i].key) : "-",
+                       class_name(&e[i]), e[i].status ? status : "-",
+                       e[i].method[0] ? gwg_text_safe(method, sizeof(method),
+                                                      e[i].method) : "-",
+                       ms(total, sizeof(total), e[i].t_total_us));
+        gwg_out_text(o, e[i].path);
+        gwg_out_str(o, "\n");
     }
     if (n == 0) {
         gwg_out_str(o, "(no failure recorded)\n");
@@ -286,11 +293,16 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     if (!c) {
         c = gwg_class_get(GWG_CLASS_OTHER);
     }
-    gwg_out_printf(o, "Request %s at %s\n", e->request_id,
-                   gwg_time_rfc3339(t, sizeof(t), e->time));
-    gwg_out_printf(o, "Request:        %s %s\n", e->method, e->path);
-    gwg_out_printf(o, "Upstream:       %s\n", e->key[0] ? e->key
-                   : "(none: no upstream was tried)");
+    gwg_out_str(o, "Request ");
+    gwg_out_text(o, e->request_id);
+    gwg_out_printf(o, " at %s\n", gwg_time_rfc3339(t, sizeof(t), e->time));
+    gwg_out_str(o, "Request:        ");
+    gwg_out_text(o, e->method);
+    gwg_out_str(o, " ");
+    gwg_out_text(o, e->path);
+    gwg_out_str(o, "\nUpstream:       ");
+    gwg_out_text(o, e->key[0] ? e->key : "(none: no upstream was tried)");
+    gwg_out_str(o, "\n");
     gwg_out_printf(o, "Class:          %s (%s): %s\n", c->name, c->code,
                    c->text);
     if (e->status) {
@@ -303,7 +315,9 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     explain_reported(o, e);
     explain_timings(o, e);
     if (e->detail[0]) {
-        gwg_out_printf(o, "Detail:         %s\n", e->detail);
+        gwg_out_str(o, "Detail:         ");
+        gwg_out_text(o, e->detail);
+        gwg_out_str(o, "\n");
     }
     gwg_out_printf(o, "Check first:    %s\n", gwg_recent_advice(c->id));
 }

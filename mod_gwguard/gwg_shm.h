@@ -20,13 +20,20 @@
 #define GWG_RECENT_MAX     1000000
 #define GWG_ERRMAX         512
 
+/* A mapping. The geometry (slot_count, index_size, recent_size) is copied
+ * here from the header once it has validated, and every index is bounded
+ * by this copy: the file's own fields are never read again, since anyone
+ * who can write the file could change them under us. */
 typedef struct {
     void       *base;            /* start of the mapping */
     uint64_t    size;            /* bytes mapped */
-    gwg_header *hdr;
+    gwg_header *hdr;             /* for the live fields only */
     uint32_t   *index;
     gwg_slot   *slots;           /* slot_count + 1 (overflow last) */
     gwg_recent *recent;
+    uint32_t    slot_count;      /* validated copies, process-local */
+    uint32_t    index_size;
+    uint32_t    recent_size;
     int         writable;
 } gwg_shm;
 
@@ -46,19 +53,36 @@ void gwg_geometry_compute(gwg_geometry *g, uint32_t slot_count,
 
 /* Checks a mapped file before anything in it is trusted: magic, version,
  * record sizes, geometry, file size, then every index entry and slot name.
+ * The header is copied first and only the copy is used, so a writer
+ * cannot move the bounds during the check; slots claimed while it runs
+ * are accepted. With geom non-NULL the validated geometry is stored there.
  * Returns APR_SUCCESS, or APR_EINVAL with the reason in why. */
 apr_status_t gwg_shm_validate(const void *base, uint64_t file_size,
                               char *why, size_t whylen);
+apr_status_t gwg_shm_validate_geometry(const void *base, uint64_t file_size,
+                                       gwg_geometry *geom, char *why,
+                                       size_t whylen);
 
-/* Maps an existing file (gwguardctl). Refuses one that does not validate.
+/* Whether an open file may be trusted at all (SPEC §5, docs/shm-layout.md):
+ * a regular file owned by owner or root, with no group or other write bit.
+ * Returns APR_SUCCESS, or APR_EINVAL with the reason in why. */
+apr_status_t gwg_shm_check_owner(int fd, unsigned long owner, char *why,
+                                 size_t whylen);
+
+/* Maps an existing file (gwguardctl). Refuses a symbolic link, a file that
+ * is not owned by the caller or root or is writable by others (see
+ * gwg_shm_check_owner), and one that does not validate.
  * On failure err says what is wrong and which permission is missing. */
 apr_status_t gwg_shm_open(gwg_shm *shm, const char *path, int writable,
                           char *err, size_t errlen);
 
 /* Maps the file at path for the given geometry, reusing it when it
- * validates and matches, else replacing it (atomically, by rename) with a
- * fresh zeroed one, mode 0600. *fresh tells which; why says why a file was
- * not reused ("" when there was none). */
+ * passes gwg_shm_check_owner (for the calling user), validates and
+ * matches, else replacing it (atomically, by rename) with a fresh zeroed
+ * one, mode 0600. *fresh tells which: 0 reused, 1 fresh, 2 fresh because
+ * the old file was not to be trusted at all (a link, not a regular file,
+ * another owner, writable by others); why says why a file was not reused
+ * ("" when there was none). */
 apr_status_t gwg_shm_attach_or_create(gwg_shm *shm, const char *path,
                                       uint32_t slot_count,
                                       uint32_t recent_size, int *fresh,

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gwg_atomic.h"
 #include "gwg_shm.h"
 #include "gwg_time.h"
 
@@ -102,42 +103,61 @@ static apr_status_t check_header(const gwg_header *h, uint64_t file_size,
     return APR_SUCCESS;
 }
 
-/* Every index entry must point at a slot, every claimed slot must hold a
- * terminated, printable key: garbage here would be printed or compared. */
-static apr_status_t check_tables(const char *base, const gwg_header *h,
-                                 char *why, size_t whylen)
+static int name_ok(const gwg_slot *s)
 {
-    const uint32_t *index = (const uint32_t *)(base + h->index_off);
-    const gwg_slot *slots = (const gwg_slot *)(base + h->slots_off);
-    uint64_t used = h->slots_used < h->slot_count ? h->slots_used
-                                                  : h->slot_count;
+    return printable_key(s->key, sizeof(s->key))
+           && terminated(s->worker, sizeof(s->worker))
+           && terminated(s->balancer, sizeof(s->balancer));
+}
+
+/* Every index entry must point at a slot, every claimed slot must hold a
+ * terminated, printable key: garbage here would be printed or compared.
+ * Bounds come from the validated geometry g, never from the file. The
+ * segment may be in use: a slot claimed during the scan is published
+ * (state READY, then the index entry, both with release stores) after
+ * slots_used moved on, so an entry beyond the first reading of
+ * slots_used is checked by its slot's own state and name. */
+static apr_status_t check_tables(const char *base, const gwg_geometry *g,
+                                 const gwg_header *live, char *why,
+                                 size_t whylen)
+{
+    const uint32_t *index = (const uint32_t *)(base + g->index_off);
+    const gwg_slot *slots = (const gwg_slot *)(base + g->slots_off);
+    uint64_t used = GWG_LOAD(&live->slots_used);
     uint32_t i;
 
-    /* Slots are handed out in order, so only the first `used` can be in
-     * the index; the rest are never read and need no check. */
-    for (i = 0; i < h->index_size; i++) {
-        uint32_t v = index[i];
-        if (v != 0 && v != GWG_INDEX_CLAIMING
-            && (v > used || slots[v - 1].state != GWG_SLOT_READY)) {
+    if (used > g->slot_count) {
+        used = g->slot_count;
+    }
+    for (i = 0; i < g->index_size; i++) {
+        uint32_t v = GWG_LOAD(&index[i]);
+        if (v == 0 || (v & GWG_INDEX_CLAIM_BIT)) {
+            continue;                   /* empty, or a claim under way */
+        }
+        if (v > g->slot_count
+            || GWG_LOAD(&slots[v - 1].state) != GWG_SLOT_READY
+            || (v > used && !name_ok(&slots[v - 1]))) {
             snprintf(why, whylen, "index entry %u points at bad slot %u",
                      i, v);
             return APR_EINVAL;
         }
     }
-    for (i = 0; i <= h->slot_count; i++) {
+    /* Slots are handed out in order, so only the first `used` can be in
+     * the index; the rest are never read unless an entry (checked above)
+     * points at them. */
+    for (i = 0; i <= g->slot_count; i++) {
         const gwg_slot *s = &slots[i];
+        uint32_t state;
         if (i == used) {
-            i = h->slot_count;          /* jump to the overflow slot */
+            i = g->slot_count;          /* jump to the overflow slot */
             s = &slots[i];
         }
-        if (s->state != GWG_SLOT_FREE && s->state != GWG_SLOT_READY) {
-            snprintf(why, whylen, "slot %u has state %u", i, s->state);
+        state = GWG_LOAD(&s->state);
+        if (state != GWG_SLOT_FREE && state != GWG_SLOT_READY) {
+            snprintf(why, whylen, "slot %u has state %u", i, state);
             return APR_EINVAL;
         }
-        if (s->state == GWG_SLOT_READY
-            && (!printable_key(s->key, sizeof(s->key))
-                || !terminated(s->worker, sizeof(s->worker))
-                || !terminated(s->balancer, sizeof(s->balancer)))) {
+        if (state == GWG_SLOT_READY && !name_ok(s)) {
             snprintf(why, whylen, "slot %u has a garbage name", i);
             return APR_EINVAL;
         }
@@ -145,9 +165,12 @@ static apr_status_t check_tables(const char *base, const gwg_header *h,
     return APR_SUCCESS;
 }
 
-apr_status_t gwg_shm_validate(const void *base, uint64_t file_size,
-                              char *why, size_t whylen)
+apr_status_t gwg_shm_validate_geometry(const void *base, uint64_t file_size,
+                                       gwg_geometry *geom, char *why,
+                                       size_t whylen)
 {
+    gwg_header h;
+    gwg_geometry g;
     apr_status_t rv;
 
     if (file_size < GWG_HEADER_SIZE) {
@@ -155,35 +178,81 @@ apr_status_t gwg_shm_validate(const void *base, uint64_t file_size,
                  (unsigned long long)file_size);
         return APR_EINVAL;
     }
-    rv = check_header(base, file_size, why, whylen);
-    if (rv == APR_SUCCESS) {
-        rv = check_tables(base, base, why, whylen);
+    /* one copy of the header: what is checked is what is used */
+    memcpy(&h, base, sizeof(h));
+    rv = check_header(&h, file_size, why, whylen);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    gwg_geometry_compute(&g, h.slot_count, h.recent_size);
+    rv = check_tables(base, &g, base, why, whylen);
+    if (rv == APR_SUCCESS && geom) {
+        *geom = g;
     }
     return rv;
 }
 
-static void set_pointers(gwg_shm *shm, void *base, uint64_t size,
-                         int writable)
+apr_status_t gwg_shm_validate(const void *base, uint64_t file_size,
+                              char *why, size_t whylen)
 {
-    gwg_header *h = base;
+    return gwg_shm_validate_geometry(base, file_size, NULL, why, whylen);
+}
 
+apr_status_t gwg_shm_check_owner(int fd, unsigned long owner, char *why,
+                                 size_t whylen)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, whylen, "cannot stat: %s", strerror(errno));
+        return APR_EINVAL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, whylen, "not a regular file");
+        return APR_EINVAL;
+    }
+    if (st.st_uid != (uid_t)owner && st.st_uid != 0) {
+        snprintf(why, whylen, "owned by uid %lu, not by uid %lu or root",
+                 (unsigned long)st.st_uid, owner);
+        return APR_EINVAL;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(why, whylen, "mode %04o lets group or others write it",
+                 (unsigned)(st.st_mode & 07777));
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+static void set_pointers(gwg_shm *shm, void *base, uint64_t size,
+                         const gwg_geometry *g, int writable)
+{
     shm->base = base;
     shm->size = size;
-    shm->hdr = h;
-    shm->index = (uint32_t *)((char *)base + h->index_off);
-    shm->slots = (gwg_slot *)((char *)base + h->slots_off);
-    shm->recent = (gwg_recent *)((char *)base + h->recent_off);
+    shm->hdr = base;
+    shm->index = (uint32_t *)((char *)base + g->index_off);
+    shm->slots = (gwg_slot *)((char *)base + g->slots_off);
+    shm->recent = (gwg_recent *)((char *)base + g->recent_off);
+    shm->slot_count = g->slot_count;
+    shm->index_size = g->index_size;
+    shm->recent_size = g->recent_size;
     shm->writable = writable;
 }
 
-/* Maps fd whole; validates; on success fills shm. */
+/* Maps fd whole; checks its owner and mode, validates; on success fills
+ * shm with the validated geometry. */
 static apr_status_t map_fd(gwg_shm *shm, int fd, int writable,
                            char *why, size_t whylen)
 {
     struct stat st;
+    gwg_geometry g;
     void *base;
     apr_status_t rv;
 
+    rv = gwg_shm_check_owner(fd, (unsigned long)geteuid(), why, whylen);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     if (fstat(fd, &st) != 0) {
         snprintf(why, whylen, "cannot stat: %s", strerror(errno));
         return errno;
@@ -200,13 +269,22 @@ static apr_status_t map_fd(gwg_shm *shm, int fd, int writable,
         snprintf(why, whylen, "cannot map: %s", strerror(errno));
         return errno;
     }
-    rv = gwg_shm_validate(base, (uint64_t)st.st_size, why, whylen);
+    rv = gwg_shm_validate_geometry(base, (uint64_t)st.st_size, &g, why,
+                                   whylen);
     if (rv != APR_SUCCESS) {
         munmap(base, (size_t)st.st_size);
         return rv;
     }
-    set_pointers(shm, base, (uint64_t)st.st_size, writable);
+    set_pointers(shm, base, (uint64_t)st.st_size, &g, writable);
     return APR_SUCCESS;
+}
+
+/* Never follows a symbolic link (O_NOFOLLOW) and never blocks on a FIFO
+ * (O_NONBLOCK; gwg_shm_check_owner then refuses anything not regular). */
+static int open_segment(const char *path, int writable)
+{
+    return open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC
+                      | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 }
 
 apr_status_t gwg_shm_open(gwg_shm *shm, const char *path, int writable,
@@ -217,10 +295,15 @@ apr_status_t gwg_shm_open(gwg_shm *shm, const char *path, int writable,
     int fd;
 
     memset(shm, 0, sizeof(*shm));
-    fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    fd = open_segment(path, writable);
     if (fd < 0) {
         rv = errno;
-        if (rv == EACCES) {
+        if (rv == ELOOP) {
+            snprintf(err, errlen, "%s: refusing to use it: it is a symbolic "
+                     "link (the segment is opened only as a regular file)",
+                     path);
+        }
+        else if (rv == EACCES) {
             snprintf(err, errlen, "%s: permission denied: %s needs %s "
                      "permission on it (it is created mode 0600 by the "
                      "user httpd starts as; run as that user, usually root)",
@@ -296,7 +379,7 @@ static apr_status_t create_fresh(gwg_shm *shm, const char *path,
         goto fail;
     }
     init_header(base, g);
-    set_pointers(&fresh, base, g->total_size, 1);
+    set_pointers(&fresh, base, g->total_size, g, 1);
     memcpy(fresh.slots[g->slot_count].key, GWG_OVERFLOW_KEY,
            sizeof(GWG_OVERFLOW_KEY));
     fresh.slots[g->slot_count].hash = gwg_key_hash(GWG_OVERFLOW_KEY);
@@ -325,27 +408,36 @@ apr_status_t gwg_shm_attach_or_create(gwg_shm *shm, const char *path,
     gwg_geometry g;
     apr_status_t rv;
     char reason[GWG_ERRMAX] = "";
-    int fd;
+    int fd, untrusted = 0;
 
     memset(shm, 0, sizeof(*shm));
     gwg_geometry_compute(&g, slot_count, recent_size);
-    fd = open(path, O_RDWR | O_CLOEXEC);
+    fd = open_segment(path, 1);
     if (fd >= 0) {
-        rv = map_fd(shm, fd, 1, reason, sizeof(reason));
+        rv = gwg_shm_check_owner(fd, (unsigned long)geteuid(), reason,
+                                 sizeof(reason));
+        untrusted = (rv != APR_SUCCESS);
+        if (!untrusted) {
+            rv = map_fd(shm, fd, 1, reason, sizeof(reason));
+        }
         close(fd);
         if (rv == APR_SUCCESS) {
-            if (shm->hdr->slot_count == slot_count
-                && shm->hdr->recent_size == recent_size) {
+            if (shm->slot_count == slot_count
+                && shm->recent_size == recent_size) {
                 *fresh = 0;
                 why[0] = '\0';
                 return APR_SUCCESS;
             }
             snprintf(reason, sizeof(reason), "it was made for %u upstreams "
                      "and %u recent failures, the configuration asks for "
-                     "%u and %u", shm->hdr->slot_count,
-                     shm->hdr->recent_size, slot_count, recent_size);
+                     "%u and %u", shm->slot_count,
+                     shm->recent_size, slot_count, recent_size);
             gwg_shm_close(shm);
         }
+    }
+    else if (errno == ELOOP) {
+        snprintf(reason, sizeof(reason), "it is a symbolic link");
+        untrusted = 1;
     }
     else if (errno != ENOENT) {
         snprintf(reason, sizeof(reason), "cannot open it: %s",
@@ -353,7 +445,7 @@ apr_status_t gwg_shm_attach_or_create(gwg_shm *shm, const char *path,
     }
     rv = create_fresh(shm, path, &g, why, whylen);
     if (rv == APR_SUCCESS) {
-        *fresh = 1;
+        *fresh = untrusted ? 2 : 1;
         snprintf(why, whylen, "%s", reason);
     }
     return rv;

@@ -4,6 +4,11 @@
  * entry odd (being written), fills it, and publishes 2 * ticket + 2. A
  * reader copies the entry and accepts it only if seq was even, unchanged,
  * and the one the ticket it wanted would have written.
+ * Two writers can hold tickets for the same entry (a small ring, or a
+ * writer that stalls while the ring wraps), so a writer marks the entry
+ * odd with a CAS from an even value older than its own ticket: only one
+ * writes at a time, and an older one never overwrites a newer one. The
+ * loser drops its entry; the ring is a best-effort record.
  */
 #include <string.h>
 
@@ -12,7 +17,7 @@
 
 void gwg_shm_recent_add(gwg_shm *shm, const gwg_recent *e)
 {
-    uint64_t ticket, size = shm->hdr->recent_size;
+    uint64_t ticket, seq, size = shm->recent_size;
     gwg_recent *slot;
 
     if (size == 0) {
@@ -20,7 +25,12 @@ void gwg_shm_recent_add(gwg_shm *shm, const gwg_recent *e)
     }
     ticket = GWG_ADD(&shm->hdr->recent_next, 1);
     slot = &shm->recent[ticket % size];
-    GWG_STORE(&slot->seq, 2 * ticket + 1);
+    seq = GWG_LOAD(&slot->seq);
+    do {
+        if ((seq & 1) || seq >= 2 * ticket + 1) {
+            return;                     /* another writer has it, or newer */
+        }
+    } while (!GWG_CAS(&slot->seq, &seq, 2 * ticket + 1));
     __atomic_thread_fence(__ATOMIC_RELEASE);
     memcpy((char *)slot + sizeof(slot->seq), (const char *)e
            + sizeof(e->seq), sizeof(*e) - sizeof(e->seq));
@@ -30,7 +40,7 @@ void gwg_shm_recent_add(gwg_shm *shm, const gwg_recent *e)
 int gwg_shm_recent_get(const gwg_shm *shm, uint64_t n, gwg_recent *out)
 {
     uint64_t next = GWG_LOAD(&shm->hdr->recent_next);
-    uint64_t size = shm->hdr->recent_size, ticket, seq;
+    uint64_t size = shm->recent_size, ticket, seq;
     const gwg_recent *slot;
     int tries;
 

@@ -1,22 +1,29 @@
 /*
  * Upstream slots: find or claim one per key, count outcomes, reset.
  * This is the request path: no locks, no allocation, no system calls.
- * A slot is claimed by CAS-ing its index entry from 0 to CLAIMING, taking
- * the next slot number from an atomic allocator, writing the names, and
- * publishing slot number + 1 with a release store. Slots are never freed
- * or moved, so a published entry stays valid for the file's lifetime.
+ * A slot is claimed by CAS-ing its index entry from 0 to a claim (stamped
+ * with the time it began), taking the next slot number from an atomic
+ * allocator, writing the names, and publishing slot number + 1 with a
+ * CAS from our claim. A claim left by a dead claimer goes stale and the
+ * next caller takes it over. Slots are never freed or moved, so a
+ * published entry stays valid for the file's lifetime. Every bound comes
+ * from the geometry copied at map time (gwg_shm), never from the file.
  */
 #include <sched.h>
 #include <string.h>
+#include <time.h>
 
 #include "gwg_atomic.h"
 #include "gwg_shm.h"
 
 const uint64_t gwg_ttfb_bounds_us[GWG_TTFB_BUCKETS] = GWG_TTFB_BOUNDS_US;
 
-/* A claimer writes a few hundred bytes between its CAS and its publish;
- * waiting this long for it means it died mid-claim, so we probe on. */
-#define CLAIM_SPIN_LIMIT 200000
+/* A claimer writes a few hundred bytes between its CAS and its publish,
+ * so a claim older than this belongs to a claimer that died (or was
+ * stopped for a very long time): the next caller takes the claim over.
+ * A time, not a count of spins, so a preempted claimer is waited for
+ * however fast the waiter spins. */
+#define CLAIM_STALE_MS 250u
 
 uint32_t gwg_key_hash(const char *key)
 {
@@ -57,46 +64,96 @@ static int slot_matches(const gwg_shm *shm, uint32_t v, uint32_t hash,
 {
     const gwg_slot *s;
 
-    if (v == 0 || v == GWG_INDEX_CLAIMING || v > shm->hdr->slot_count) {
-        return 0;
+    if (v == 0 || v > shm->slot_count) {
+        return 0;                       /* empty, a claim, or out of range */
     }
     s = &shm->slots[v - 1];
     return s->hash == hash && strncmp(s->key, key, GWG_KEY_MAX) == 0;
 }
 
-/* Waits for a claim in progress; returns the published value, or
- * GWG_INDEX_CLAIMING if the claimer never finished. */
-static uint32_t wait_claim(uint32_t *entry)
+/* Milliseconds on the system-wide monotonic clock, in claim form. */
+static uint32_t claim_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)(((uint64_t)ts.tv_sec * 1000u
+                       + (uint64_t)ts.tv_nsec / 1000000u)
+                      % GWG_INDEX_CLAIM_MOD);
+}
+
+static int is_claim(uint32_t v)
+{
+    return (v & GWG_INDEX_CLAIM_BIT) != 0;
+}
+
+/* Whether the claim v has been pending for CLAIM_STALE_MS at time now;
+ * GWG_INDEX_CLAIMING (never written by this build) is of unknown age. */
+static int claim_stale(uint32_t v, uint32_t now)
+{
+    uint32_t began = v & ~GWG_INDEX_CLAIM_BIT;
+
+    if (v == GWG_INDEX_CLAIMING) {
+        return 1;
+    }
+    return (now + GWG_INDEX_CLAIM_MOD - began) % GWG_INDEX_CLAIM_MOD
+           >= CLAIM_STALE_MS;
+}
+
+/* Waits for a claim in progress to be published. Returns the published
+ * value (0 if the claim was given up), or GWG_INDEX_CLAIMING when the
+ * claim went stale and we took it over: the entry then holds *mine. */
+static uint32_t wait_claim(uint32_t *entry, uint32_t *mine)
 {
     uint32_t v = GWG_LOAD(entry);
-    int spins;
+    unsigned spins = 0;
 
-    for (spins = 0; v == GWG_INDEX_CLAIMING && spins < CLAIM_SPIN_LIMIT;
-         spins++) {
-        if ((spins & 63) == 63) {
-            sched_yield();
+    while (is_claim(v)) {
+        if ((++spins & 63) == 0) {
+            uint32_t now = claim_now();
+            if (claim_stale(v, now)) {
+                *mine = GWG_INDEX_CLAIM_BIT | now;
+                if (*mine != v && GWG_CAS(entry, &v, *mine)) {
+                    return GWG_INDEX_CLAIMING;
+                }
+                continue;               /* v holds what is there now */
+            }
+            if (spins < 1024) {
+                sched_yield();
+            }
+            else {
+                /* the claimer is not running: leave it the CPU rather
+                 * than spin (only ever for a key seen for the first time) */
+                struct timespec pause = { 0, 50000 };
+                nanosleep(&pause, NULL);
+            }
         }
         v = GWG_LOAD(entry);
     }
     return v;
 }
 
-/* Takes the next free slot for key behind index entry *entry (which we
- * hold as CLAIMING), or releases the entry if the table is full. */
-static uint32_t claim(gwg_shm *shm, uint32_t *entry, uint32_t hash,
-                      const char *key, const char *worker,
+/* Takes the next free slot for key behind index entry *entry, which we
+ * hold with the claim value mine, or releases the entry if the table is
+ * full. Returns the slot, or UINT32_MAX if our claim was taken over
+ * meanwhile (we were stopped for longer than CLAIM_STALE_MS): the slot we
+ * filled is then an orphan that no index entry reaches, and the caller
+ * looks the key up again. */
+static uint32_t claim(gwg_shm *shm, uint32_t *entry, uint32_t mine,
+                      uint32_t hash, const char *key, const char *worker,
                       const char *balancer, int *overflow_first)
 {
     uint64_t n = GWG_ADD(&shm->hdr->slots_used, 1);
     gwg_slot *s;
     uint64_t zero = 0;
+    uint32_t expect = mine;
 
-    if (n >= shm->hdr->slot_count) {
-        GWG_STORE(entry, 0u);
+    if (n >= shm->slot_count) {
+        GWG_CAS(entry, &expect, 0u);
         if (GWG_CAS(&shm->hdr->overflow_noted, &zero, 1)) {
             *overflow_first = 1;
         }
-        return shm->hdr->slot_count;
+        return shm->slot_count;
     }
     s = &shm->slots[n];
     copy_name(s->key, sizeof(s->key), key);
@@ -104,7 +161,9 @@ static uint32_t claim(gwg_shm *shm, uint32_t *entry, uint32_t hash,
     copy_name(s->balancer, sizeof(s->balancer), balancer);
     s->hash = hash;
     GWG_STORE(&s->state, (uint32_t)GWG_SLOT_READY);
-    GWG_STORE(entry, (uint32_t)(n + 1));
+    if (!GWG_CAS(entry, &expect, (uint32_t)(n + 1))) {
+        return UINT32_MAX;
+    }
     return (uint32_t)n;
 }
 
@@ -112,34 +171,53 @@ uint32_t gwg_shm_slot_for(gwg_shm *shm, const char *key, const char *worker,
                           const char *balancer, int *overflow_first)
 {
     uint32_t hash = gwg_key_hash(key);
-    uint32_t mask = shm->hdr->index_size - 1;
-    uint32_t i = hash & mask, probes;
+    uint32_t mask = shm->index_size - 1;
+    uint32_t i, probes, got;
+    int rounds, again = 1;
 
     *overflow_first = 0;
-    for (probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
-        uint32_t *entry = &shm->index[i];
-        uint32_t v = GWG_LOAD(entry);
+    /* another round only if a claim of ours was taken over (rare) */
+    for (rounds = 0; again && rounds < 4; rounds++) {
+        again = 0;
+        for (i = hash & mask, probes = 0; probes <= mask;
+             i = (i + 1) & mask, probes++) {
+            uint32_t *entry = &shm->index[i];
+            uint32_t v = GWG_LOAD(entry), mine = 0;
 
-        if (v == GWG_INDEX_CLAIMING) {
-            v = wait_claim(entry);
-        }
-        if (slot_matches(shm, v, hash, key)) {
-            return v - 1;
-        }
-        if (v == 0) {
-            if (GWG_LOAD_RELAXED(&shm->hdr->slots_used)
-                >= shm->hdr->slot_count) {
-                break;                  /* full: key is not in the table */
+            if (is_claim(v)) {
+                v = wait_claim(entry, &mine);
             }
-            if (GWG_CAS(entry, &v, GWG_INDEX_CLAIMING)) {
-                return claim(shm, entry, hash, key, worker, balancer,
-                             overflow_first);
+            if (v != GWG_INDEX_CLAIMING) {
+                if (slot_matches(shm, v, hash, key)) {
+                    return v - 1;
+                }
+                if (v != 0) {
+                    continue;
+                }
+                if (GWG_LOAD_RELAXED(&shm->hdr->slots_used)
+                    >= shm->slot_count) {
+                    break;              /* full: key is not in the table */
+                }
+                mine = GWG_INDEX_CLAIM_BIT | claim_now();
+                if (!GWG_CAS(entry, &v, mine)) {
+                    /* lost the race for this entry: look at what won it */
+                    v = wait_claim(entry, &mine);
+                    if (v != GWG_INDEX_CLAIMING) {
+                        if (slot_matches(shm, v, hash, key)) {
+                            return v - 1;
+                        }
+                        continue;
+                    }
+                }
             }
-            /* lost the race for this entry: look at what won it */
-            v = wait_claim(entry);
-            if (slot_matches(shm, v, hash, key)) {
-                return v - 1;
+            /* the entry holds our claim (fresh, or a dead one taken over) */
+            got = claim(shm, entry, mine, hash, key, worker, balancer,
+                        overflow_first);
+            if (got != UINT32_MAX) {
+                return got;
             }
+            again = 1;                  /* taken over meanwhile: again */
+            break;
         }
     }
     {
@@ -148,17 +226,17 @@ uint32_t gwg_shm_slot_for(gwg_shm *shm, const char *key, const char *worker,
             *overflow_first = 1;
         }
     }
-    return shm->hdr->slot_count;
+    return shm->slot_count;
 }
 
 long gwg_shm_find(const gwg_shm *shm, const char *key)
 {
     uint32_t hash = gwg_key_hash(key);
-    uint32_t mask = shm->hdr->index_size - 1;
+    uint32_t mask = shm->index_size - 1;
     uint32_t i = hash & mask, probes;
 
     if (strcmp(key, GWG_OVERFLOW_KEY) == 0) {
-        return (long)shm->hdr->slot_count;
+        return (long)shm->slot_count;
     }
     for (probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
         uint32_t v = GWG_LOAD(&shm->index[i]);
@@ -176,13 +254,12 @@ uint32_t gwg_shm_used(const gwg_shm *shm)
 {
     uint64_t used = GWG_LOAD(&shm->hdr->slots_used);
 
-    return used < shm->hdr->slot_count ? (uint32_t)used
-                                       : shm->hdr->slot_count;
+    return used < shm->slot_count ? (uint32_t)used : shm->slot_count;
 }
 
 uint32_t gwg_shm_overflow_slot(const gwg_shm *shm)
 {
-    return shm->hdr->slot_count;
+    return shm->slot_count;
 }
 
 static void count_failure(gwg_slot *s, const gwg_outcome *o,
@@ -222,9 +299,13 @@ static void count_success(gwg_slot *s, const gwg_outcome *o,
 void gwg_shm_record(gwg_shm *shm, uint32_t slot, const gwg_outcome *o,
                     gwg_transition *t)
 {
-    gwg_slot *s = &shm->slots[slot];
+    gwg_slot *s;
 
     memset(t, 0, sizeof(*t));
+    if (slot > shm->slot_count) {
+        return;
+    }
+    s = &shm->slots[slot];
     GWG_ADD(&s->requests, 1);
     if (o->cls == GWG_CLASS_NONE) {
         count_success(s, o, t);
@@ -257,8 +338,12 @@ static void zero_all(uint64_t *v, size_t n)
 
 void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too)
 {
-    gwg_slot *s = &shm->slots[slot];
+    gwg_slot *s;
 
+    if (slot > shm->slot_count) {
+        return;
+    }
+    s = &shm->slots[slot];
     GWG_XCHG(&s->requests, 0);
     GWG_XCHG(&s->successes, 0);
     GWG_XCHG(&s->failures, 0);

@@ -78,8 +78,11 @@ static void take_slot(gwg_snapshot *snap, const gwg_shm *shm, uint32_t i,
     gwg_snap_upstream *u = &snap->upstreams[snap->nupstreams];
 
     copy_slot(u, &shm->slots[i], p);
-    if (all && i == shm->hdr->slot_count && u->requests == 0) {
+    if (all && i == shm->slot_count && u->requests == 0) {
         return;                         /* an unused overflow slot */
+    }
+    if (all && i < shm->slot_count && gwg_shm_find(shm, u->name) != (long)i) {
+        return;     /* an orphan: its claim was taken over (gwg_shm_slots.c) */
     }
     add_totals(&snap->totals, u);
     snap->nupstreams++;
@@ -101,7 +104,7 @@ apr_status_t gwg_snapshot_take(gwg_snapshot **out, const char **missing,
     snap->started = GWG_LOAD(&shm->hdr->started);
     snap->reset_time = GWG_LOAD(&shm->hdr->reset_time);
     snap->reset_uid = GWG_LOAD(&shm->hdr->reset_uid);
-    snap->slot_count = shm->hdr->slot_count;
+    snap->slot_count = shm->slot_count;
     snap->used = used;
     snap->totals.name = snap->totals.worker = snap->totals.balancer = "";
     snap->totals.last_class = GWG_CLASS_NONE;
@@ -124,7 +127,7 @@ apr_status_t gwg_snapshot_take(gwg_snapshot **out, const char **missing,
                 take_slot(snap, shm, i, 1, p);
             }
         }
-        take_slot(snap, shm, shm->hdr->slot_count, 1, p);
+        take_slot(snap, shm, shm->slot_count, 1, p);
     }
     qsort(snap->upstreams, (size_t)snap->nupstreams,
           sizeof(gwg_snap_upstream), by_name);

@@ -15,10 +15,18 @@
 /* One template choice; kind is a gwg_page_target, or PAGE_UNSET. */
 #define GWGUARD_PAGE_UNSET (-1)
 
+/* Symbolic links on the way to a template named in .htaccess, judged
+ * against the directory's Options when a request uses it. */
+enum { GWGUARD_LINKS_NONE = 0,  /* no link */
+       GWGUARD_LINKS_OWNER = 1, /* links whose owner owns their target */
+       GWGUARD_LINKS_ANY = 2 }; /* a link owned by someone else */
+
 typedef struct {
     int                 kind;
     const gwg_template *tpl;    /* for a file; owned by the config pool or
-                                   the per-process .htaccess cache */
+                                   (.htaccess) by a reference to a cache
+                                   entry that the request pool releases */
+    int                 links;  /* GWGUARD_LINKS_*, .htaccess only */
 } gwguard_page_ref;
 
 /* What GwGuardErrorPage set for one key: a page for HTML (and text)
@@ -34,6 +42,8 @@ struct gwguard_page_conf {
     int          expose_upstream;/* GwGuardExposeUpstream; -1 unset (Off) */
     int          proxy_status;   /* GwGuardProxyStatus; -1 unset (On) */
     int          intercept_set;  /* GwGuardIntercept given here */
+    int          links;          /* a template behind a symlink: check
+                                    Options per request */
     unsigned char intercept[100];/* [status - 500] */
 };
 typedef struct gwguard_page_conf gwguard_page_conf;

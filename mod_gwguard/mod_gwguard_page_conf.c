@@ -1,11 +1,14 @@
 /*
  * The page directives. Templates named in the server configuration are
  * compiled while it is read, into the config pool, so a bad one fails
- * `apachectl configtest`. Templates named in .htaccess are compiled the
- * first time a request reads that .htaccess and then kept in a small
- * per-process cache keyed by path, size and mtime: later requests cost one
- * stat() (next to httpd's own reading of the .htaccess) and no parse, and
- * an edited template is picked up by the next request.
+ * `apachectl configtest`. Templates named in .htaccess must stay inside
+ * that file's directory tree and obey its Options on symbolic links
+ * (docs/pages.md); they are compiled the first time a request reads that
+ * .htaccess and then kept in a small per-process cache keyed by path and
+ * file identity: later requests cost a few stat()s (next to httpd's own
+ * reading of the .htaccess) and no parse, an edited template is picked up
+ * by the next request, and an evicted one is freed once no request uses
+ * it.
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -13,6 +16,13 @@
 #include "http_log.h"
 #include "ap_mpm.h"
 #include "http_core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <apr_hash.h>
 #include <apr_strings.h>
@@ -39,18 +49,31 @@ static gwguard_page_conf *page_conf(apr_pool_t *p, void *dirconf)
 
 /* ---- the per-process .htaccess template cache ---- */
 
-#define CACHE_SLOTS 64          /* distinct .htaccess templates per process */
+#define CACHE_SLOTS  64         /* distinct .htaccess templates per process */
+#define CACHE_PROBES 8
 
+/* One compiled template, in a pool of its own. It is freed when its last
+ * reference goes: the cache holds one while the entry is in a slot, and
+ * each request that uses it holds one until its pool is cleared. So an
+ * evicted or edited template costs memory only as long as a request still
+ * renders from it (issue 11: the old cache never freed what it evicted). */
 typedef struct {
+    apr_pool_t         *pool;
     const char         *path;
-    apr_off_t           size;
-    apr_time_t          mtime;
+    dev_t               dev;
+    ino_t               ino;
+    off_t               size;
+    struct timespec     mtime;
     const gwg_template *tpl;
+    apr_uint32_t        refs;
 } cache_entry;
 
-/* Entries are immutable once published; a slot is replaced with a CAS.
- * A replaced entry (the template was edited) is never freed, because
- * another thread may still render from it: one leaked copy per edit. */
+/* Guards the slots and the taking of a reference, nothing else: held for a
+ * few compares and one increment, never across I/O or a compile. Without
+ * it a thread could take a reference to an entry another thread has just
+ * evicted and freed. Process-local; parsing .htaccess is not the hot path
+ * (httpd opens and reads the file itself on every request). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static cache_entry *cache[CACHE_SLOTS];
 
 static unsigned path_hash(const char *s)
@@ -63,86 +86,235 @@ static unsigned path_hash(const char *s)
     return h;
 }
 
-static cache_entry **cache_slot(const char *path)
+static void entry_release(cache_entry *e)
 {
-    unsigned h = path_hash(path), i;
-
-    for (i = 0; i < 8; i++) {
-        cache_entry **slot = &cache[(h + i) % CACHE_SLOTS];
-        cache_entry *e = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-        if (!e || strcmp(e->path, path) == 0) {
-            return slot;
-        }
+    if (__atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        apr_pool_destroy(e->pool);
     }
-    return &cache[h % CACHE_SLOTS];     /* full: evict the first probe */
 }
 
-static apr_status_t destroy_pool(void *p)
+static apr_status_t entry_release_cleanup(void *e)
 {
-    apr_pool_destroy(p);
+    entry_release(e);
     return APR_SUCCESS;
 }
 
-/* Compiles into a pool of its own (unmanaged: safe to create from any
- * thread) that lives as long as the process, and publishes it. */
-static const char *cache_compile(const gwg_template **out, const char *path,
-                                 const apr_finfo_t *fi, cache_entry **slot,
-                                 cache_entry *seen, cmd_parms *cmd)
+static int entry_is(const cache_entry *e, const char *path,
+                    const struct stat *st)
 {
-    apr_pool_t *rp = cmd->pool;
-    apr_pool_t *p;
-    cache_entry *e;
-    const char *err;
+    return e->dev == st->st_dev && e->ino == st->st_ino
+           && e->size == st->st_size
+           && e->mtime.tv_sec == st->st_mtim.tv_sec
+           && e->mtime.tv_nsec == st->st_mtim.tv_nsec
+           && strcmp(e->path, path) == 0;
+}
 
+/* The current entry for path with a reference taken for the caller, or
+ * NULL. */
+static cache_entry *cache_get(const char *path, const struct stat *st)
+{
+    unsigned h = path_hash(path), i;
+    cache_entry *found = NULL;
+
+    pthread_mutex_lock(&cache_lock);
+    for (i = 0; i < CACHE_PROBES && !found; i++) {
+        cache_entry *e = cache[(h + i) % CACHE_SLOTS];
+        if (e && entry_is(e, path, st)) {
+            __atomic_add_fetch(&e->refs, 1, __ATOMIC_ACQ_REL);
+            found = e;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return found;
+}
+
+/* Publishes e (whose reference the cache takes over) in place of an older
+ * version of the same path, else in an empty slot, else over the first
+ * probe; what it displaces loses the cache's reference. */
+static void cache_put(cache_entry *e)
+{
+    unsigned h = path_hash(e->path), i;
+    cache_entry **same = NULL, **empty = NULL, **slot, *old;
+
+    pthread_mutex_lock(&cache_lock);
+    for (i = 0; i < CACHE_PROBES && !same; i++) {
+        cache_entry **c = &cache[(h + i) % CACHE_SLOTS];
+        if (*c && strcmp((*c)->path, e->path) == 0) {
+            same = c;
+        }
+        else if (!*c && !empty) {
+            empty = c;
+        }
+    }
+    slot = same ? same : empty ? empty : &cache[h % CACHE_SLOTS];
+    old = *slot;
+    *slot = e;
+    pthread_mutex_unlock(&cache_lock);
+    if (old) {
+        entry_release(old);
+    }
+}
+
+/* Reads the file at path, which must still be the one stat'ed as st (a
+ * page author could swap a link in after the check), and compiles it into
+ * a fresh entry holding two references: the cache's and the caller's. */
+static const char *entry_compile(cache_entry **out, const char *path,
+                                 const struct stat *st, cmd_parms *cmd)
+{
+    apr_pool_t *rp = cmd->pool, *p;
+    const gwg_template *tpl;
+    cache_entry *e;
+    struct stat fst;
+    const char *err = NULL;
+    char *buf = NULL;
+    size_t got = 0;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        return apr_psprintf(rp, "%s: cannot read the template: %s", path,
+                            strerror(errno));
+    }
+    if (fstat(fd, &fst) != 0 || fst.st_dev != st->st_dev
+        || fst.st_ino != st->st_ino || !S_ISREG(fst.st_mode)) {
+        close(fd);
+        return apr_psprintf(rp, "%s: the template changed while it was "
+                            "checked", path);
+    }
+    if (fst.st_size > GWG_TEMPLATE_MAX) {
+        close(fd);
+        return apr_psprintf(rp, "%s: %ld bytes is over the limit of %d "
+                            "bytes (1 MiB) for a template", path,
+                            (long)fst.st_size, GWG_TEMPLATE_MAX);
+    }
+    /* unmanaged: safe to create from any thread; lives until the last
+     * reference goes */
     if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
+        close(fd);
         return "out of memory";
     }
-    err = gwg_template_load(out, path, p);
+    buf = apr_palloc(p, (apr_size_t)fst.st_size + 1);
+    while (got < (size_t)fst.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)fst.st_size - got);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            err = apr_psprintf(rp, "%s: cannot read the template: %s", path,
+                               n < 0 ? strerror(errno) : "it got shorter");
+            break;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!err) {
+        err = gwg_template_compile(&tpl,
+                                   (gwg_tpl_type)gwg_template_type_of(path),
+                                   path, buf, got, p);
+        err = err ? apr_pstrdup(rp, err) : NULL;
+    }
     if (err) {
-        err = apr_pstrdup(rp, err);
         apr_pool_destroy(p);
         return err;
     }
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cmd->server, "GWG00201: "
-                 "compiled template %s for .htaccess (%" APR_OFF_T_FMT
-                 " bytes); cached in this process", path, fi->size);
-    e = apr_palloc(p, sizeof(*e));
+                 "compiled template %s for .htaccess (%ld bytes); cached in "
+                 "this process", path, (long)got);
+    e = apr_pcalloc(p, sizeof(*e));
+    e->pool = p;
     e->path = apr_pstrdup(p, path);
-    e->size = fi->size;
-    e->mtime = fi->mtime;
-    e->tpl = *out;
-    if (!__atomic_compare_exchange_n(slot, &seen, e, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE)) {
-        /* another thread published first; ours serves this request only */
-        apr_pool_cleanup_register(rp, p, destroy_pool,
-                                  apr_pool_cleanup_null);
+    e->dev = st->st_dev;
+    e->ino = st->st_ino;
+    e->size = st->st_size;
+    e->mtime = st->st_mtim;
+    e->tpl = tpl;
+    e->refs = 2;
+    *out = e;
+    return NULL;
+}
+
+/* Walks dir/rel component by component (rel is checked by
+ * gwg_conf_htaccess_path) and judges the symbolic links on the way as
+ * httpd's SymLinksIfOwnerMatch would: a link whose owner also owns its
+ * target, or one owned by someone else. Leaves the target's stat in st. */
+static const char *walk_links(int *links, struct stat *st, char *path,
+                              size_t rel_at, apr_pool_t *p)
+{
+    char *q = path + rel_at;
+
+    *links = GWGUARD_LINKS_NONE;
+    for (;;) {
+        char *slash = strchr(q, '/');
+        struct stat lst, tst;
+        if (slash) {
+            *slash = '\0';
+        }
+        if (lstat(path, &lst) != 0) {
+            return apr_psprintf(p, "%s: cannot read the template: %s", path,
+                                strerror(errno));
+        }
+        if (S_ISLNK(lst.st_mode)) {
+            if (stat(path, &tst) != 0) {
+                return apr_psprintf(p, "%s: a symbolic link whose target "
+                                    "cannot be read: %s", path,
+                                    strerror(errno));
+            }
+            if (lst.st_uid != tst.st_uid) {
+                *links = GWGUARD_LINKS_ANY;
+            }
+            else if (*links == GWGUARD_LINKS_NONE) {
+                *links = GWGUARD_LINKS_OWNER;
+            }
+        }
+        if (!slash) {
+            break;
+        }
+        *slash = '/';
+        q = slash + 1;
+    }
+    if (stat(path, st) != 0 || !S_ISREG(st->st_mode)) {
+        return apr_psprintf(p, "%s: not a regular file", path);
     }
     return NULL;
 }
 
-static const char *htaccess_template(const gwg_template **out,
-                                     const char *path, cmd_parms *cmd)
+/* A template named in .htaccess: inside the .htaccess directory, links
+ * noted for the per-request Options check, compiled once per process and
+ * version of the file; the request's pool holds a reference. */
+static const char *htaccess_template(const gwg_template **out, int *links,
+                                     const char *file, cmd_parms *cmd)
 {
     apr_pool_t *rp = cmd->pool;
-    apr_finfo_t fi;
-    cache_entry **slot;
+    const char *dir = cmd->path ? cmd->path : "", *err;
+    size_t dl = strlen(dir);
     cache_entry *e;
-    apr_status_t rv;
-    char buf[128];
+    struct stat st;
+    char *path;
 
-    rv = apr_stat(&fi, path, APR_FINFO_SIZE | APR_FINFO_MTIME, rp);
-    if (rv != APR_SUCCESS) {
-        return apr_psprintf(rp, "%s: cannot read the template: %s", path,
-                            apr_strerror(rv, buf, sizeof(buf)));
+    err = gwg_conf_htaccess_path(cmd->cmd->name, file, rp);
+    if (err) {
+        return err;
     }
-    slot = cache_slot(path);
-    e = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (e && strcmp(e->path, path) == 0 && e->size == fi.size
-        && e->mtime == fi.mtime) {
-        *out = e->tpl;
-        return NULL;
+    while (dl > 1 && dir[dl - 1] == '/') {
+        dl--;
     }
-    return cache_compile(out, path, &fi, slot, e, cmd);
+    path = apr_pstrcat(rp, apr_pstrmemdup(rp, dir, dl), "/", file, NULL);
+    err = walk_links(links, &st, path, dl + 1, rp);
+    if (err) {
+        return err;
+    }
+    e = cache_get(path, &st);
+    if (!e) {
+        err = entry_compile(&e, path, &st, cmd);
+        if (err) {
+            return err;
+        }
+        cache_put(e);
+    }
+    apr_pool_cleanup_register(rp, e, entry_release_cleanup,
+                              apr_pool_cleanup_null);
+    *out = e->tpl;
+    return NULL;
 }
 
 /* Directive handlers run at request time only for .htaccess files. */
@@ -151,18 +323,14 @@ static int in_htaccess(void)
     return ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_RUN_MPM;
 }
 
-static const char *load_template(const gwg_template **out, cmd_parms *cmd,
-                                 const char *file)
+static const char *load_template(const gwg_template **out, int *links,
+                                 cmd_parms *cmd, const char *file)
 {
-    const char *path = file;
+    const char *path;
 
+    *links = GWGUARD_LINKS_NONE;
     if (in_htaccess()) {
-        if (!ap_os_is_path_absolute(cmd->pool, file) && cmd->path) {
-            path = apr_pstrcat(cmd->pool, cmd->path,
-                               cmd->path[strlen(cmd->path) - 1] == '/'
-                               ? "" : "/", file, NULL);
-        }
-        return htaccess_template(out, path, cmd);
+        return htaccess_template(out, links, file, cmd);
     }
     path = ap_server_root_relative(cmd->pool, file);
     if (!path) {
@@ -180,13 +348,14 @@ const char *gwguard_set_error_page(cmd_parms *cmd, void *dirconf,
     gwg_page_target kind;
     const gwg_template *tpl = NULL;
     const char *key, *err;
+    int links = GWGUARD_LINKS_NONE;
 
     err = gwg_conf_page_key(&key, cmd->cmd->name, keyv, cmd->pool);
     if (!err) {
         err = gwg_conf_page_target(&kind, cmd->cmd->name, target, cmd->pool);
     }
     if (!err && (kind == GWG_TARGET_HTML || kind == GWG_TARGET_JSON)) {
-        err = load_template(&tpl, cmd, target);
+        err = load_template(&tpl, &links, cmd, target);
         if (err) {
             err = apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
         }
@@ -202,16 +371,20 @@ const char *gwguard_set_error_page(cmd_parms *cmd, void *dirconf,
         e = apr_palloc(cmd->pool, sizeof(*e));
         e->html.kind = e->json.kind = GWGUARD_PAGE_UNSET;
         e->html.tpl = e->json.tpl = NULL;
+        e->html.links = e->json.links = GWGUARD_LINKS_NONE;
         apr_hash_set(pc->pages, key, APR_HASH_KEY_STRING, e);
     }
     if (kind != GWG_TARGET_JSON) {
         e->html.kind = kind;
         e->html.tpl = tpl;
+        e->html.links = links;
     }
     if (kind != GWG_TARGET_HTML) {
         e->json.kind = kind;
         e->json.tpl = tpl;
+        e->json.links = links;
     }
+    pc->links |= (links != GWGUARD_LINKS_NONE);
     return NULL;
 }
 
@@ -326,6 +499,7 @@ gwguard_page_conf *gwguard_page_conf_merge(apr_pool_t *p,
     MERGE_SET(retry_after);
     MERGE_SET(expose_upstream);
     MERGE_SET(proxy_status);
+    out->links = base->links | add->links;
     if (add->intercept_set) {
         out->intercept_set = 1;
         memcpy(out->intercept, add->intercept, sizeof(out->intercept));
@@ -337,10 +511,74 @@ gwguard_page_conf *gwguard_page_conf_merge(apr_pool_t *p,
     return out;
 }
 
+static void refuse_link(request_rec *r, gwguard_page_ref *ref, int allow)
+{
+    if (ref->tpl && ref->links > allow) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00501: template "
+                      "%s is reached through a symbolic link that Options "
+                      "does not allow here (%s); the built-in page is used",
+                      gwg_template_file(ref->tpl),
+                      ref->links == GWGUARD_LINKS_ANY
+                      ? "the link's owner does not own its target: needs "
+                        "FollowSymLinks"
+                      : "needs FollowSymLinks or SymLinksIfOwnerMatch");
+        ref->kind = GWG_TARGET_BUILTIN;
+        ref->tpl = NULL;
+        ref->links = GWGUARD_LINKS_NONE;
+    }
+}
+
+typedef struct {
+    const gwguard_page_conf *in, *out;
+} links_memo;
+
+/* Templates named in .htaccess behind a symbolic link obey the
+ * directory's Options as httpd's own file serving does: without
+ * FollowSymLinks (or SymLinksIfOwnerMatch, for a link whose owner owns the
+ * target) the built-in page replaces them. Judged once per request. */
+static const gwguard_page_conf *links_allowed(request_rec *r,
+                                              const gwguard_page_conf *pc)
+{
+    int opts = ap_allow_options(r);
+    int allow = (opts & OPT_SYM_LINKS) ? GWGUARD_LINKS_ANY
+              : (opts & OPT_SYM_OWNER) ? GWGUARD_LINKS_OWNER
+              : GWGUARD_LINKS_NONE;
+    gwguard_page_conf *copy = NULL;
+    apr_hash_index_t *hi;
+    links_memo *memo = NULL;
+
+    apr_pool_userdata_get((void **)&memo, "gwguard-page-links", r->pool);
+    if (memo && memo->in == pc) {
+        return memo->out;
+    }
+    for (hi = apr_hash_first(r->pool, pc->pages); hi; hi = apr_hash_next(hi)) {
+        const gwguard_page_entry *e = apr_hash_this_val(hi);
+        gwguard_page_entry *m;
+        if (e->html.links <= allow && e->json.links <= allow) {
+            continue;
+        }
+        if (!copy) {
+            copy = apr_pmemdup(r->pool, pc, sizeof(*pc));
+            copy->pages = apr_hash_copy(r->pool, pc->pages);
+        }
+        m = apr_pmemdup(r->pool, e, sizeof(*e));
+        refuse_link(r, &m->html, allow);
+        refuse_link(r, &m->json, allow);
+        apr_hash_set(copy->pages, apr_hash_this_key(hi), APR_HASH_KEY_STRING,
+                     m);
+    }
+    memo = apr_palloc(r->pool, sizeof(*memo));
+    memo->in = pc;
+    memo->out = copy ? copy : pc;
+    apr_pool_userdata_setn(memo, "gwguard-page-links", NULL, r->pool);
+    return memo->out;
+}
+
 const gwguard_page_conf *gwguard_page_conf_get(request_rec *r)
 {
     gwguard_dir_conf *d = ap_get_module_config(r->per_dir_config,
                                                &gwguard_module);
+    const gwguard_page_conf *pc = d ? d->page : NULL;
 
-    return d ? d->page : NULL;
+    return (pc && pc->links && pc->pages) ? links_allowed(r, pc) : pc;
 }

@@ -68,7 +68,14 @@ int gwguard_shm_post_config(apr_pool_t *pconf, server_rec *s)
                      "is writable by the user httpd starts as", path, why);
         return OK;
     }
-    if (fresh) {
+    if (fresh == 2) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "GWG00500: replaced "
+                     "the shared segment at %s: the old file was not to be "
+                     "trusted: %s (it must be a regular file owned by the "
+                     "user httpd starts as or root, not writable by group "
+                     "or others)", path, why);
+    }
+    else if (fresh) {
         ap_log_error(APLOG_MARK, why[0] ? APLOG_WARNING : APLOG_NOTICE, 0, s,
                      "GWG00002: created a fresh shared segment at %s%s%s",
                      path, why[0] ? ", not trusting the old file: " : "",
@@ -84,7 +91,7 @@ int gwguard_shm_post_config(apr_pool_t *pconf, server_rec *s)
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "GWG00004: shared counters at "
                  "%s: %u upstream slots, %u recent failures, generation %"
                  APR_UINT64_T_FMT,
-                 path, ret->shm.hdr->slot_count, ret->shm.hdr->recent_size,
+                 path, ret->shm.slot_count, ret->shm.recent_size,
                  (apr_uint64_t)GWG_LOAD(&ret->shm.hdr->generation));
     return OK;
 }
@@ -94,13 +101,21 @@ int gwguard_shm_post_config(apr_pool_t *pconf, server_rec *s)
 void gwguard_shm_child_init(apr_pool_t *p, server_rec *s)
 {
     char why[GWG_ERRMAX] = "the parent could not set it up";
+    gwg_geometry g;
 
     (void)p;
     if (gwguard_segment.ok
-        && gwg_shm_validate(gwguard_segment.shm.base,
-                            gwguard_segment.shm.size, why, sizeof(why))
-           == APR_SUCCESS) {
-        return;
+        && gwg_shm_validate_geometry(gwguard_segment.shm.base,
+                                     gwguard_segment.shm.size, &g, why,
+                                     sizeof(why)) == APR_SUCCESS) {
+        /* the mapping keeps the parent's copy of the geometry; a file
+         * whose header no longer says the same was tampered with */
+        if (g.slot_count == gwguard_segment.shm.slot_count
+            && g.recent_size == gwguard_segment.shm.recent_size) {
+            return;
+        }
+        snprintf(why, sizeof(why), "its header changed since the parent "
+                 "mapped it");
     }
     gwguard_segment.ok = 0;
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "GWG00005: no shared "

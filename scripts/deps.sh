@@ -23,6 +23,7 @@ curl
 debhelper
 dpkg-dev
 gcc
+gdb
 libapr1-dev
 libaprutil1-dev
 libclang-rt-14-dev

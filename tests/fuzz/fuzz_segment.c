@@ -17,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char why[GWG_ERRMAX];
     gwg_snapshot *snap;
     const char *missing;
+    gwg_geometry g;
     gwg_shm shm;
     void *copy;
 
@@ -27,15 +28,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* aligned, exactly sized copy: reading past it is a bug ASan sees */
     copy = aligned_alloc(64, (size + 63) & ~(size_t)63);
     memcpy(copy, data, size);
-    if (gwg_shm_validate(copy, size, why, sizeof(why)) == APR_SUCCESS) {
-        gwg_header *h = copy;
+    if (gwg_shm_validate_geometry(copy, size, &g, why, sizeof(why))
+        == APR_SUCCESS) {
+        /* as gwg_shm_open maps it: the validated geometry, copied */
         memset(&shm, 0, sizeof(shm));
         shm.base = copy;
         shm.size = size;
-        shm.hdr = h;
-        shm.index = (uint32_t *)((char *)copy + h->index_off);
-        shm.slots = (gwg_slot *)((char *)copy + h->slots_off);
-        shm.recent = (gwg_recent *)((char *)copy + h->recent_off);
+        shm.hdr = copy;
+        shm.index = (uint32_t *)((char *)copy + g.index_off);
+        shm.slots = (gwg_slot *)((char *)copy + g.slots_off);
+        shm.recent = (gwg_recent *)((char *)copy + g.recent_off);
+        shm.slot_count = g.slot_count;
+        shm.index_size = g.index_size;
+        shm.recent_size = g.recent_size;
         gwg_snapshot_take(&snap, &missing, &shm, "fuzz", NULL, 0, pool);
         gwg_shm_find(&shm, "http://127.0.0.1:80");
         apr_pool_clear(pool);

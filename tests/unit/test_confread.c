@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,6 +104,45 @@ START_TEST(lines_quotes_and_continuations)
     ck_assert_int_eq(bar->argc, 2);
     ck_assert_str_eq(bar->argv[1], "two");
     ck_assert_int_eq(bar->line, 4);
+}
+END_TEST
+
+/* Issue 11, item 7: 40,000 continuation lines took gigabytes before
+ * (each join copied the whole line so far); now linear, and a logical
+ * line over the cap is an error. */
+START_TEST(long_continuations_are_linear_and_capped)
+{
+    apr_size_t n = 40000, i, k;
+    char *text = apr_palloc(pool, n * 7 + 64), *big;
+    const gwg_confdir *d;
+    gwg_confdoc *doc;
+    clock_t t0;
+
+    memcpy(text, "Foo", 3);
+    k = 3;
+    for (i = 0; i < n; i++) {
+        memcpy(text + k, " aaaa\\\n", 7);
+        k += 7;
+    }
+    memcpy(text + k, " end\n", 6);
+    text[k + 6] = '\0';
+    t0 = clock();
+    doc = read_conf(text);
+    ck_assert_msg(clock() - t0 < 2 * CLOCKS_PER_SEC, "took %ld ticks",
+                  (long)(clock() - t0));
+    d = gwg_confdoc_last(doc, "Foo");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->argc, (int)n + 1);
+    ck_assert_str_eq(d->argv[n], "end");
+
+    big = apr_palloc(pool, 1100 * 1024 + 64);
+    memcpy(big, "Bar ", 4);
+    memset(big + 4, 'x', 1100 * 1024);
+    memcpy(big + 4 + 1100 * 1024, "\nBaz ok\n", 9);
+    doc = read_conf(big);
+    ck_assert_ptr_null(gwg_confdoc_last(doc, "Bar"));
+    ck_assert_ptr_nonnull(gwg_confdoc_last(doc, "Baz"));
+    ck_assert_ptr_nonnull(strstr(msgs(doc), "line too long"));
 }
 END_TEST
 
@@ -462,6 +502,7 @@ Suite *confread_suite(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, lines_quotes_and_continuations);
+    tcase_add_test(tc, long_continuations_are_linear_and_capped);
     tcase_add_test(tc, define_ifdefine_and_vars);
     tcase_add_test(tc, ifmodule_follows_loadmodule);
     tcase_add_test(tc, include_globs_dirs_and_optional);

@@ -25,6 +25,35 @@ static const char *html(const char *s)
     return m.data;
 }
 
+static const char *text(const char *s)
+{
+    static membuf m;
+    gwg_out o;
+
+    free(m.data);
+    membuf_out(&o, &m);
+    gwg_out_text(&o, s);
+    return m.data ? m.data : "";
+}
+
+/* Issue 11, item 6: what a client put in a path cannot drive a terminal. */
+START_TEST(terminal_escapes)
+{
+    char buf[GWG_TEXT_MAX(16)], tiny[6];
+    const char *plain = "/ok/caf\xc3\xa9";
+
+    ck_assert_str_eq(text("/down/a\nFORGED\x1b[2J\x1b]0;x\x07"),
+                     "/down/a\\x0aFORGED\\x1b[2J\\x1b]0;x\\x07");
+    ck_assert_str_eq(text("del\x7f c1\xc2\x9b" "2J"),
+                     "del\\x7f c1\\xc2\\x9b2J");
+    ck_assert_str_eq(text(plain), plain);
+    ck_assert_ptr_eq(gwg_text_safe(buf, sizeof(buf), plain), plain);
+    ck_assert_str_eq(gwg_text_safe(buf, sizeof(buf), "a\tb"), "a\\x09b");
+    /* cut to fit, never inside an escape */
+    ck_assert_str_eq(gwg_text_safe(tiny, sizeof(tiny), "ab\ncd"), "ab");
+}
+END_TEST
+
 START_TEST(json_escapes)
 {
     ck_assert_str_eq(json("plain"), "\"plain\"");
@@ -67,6 +96,7 @@ Suite *out_suite(void)
     TCase *tc = tcase_create("escape");
 
     tcase_add_test(tc, json_escapes);
+    tcase_add_test(tc, terminal_escapes);
     tcase_add_test(tc, html_escapes);
     tcase_add_test(tc, printf_and_failed_writes);
     suite_add_tcase(s, tc);

@@ -82,6 +82,22 @@ START_TEST(intercept_sets)
 }
 END_TEST
 
+/* Issue 11, item 1: a template named in .htaccess stays in its tree. */
+START_TEST(htaccess_paths)
+{
+    ck_assert_ptr_null(gwg_conf_htaccess_path("P", "page.html", pool));
+    ck_assert_ptr_null(gwg_conf_htaccess_path("P", "pages/x..y.html", pool));
+    ck_assert_ptr_nonnull(gwg_conf_htaccess_path("P", "/etc/x.html", pool));
+    ck_assert_ptr_nonnull(gwg_conf_htaccess_path("P", "../x.html", pool));
+    ck_assert_ptr_nonnull(gwg_conf_htaccess_path("P", "a/../../x.html",
+                                                 pool));
+    ck_assert_ptr_nonnull(gwg_conf_htaccess_path("P", "a//x.html", pool));
+    ck_assert_ptr_nonnull(gwg_conf_htaccess_path("P", "./x.html", pool));
+    ck_assert_ptr_nonnull(gwg_conf_htaccess_path("P", "a/..", pool));
+    ck_assert_ptr_nonnull(gwg_conf_htaccess_path("P", "", pool));
+}
+END_TEST
+
 START_TEST(var_names)
 {
     ck_assert_ptr_null(gwg_conf_var_name("V", "brand_name-2", pool));
@@ -115,6 +131,7 @@ Suite *page_conf_suite(void)
     tcase_add_test(tc, page_targets);
     tcase_add_test(tc, intercept_sets);
     tcase_add_test(tc, var_names);
+    tcase_add_test(tc, htaccess_paths);
     tcase_add_test(tc, json_media_types);
     suite_add_tcase(s, tc);
     return s;

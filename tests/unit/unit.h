@@ -20,5 +20,6 @@ Suite *template_suite(void);
 Suite *accept_suite(void);
 Suite *page_suite(void);
 Suite *page_conf_suite(void);
+Suite *harden_suite(void);
 
 #endif
