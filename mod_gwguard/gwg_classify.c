@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gwg_classify.h"
 
@@ -58,6 +59,50 @@ static int head_broke_race(const gwg_observation *o)
                || o->handler_status == 500);
 }
 
+static int is_cgi_like(const gwg_observation *o)
+{
+    return o->scheme == GWG_SCHEME_FCGI || o->scheme == GWG_SCHEME_SCGI
+           || o->scheme == GWG_SCHEME_UWSGI;
+}
+
+/* The handler stopped passing response data on for the whole socket
+ * timeout before it gave up: a read timed out, not a reset. */
+static int went_idle(const gwg_observation *o)
+{
+    return o->io_timeout_us > 0 && o->idle_us >= 0
+           && o->idle_us >= o->io_timeout_us * 19 / 20;
+}
+
+static int cgi_body_timed_out(const gwg_observation *o)
+{
+    /* mod_proxy_fcgi dispatch(): apr_poll gave APR_TIMEUP ("polling",
+     * AH01075 70007) after has_responded; mod_proxy_scgi pass_response:
+     * AH00862-ish read error after the headers: AP_FILTER_ERROR. Told
+     * from a reset by the idle time, as the handler keeps no note. */
+    return is_cgi_like(o) && o->handler_status == GWG_HANDLER_FILTER_ERROR
+           && went_idle(o);
+}
+
+static int cgi_body_broke(const gwg_observation *o)
+{
+    /* The same paths with a reset or EOF (worker killed mid-body,
+     * AH01075 with 104 or 70014): AP_FILTER_ERROR after has_responded. */
+    return is_cgi_like(o) && o->handler_status == GWG_HANDLER_FILTER_ERROR
+           && !o->client_aborted;
+}
+
+static int cgi_head_broke(const gwg_observation *o)
+{
+    /* mod_proxy_fcgi dispatch(): get_data_full of the first record header
+     * failed (AH01067, then AH01075 with 104 or 70014) or a record was
+     * bogus (AH01068, AH01069), nothing sent yet: fcgi_do_request returns
+     * 503 although the connection was made (the CGI variables were
+     * built). mod_proxy_uwsgi/scgi: reading the head failed, 502/500. */
+    return is_cgi_like(o) && o->connected && !o->status_parsed
+           && (o->handler_status == 503 || o->handler_status == 502
+               || o->handler_status == 500);
+}
+
 static int tunnel_done(const gwg_observation *o)
 {
     /* A 101 Upgrade (WebSocket) ran ap_proxy_tunnel_run to its end: the
@@ -103,9 +148,13 @@ static int upstream_sent_5xx(const gwg_observation *o)
 {
     /* The upstream's own 5xx (note proxy-status set from its status
      * line): streamed (OK, r->status 5xx) or caught by ProxyErrorOverride
-     * (handler returns the code, note proxy-error-override). */
+     * (handler returns the code, note proxy-error-override). The other
+     * handlers set no note: their OK with a 5xx r->status is the script's
+     * own "Status:" (ap_scan_script_header_err_brigade_ex; fcgi's
+     * ProxyErrorOverride runs ap_die itself and returns OK). */
     if (o->handler_status == GWG_HANDLER_OK) {
-        return o->status_parsed && is_5xx(o->response_status);
+        return (o->status_parsed || o->scheme != GWG_SCHEME_HTTP)
+               && is_5xx(o->response_status);
     }
     return o->error_override && is_5xx(o->handler_status);
 }
@@ -234,6 +283,12 @@ static const gwg_rule rules[] = {
     { "head_race", head_broke_race, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read failed on a kept-alive client "
       "connection, backend_broke + EOC" },
+    { "cgi_body_timeout", cgi_body_timed_out, GWG_CLASS_BODY_TIMEOUT,
+      "mod_proxy_fcgi dispatch: poll APR_TIMEUP after has_responded "
+      "(AH01075 70007), AP_FILTER_ERROR" },
+    { "cgi_body_reset", cgi_body_broke, GWG_CLASS_BODY_RESET,
+      "mod_proxy_fcgi dispatch: read failed after has_responded "
+      "(AH01075 104/70014), AP_FILTER_ERROR" },
     { "tunnel", tunnel_done, GWG_CLASS_NONE,
       "mod_proxy_http: 101 Upgrade, ap_proxy_tunnel_run ended, DONE" },
     { "body_timeout", body_timed_out, GWG_CLASS_BODY_TIMEOUT,
@@ -269,6 +324,9 @@ static const gwg_rule rules[] = {
     { "headers_bad", headers_bad, GWG_CLASS_BAD_RESPONSE,
       "mod_proxy_http ap_proxy_read_headers: too long / no colon "
       "(AH10124, AH01106)" },
+    { "cgi_head_reset", cgi_head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
+      "mod_proxy_fcgi dispatch: first record header unreadable (AH01067, "
+      "AH01075), 503 after connecting" },
     { "head_reset", head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read reset/EOF (AH01102), 502" },
     { "connect_timeout", connect_timed_out, GWG_CLASS_CONNECT_TIMEOUT,
@@ -305,6 +363,29 @@ int gwg_answer_status(gwg_class_t cls, int handler_status, int configured)
     }
     want = configured ? configured : info->status;
     return want ? want : handler_status;
+}
+
+gwg_scheme gwg_scheme_of(const char *scheme, size_t len)
+{
+    static const struct {
+        const char *name;
+        gwg_scheme scheme;
+    } known[] = {
+        { "http", GWG_SCHEME_HTTP }, { "https", GWG_SCHEME_HTTP },
+        { "ws", GWG_SCHEME_HTTP }, { "wss", GWG_SCHEME_HTTP },
+        { "fcgi", GWG_SCHEME_FCGI }, { "scgi", GWG_SCHEME_SCGI },
+        { "uwsgi", GWG_SCHEME_UWSGI }, { "ajp", GWG_SCHEME_AJP },
+        { "h2", GWG_SCHEME_H2 }, { "h2c", GWG_SCHEME_H2 },
+    };
+    size_t i;
+
+    for (i = 0; scheme && i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strlen(known[i].name) == len
+            && strncasecmp(scheme, known[i].name, len) == 0) {
+            return known[i].scheme;
+        }
+    }
+    return GWG_SCHEME_OTHER;
 }
 
 gwg_proxy_error gwg_proxy_error_of(const char *notes)

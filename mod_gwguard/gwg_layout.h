@@ -65,7 +65,9 @@ typedef struct {
     uint64_t slots_used;         /* allocator; may exceed slot_count */
     uint64_t overflow_noted;     /* 0 until the table first filled up */
     uint64_t recent_next;        /* next ring ticket */
-    uint64_t reserved[47];
+    uint64_t dynamic_used;       /* slots claimed for keys taken from a
+                                    request's URL (default workers) */
+    uint64_t reserved[46];
 } gwg_header;
 
 typedef struct {

@@ -239,6 +239,10 @@ static const char *ah_text(uint32_t ah)
     case 1106: return "the backend sent a bad header";
     case 940: return "the worker is in error state and not retried yet";
     case 941: return "no connection to the worker could be acquired";
+    case 2454: return "connecting to the backend's unix socket failed";
+    case 1067: return "mod_proxy_fcgi could not read a FastCGI record";
+    case 1075: return "mod_proxy_fcgi's exchange with the backend failed";
+    case 1079: return "mod_proxy_fcgi could not connect to the backend";
     case 1171: return "no usable member in the balancer";
     default: return NULL;
     }
@@ -281,6 +285,7 @@ static void explain_timings(gwg_out *o, const gwg_recent *e)
 void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
 {
     const gwg_class_info *c = gwg_class_get((gwg_class_t)e->class_id);
+    const gwg_local_fault_info *lf;
     char t[GWG_RFC3339_LEN];
 
     if (!c) {
@@ -291,8 +296,16 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     gwg_out_printf(o, "Request:        %s %s\n", e->method, e->path);
     gwg_out_printf(o, "Upstream:       %s\n", e->key[0] ? e->key
                    : "(none: no upstream was tried)");
+    lf = c->id == GWG_CLASS_CONNECT_REFUSED
+         ? gwg_local_fault_get(gwg_local_fault_of((int)e->ah_number,
+                                                  (int)e->apr_status))
+         : NULL;
     gwg_out_printf(o, "Class:          %s (%s): %s\n", c->name, c->code,
-                   c->text);
+                   lf ? lf->text : c->text);
+    if (lf) {
+        gwg_out_printf(o, "Local fault:    %s (the gateway's own setup, "
+                       "not the upstream)\n", lf->name);
+    }
     if (e->status) {
         gwg_out_printf(o, "Client got:     %u\n", e->status);
     }
@@ -305,5 +318,6 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     if (e->detail[0]) {
         gwg_out_printf(o, "Detail:         %s\n", e->detail);
     }
-    gwg_out_printf(o, "Check first:    %s\n", gwg_recent_advice(c->id));
+    gwg_out_printf(o, "Check first:    %s\n",
+                   lf ? lf->advice : gwg_recent_advice(c->id));
 }

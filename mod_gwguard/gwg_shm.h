@@ -73,6 +73,16 @@ void gwg_shm_close(gwg_shm *shm);
 uint32_t gwg_shm_slot_for(gwg_shm *shm, const char *key, const char *worker,
                           const char *balancer, int *overflow_first);
 
+/* The same for a key taken from a request's URL (mod_proxy's default
+ * workers: SetHandler "proxy:...", RewriteRule [P], forward proxy), which
+ * a client can vary at will: a new key gets a slot only while fewer than
+ * gwg_shm_dynamic_budget() such keys have one, else the overflow slot. */
+uint32_t gwg_shm_slot_for_dynamic(gwg_shm *shm, const char *key,
+                                  const char *worker, int *overflow_first);
+
+/* How many slots keys from URLs may take: a quarter of the table. */
+uint32_t gwg_shm_dynamic_budget(const gwg_shm *shm);
+
 /* Read-only lookup (gwguardctl). Returns -1 if the key has no slot. */
 long gwg_shm_find(const gwg_shm *shm, const char *key);
 

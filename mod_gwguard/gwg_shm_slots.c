@@ -172,6 +172,33 @@ long gwg_shm_find(const gwg_shm *shm, const char *key)
     return -1;
 }
 
+uint32_t gwg_shm_dynamic_budget(const gwg_shm *shm)
+{
+    return shm->hdr->slot_count / 4;
+}
+
+uint32_t gwg_shm_slot_for_dynamic(gwg_shm *shm, const char *key,
+                                  const char *worker, int *overflow_first)
+{
+    long found = gwg_shm_find(shm, key);
+    uint64_t zero = 0;
+
+    *overflow_first = 0;
+    if (found >= 0) {
+        return (uint32_t)found;
+    }
+    /* Counted before claiming, so two racing claims of one new key may
+     * both count: the budget errs on the side of the table. */
+    if (GWG_ADD(&shm->hdr->dynamic_used, 1)
+        < (uint64_t)gwg_shm_dynamic_budget(shm)) {
+        return gwg_shm_slot_for(shm, key, worker, "", overflow_first);
+    }
+    if (GWG_CAS(&shm->hdr->overflow_noted, &zero, 1)) {
+        *overflow_first = 1;
+    }
+    return shm->hdr->slot_count;
+}
+
 uint32_t gwg_shm_used(const gwg_shm *shm)
 {
     uint64_t used = GWG_LOAD(&shm->hdr->slots_used);

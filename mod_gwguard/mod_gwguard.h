@@ -84,6 +84,11 @@ typedef struct {
     int          breaker_refused;  /* our breaker answered 503 at once */
     apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
                                       this attempt is not the trial */
+    int          scheme;           /* gwg_scheme of the worker's URL */
+    int          cgi_vars;         /* FastCGI/SCGI/uWSGI: the handler built
+                                      the CGI variables (it was connected) */
+    apr_interval_time_t io_timeout; /* the backend socket's timeout */
+    apr_time_t   last_out;         /* response data last passed on, 0 none */
 } gwguard_attempt;
 
 #define GWGUARD_NO_SLOT UINT32_MAX
@@ -105,6 +110,8 @@ typedef struct {
     int          retry_after;      /* Retry-After seconds, -1 = default */
     int          intercepted;      /* GwGuardIntercept replaced the
                                       upstream's own 5xx with a page */
+    int          local_fault;      /* gwg_local_fault of a connect_refused:
+                                      the gateway's own setup is at fault */
 } gwguard_req;
 
 /* The request id on pages, in logs and in the ring: UNIQUE_ID when

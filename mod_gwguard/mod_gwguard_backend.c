@@ -10,6 +10,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_connection.h"
+#include "http_request.h"
 #include "util_filter.h"
 #include "apr_strings.h"
 
@@ -238,6 +239,55 @@ static apr_status_t backend_out(ap_filter_t *f, apr_bucket_brigade *bb)
 }
 
 static ap_filter_rec_t *backend_in_filter, *backend_out_filter;
+static ap_filter_rec_t *progress_filter;
+
+/* mod_proxy_fcgi and mod_proxy_scgi read the backend socket directly (no
+ * conn_rec for the filter above): when their exchange fails after the
+ * response began, the time since they last passed response data on tells
+ * a read that timed out from one that broke. */
+static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    gwguard_req *st = gwguard_req_get(f->r, 0);
+
+    if (st && st->in_proxy && st->attempts->nelts > 0) {
+        APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                      gwguard_attempt).last_out = apr_time_now();
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+/* Whether the request goes to a handler that needs progress_out: the
+ * target after "proxy:" (and a "unix:...|" part) is not http(s)/ws(s). A
+ * balancer may hold any kind of member, so it gets the filter too. */
+static int needs_progress(const request_rec *r)
+{
+    const char *t;
+
+    if (r->main) {
+        return 0;
+    }
+    if (r->proxyreq && r->filename
+        && strncmp(r->filename, "proxy:", 6) == 0) {
+        t = r->filename + 6;
+    }
+    else if (r->handler && strncmp(r->handler, "proxy:", 6) == 0) {
+        t = r->handler + 6;
+    }
+    else {
+        return 0;
+    }
+    if (strncasecmp(t, "unix:", 5) == 0 && (t = strchr(t, '|')) != NULL) {
+        t++;
+    }
+    return strncasecmp(t, "http", 4) != 0 && strncasecmp(t, "ws", 2) != 0;
+}
+
+static void progress_insert(request_rec *r)
+{
+    if (needs_progress(r)) {
+        ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
+    }
+}
 
 /* mod_proxy runs pre_connection for each new backend connection, just
  * after connecting (ap_proxy_connection_create_ex), c->outgoing set. */
@@ -276,4 +326,8 @@ void gwguard_register_backend_hooks(void)
                                                    AP_FTYPE_CONNECTION);
     ap_hook_pre_connection(backend_pre_connection, NULL, NULL,
                            APR_HOOK_MIDDLE);
+    progress_filter = ap_register_output_filter("GWGUARD_PROGRESS",
+                                                progress_out, NULL,
+                                                AP_FTYPE_RESOURCE);
+    ap_hook_insert_filter(progress_insert, NULL, NULL, APR_HOOK_MIDDLE);
 }

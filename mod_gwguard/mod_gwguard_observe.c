@@ -15,7 +15,7 @@ void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
 {
     o->worker_unusable = a->worker_unusable;
     o->pool_exhausted = a->pool_exhausted;
-    o->connected = a->connected != 0;
+    o->connected = a->connected != 0 || a->cgi_vars;
     o->reused = a->reused;
     o->io = (gwg_io)a->io;
     o->bytes_read = a->bytes_read;
@@ -23,6 +23,12 @@ void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
     o->elapsed_us = a->end > a->start ? a->end - a->start : 0;
     o->connect_timeout_us = a->connect_timeout;
     o->breaker_refused = a->breaker_refused;
+    o->scheme = (gwg_scheme)a->scheme;
+    o->io_timeout_us = a->io_timeout;
+    /* the handler's last pass of response data, or the attempt's start */
+    o->idle_us = a->end
+                 ? a->end - (a->last_out > a->start ? a->last_out : a->start)
+                 : -1;
 }
 
 void gwguard_observe(gwg_observation *o, request_rec *r, int status,

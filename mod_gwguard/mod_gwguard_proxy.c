@@ -63,16 +63,87 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
     return st;
 }
 
-/* The worker's origin; the default (reverse/forward) workers have no host
- * of their own, so for them the key comes from the URL. */
-static int upstream_key(char *buf, size_t len, proxy_worker *worker,
-                        const char *url)
+/* Whether the worker is one of mod_proxy's default workers (SetHandler
+ * "proxy:...", RewriteRule [P], forward proxy): it stands for no backend
+ * of its own (its host is "*" or empty), so the key comes from the URL. */
+static int default_worker(const proxy_worker *w, const proxy_server_conf *c)
 {
-    if (worker && worker->s->hostname_ex[0]) {
+    return !w || (c && (w == c->reverse || w == c->forward))
+           || !w->s->hostname_ex[0]
+           || strcmp(w->s->hostname_ex, "*") == 0;
+}
+
+/* The scheme of "scheme://..." (or "scheme:"), its length in *len. */
+static const char *url_scheme(const char *url, size_t *len)
+{
+    const char *colon = url ? strchr(url, ':') : NULL;
+
+    *len = colon ? (size_t)(colon - url) : 0;
+    return url;
+}
+
+/* The upstream key of an attempt (docs/formats.md, "Upstream keys"): a
+ * unix socket by its path, a declared worker by its origin, a default
+ * worker's request by its real target. *dynamic tells the caller that the
+ * key came from the request, so it is held to the URL keys' budget. */
+static int upstream_key(char *buf, size_t len, request_rec *r,
+                        proxy_worker *worker, proxy_server_conf *conf,
+                        const char *url, int *dynamic)
+{
+    const char *scheme, *uds;
+    size_t slen;
+
+    *dynamic = default_worker(worker, conf);
+    if (!*dynamic) {
+        if (worker->s->uds_path[0]) {
+            return gwg_upstream_key_unix(buf, len, worker->s->scheme,
+                                         strlen(worker->s->scheme),
+                                         worker->s->uds_path);
+        }
         return gwg_upstream_key(buf, len, worker->s->scheme,
                                 worker->s->hostname_ex, worker->s->port);
     }
+    /* mod_proxy's fixup moved "unix:/path|" of the target to a note */
+    uds = apr_table_get(r->notes, "uds_path");
+    scheme = url_scheme(url, &slen);
+    if (uds) {
+        return gwg_upstream_key_unix(buf, len, scheme, slen, uds);
+    }
     return gwg_upstream_key_from_url(buf, len, url);
+}
+
+/* Finds or claims the attempt's slot; logs once when the table is full. */
+static void claim_slot(request_rec *r, gwguard_attempt *a,
+                       proxy_worker *worker, int dynamic)
+{
+    const char *wname = worker ? worker->s->name_ex : "";
+    int overflow_first;
+
+    if (strcmp(a->key, GWG_OVERFLOW_KEY) == 0) {
+        a->slot = gwg_shm_overflow_slot(&gwguard_segment.shm);
+        return;
+    }
+    a->slot = dynamic
+        ? gwg_shm_slot_for_dynamic(&gwguard_segment.shm, a->key, wname,
+                                   &overflow_first)
+        : gwg_shm_slot_for(&gwguard_segment.shm, a->key, wname,
+                           apr_table_get(r->subprocess_env, "BALANCER_NAME"),
+                           &overflow_first);
+    if (overflow_first) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00009: %s; %s "
+                      "and any further upstreams are counted together as "
+                      GWG_OVERFLOW_KEY " (raise GwGuardMaxUpstreams)",
+                      dynamic ? apr_psprintf(r->pool, "the %u upstream slots "
+                                             "for targets taken from request "
+                                             "URLs are taken",
+                                             gwg_shm_dynamic_budget(
+                                                 &gwguard_segment.shm))
+                              : apr_psprintf(r->pool, "all %u upstream slots "
+                                             "are taken",
+                                             gwguard_segment.shm.hdr
+                                                 ->slot_count),
+                      a->key);
+    }
 }
 
 static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
@@ -82,7 +153,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
 {
     gwguard_attempt *a;
     gwguard_req *st;
-    int overflow_first;
+    int dynamic;
 
     (void)proxyhost; (void)proxyport;
     if (!gwguard_enabled(r)) {
@@ -94,27 +165,16 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     a->start = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, worker, conf, url);
-    if (upstream_key(a->key, sizeof(a->key), worker, url) < 0) {
+    if (upstream_key(a->key, sizeof(a->key), r, worker, conf, url,
+                     &dynamic) < 0) {
         apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
     }
     if (!gwguard_segment.ok) {
         return DECLINED;
     }
-    if (strcmp(a->key, GWG_OVERFLOW_KEY) == 0) {
-        a->slot = gwg_shm_overflow_slot(&gwguard_segment.shm);
+    claim_slot(r, a, worker, dynamic);
+    if (a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
         return DECLINED;
-    }
-    a->slot = gwg_shm_slot_for(&gwguard_segment.shm, a->key,
-                               worker ? worker->s->name_ex : "",
-                               apr_table_get(r->subprocess_env,
-                                             "BALANCER_NAME"),
-                               &overflow_first);
-    if (overflow_first) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00009: all %u "
-                      "upstream slots are taken; %s and any further "
-                      "upstreams are counted together as " GWG_OVERFLOW_KEY
-                      " (raise GwGuardMaxUpstreams)",
-                      gwguard_segment.shm.hdr->slot_count, a->key);
     }
     return gwguard_breaker_admit(r, st, a);
 }
@@ -183,6 +243,7 @@ static void annotate(request_rec *r, const gwguard_req *st)
 {
     const gwguard_attempt *last = NULL;
     const gwg_class_info *info;
+    const gwg_local_fault_info *lf;
 
     if (st->attempts->nelts > 0) {
         last = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
@@ -196,12 +257,14 @@ static void annotate(request_rec *r, const gwguard_req *st)
     info = gwg_class_get(st->cls);
     apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
     apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
+    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
-                  "%s", last ? last->key : "-", info->name, info->code,
+                  "%s%s%s", last ? last->key : "-", info->name, info->code,
                   st->status ? st->status : r->status,
                   gwguard_request_id(r, st),
-                  st->rule, gwguard_detail(r, last));
+                  st->rule, lf ? " local=" : "", lf ? lf->name : "",
+                  gwguard_detail(r, last));
 }
 
 static int gwguard_request_status(int *status, request_rec *r)
@@ -223,6 +286,13 @@ static int gwguard_request_status(int *status, request_rec *r)
     gwguard_correct_status(r, st, status);
     if (st->cls == GWG_CLASS_UNAVAILABLE) {
         gwguard_no_attempt(r, st);
+    }
+    if (st->cls == GWG_CLASS_CONNECT_REFUSED && st->attempts->nelts > 0) {
+        const gwguard_attempt *last = &APR_ARRAY_IDX(
+            st->attempts, st->attempts->nelts - 1, gwguard_attempt);
+        /* detail only: from the error-log hook, so LogLevel may hide it */
+        st->local_fault = gwg_local_fault_of(last->ah_number,
+                                             (int)last->apr_status);
     }
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);

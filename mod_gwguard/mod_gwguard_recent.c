@@ -54,7 +54,12 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     apr_cpystrn(e.method, r->method ? r->method : "", sizeof(e.method));
     /* the path without the query (it may hold secrets), cut at 256 */
     apr_cpystrn(e.path, r->uri ? r->uri : "", sizeof(e.path));
-    apr_snprintf(e.detail, sizeof(e.detail), "rule=%s attempts=%d",
-                 st->rule ? st->rule : "-", st->attempts->nelts);
+    {
+        const gwg_local_fault_info *lf = gwg_local_fault_get(
+            (gwg_local_fault)st->local_fault);
+        apr_snprintf(e.detail, sizeof(e.detail), "rule=%s attempts=%d%s%s",
+                     st->rule ? st->rule : "-", st->attempts->nelts,
+                     lf ? " local=" : "", lf ? lf->name : "");
+    }
     gwg_shm_recent_add(&gwguard_segment.shm, &e);
 }
