@@ -72,7 +72,13 @@ gwg_class_t gwg_class_by_name(const char *name)
 
 int gwg_class_is_upstream_failure(gwg_class_t id)
 {
-    return id >= 0 && id < GWG_CLASS_COUNT && id != GWG_CLASS_CLIENT_ABORT;
+    return id >= 0 && id < GWG_CLASS_COUNT && id != GWG_CLASS_CLIENT_ABORT
+           && id != GWG_CLASS_CIRCUIT_OPEN;
+}
+
+int gwg_class_reaches_upstream(gwg_class_t id)
+{
+    return id != GWG_CLASS_CIRCUIT_OPEN;
 }
 
 const char *gwg_class_names_list(void)

@@ -41,8 +41,14 @@ const gwg_class_info *gwg_class_get(gwg_class_t id);
 /* Look a class up by its stable name; GWG_CLASS_NONE if unknown. */
 gwg_class_t gwg_class_by_name(const char *name);
 
-/* Whether a class counts against the upstream (client_abort does not). */
+/* Whether a class counts against the upstream in `failures`: client_abort
+ * does not (the client's doing), nor circuit_open (gwguard's own answer;
+ * docs/formats.md, "What the counters count"). */
 int gwg_class_is_upstream_failure(gwg_class_t id);
+
+/* Whether an attempt of this class (GWG_CLASS_NONE: a success) went to the
+ * upstream and counts in `requests`: every one but a breaker refusal. */
+int gwg_class_reaches_upstream(gwg_class_t id);
 
 /* A connect failure that is the gateway's own configuration, not a dead
  * upstream (docs/classes.md, "Local faults"): the class stays

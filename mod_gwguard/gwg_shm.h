@@ -99,10 +99,18 @@ typedef struct {
     int64_t     ttfb_us;         /* upstream time to first byte, -1 unknown */
 } gwg_outcome;
 
+/* The state changes worth a log line, with hysteresis so that an
+ * upstream that alternates failures and successes is reported once: it
+ * starts failing at a failure while it was healthy, and recovers only
+ * after GWG_RECOVER_SUCCESSES successes in a row, or at a success
+ * GWG_RECOVER_QUIET_US after its last failure (docs/log-tags.md). */
+#define GWG_RECOVER_SUCCESSES  10
+#define GWG_RECOVER_QUIET_US   60000000ull
+
 typedef struct {
-    int      started_failing;    /* first failure after a success */
-    int      recovered;          /* first success after failures */
-    uint64_t streak_failures;    /* with recovered: how many failed */
+    int      started_failing;    /* failure while healthy */
+    int      recovered;          /* healthy again (see above) */
+    uint64_t streak_failures;    /* with recovered: failures meanwhile */
     uint64_t streak_us;          /* with recovered: for how long */
 } gwg_transition;
 

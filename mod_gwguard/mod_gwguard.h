@@ -89,6 +89,9 @@ typedef struct {
                                       the CGI variables (it was connected) */
     apr_interval_time_t io_timeout; /* the backend socket's timeout */
     apr_time_t   last_out;         /* response data last passed on, 0 none */
+    int          cls;              /* the attempt's verdict (gwg_class_t),
+                                      set in request_status */
+    const char  *rule;             /* ... and the row that decided it */
 } gwguard_attempt;
 
 #define GWGUARD_NO_SLOT UINT32_MAX
@@ -179,6 +182,11 @@ void gwguard_status_register_hooks(void);
 /* One entry in the recent-failures ring for a failed request
  * (mod_gwguard_recent.c); nothing for a success. */
 void gwguard_recent_note(request_rec *r, const gwguard_req *st);
+
+/* The same for attempt i of a failover that failed before the request's
+ * last attempt (status 0: the client got the later attempt's answer). */
+void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
+                                 int i);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

@@ -206,10 +206,28 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
     }
 }
 
-/* Counts every attempt: the earlier ones of a failover failed with a
- * retryable 503; the last one carries the request's verdict. */
+/* The verdict on every attempt: the earlier ones of a failover failed
+ * with a retryable 503 (or our breaker refused them); the last one
+ * carries the request's verdict. */
+static void judge_attempts(gwguard_req *st, gwg_observation *o)
+{
+    gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
+    int i, n = st->attempts->nelts;
+
+    for (i = 0; i < n; i++) {
+        gwg_verdict v;
+
+        o->final_attempt = (i == n - 1);
+        gwguard_attempt_verdict(&v, st, i, o);
+        attempts[i].cls = v.cls;
+        attempts[i].rule = v.rule;
+    }
+    o->final_attempt = 1;
+}
+
+/* Counts every attempt under its own upstream. */
 static void count_attempts(request_rec *r, gwguard_req *st,
-                           gwg_observation *o)
+                           const gwg_observation *o)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
@@ -217,25 +235,45 @@ static void count_attempts(request_rec *r, gwguard_req *st,
     for (i = 0; i < n; i++) {
         gwg_outcome outcome;
         gwg_transition t;
-        gwg_verdict v;
 
         if (attempts[i].slot == GWGUARD_NO_SLOT) {
             continue;
         }
-        o->final_attempt = (i == n - 1);
-        gwguard_attempt_verdict(&v, st, i, o);
-        outcome.cls = v.cls;
-        outcome.status = !o->final_attempt ? 0
+        outcome.cls = (gwg_class_t)attempts[i].cls;
+        outcome.status = i != n - 1 ? 0
                          : st->intercepted ? r->status : st->status;
         outcome.now = gwg_now_us();
         outcome.ttfb_us = attempts[i].first_byte
                           ? attempts[i].first_byte - attempts[i].start : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
-        log_transition(r, &attempts[i], &t, v.cls);
-        gwguard_breaker_record(r, &attempts[i], v.cls,
+        log_transition(r, &attempts[i], &t, outcome.cls);
+        gwguard_breaker_record(r, &attempts[i], outcome.cls,
                                o->error_override || st->intercepted);
     }
-    o->final_attempt = 1;
+}
+
+/* One line per attempt that failed and was failed over (the request's own
+ * verdict gets GWG00006), and its entry in the recent ring. */
+static void note_failovers(request_rec *r, const gwguard_req *st)
+{
+    const gwguard_attempt *attempts = (const gwguard_attempt *)
+                                      st->attempts->elts;
+    int i, n = st->attempts->nelts;
+
+    for (i = 0; i < n - 1; i++) {
+        const gwg_class_info *info = gwg_class_get(
+            (gwg_class_t)attempts[i].cls);
+
+        if (!info) {
+            continue;                   /* it did not fail */
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00010: upstream "
+                      "failure, failed over: " GWG_UP_FMT " attempt=%d/%d "
+                      "request_id=%s rule=%s%s", attempts[i].key, info->name,
+                      info->code, i + 1, n, gwguard_request_id(r, st),
+                      attempts[i].rule, gwguard_detail(r, &attempts[i]));
+        gwguard_recent_note_attempt(r, st, i);
+    }
 }
 
 /* GWGUARD_* for LogFormat and ErrorDocument, and the one info line. */
@@ -260,10 +298,13 @@ static void annotate(request_rec *r, const gwguard_req *st)
     lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
-                  "%s%s%s", last ? last->key : "-", info->name, info->code,
+                  "%s%s%s%s", last ? last->key : "-", info->name, info->code,
                   st->status ? st->status : r->status,
                   gwguard_request_id(r, st),
                   st->rule, lf ? " local=" : "", lf ? lf->name : "",
+                  st->attempts->nelts > 1
+                      ? apr_psprintf(r->pool, " attempts=%d",
+                                     st->attempts->nelts) : "",
                   gwguard_detail(r, last));
 }
 
@@ -294,9 +335,11 @@ static int gwguard_request_status(int *status, request_rec *r)
         st->local_fault = gwg_local_fault_of(last->ah_number,
                                              (int)last->apr_status);
     }
+    judge_attempts(st, &o);
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);
     }
+    note_failovers(r, st);
     annotate(r, st);
     gwguard_recent_note(r, st);
     gwguard_page_answer(r, st);

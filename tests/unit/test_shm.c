@@ -313,6 +313,8 @@ START_TEST(record_transitions_statuses_and_latency)
     ck_assert_uint_eq(sl->consecutive_failures, 2);   /* abort: no change */
     o = outcome(GWG_CLASS_NONE, 0);
     o.ttfb_us = 3000;
+    /* the first success after a quiet period ends the episode */
+    o.now = sl->last_failure + GWG_RECOVER_QUIET_US;
     gwg_shm_record(&shm, s, &o, &t);
     ck_assert(t.recovered);
     ck_assert_uint_eq(t.streak_failures, 2);
@@ -327,6 +329,48 @@ START_TEST(record_transitions_statuses_and_latency)
     ck_assert_uint_eq(gwg_ttfb_bucket(3000), 2);
     ck_assert_uint_eq(gwg_ttfb_bucket(UINT64_MAX), GWG_TTFB_BUCKETS - 1);
     ck_assert_uint_eq(sl->ttfb_sum_us, 3000);
+    gwg_shm_close(&shm);
+}
+END_TEST
+
+/* Alternating failures and successes: one "starts failing", no
+ * "recovered" until a run of successes; then each once. */
+START_TEST(flapping_is_reported_once)
+{
+    gwg_shm shm;
+    gwg_transition t;
+    gwg_outcome o;
+    int of, i, started = 0, recovered = 0;
+    uint32_t s;
+
+    create(&shm, 16, 0);
+    s = gwg_shm_slot_for(&shm, "http://flap:1", "w", "", &of);
+    for (i = 0; i <= 100; i++) {           /* ends with a failure */
+        o = outcome(i % 2 ? GWG_CLASS_NONE : GWG_CLASS_UPSTREAM_5XX,
+                    i % 2 ? 0 : 500);
+        gwg_shm_record(&shm, s, &o, &t);
+        started += t.started_failing;
+        recovered += t.recovered;
+    }
+    ck_assert_int_eq(started, 1);
+    ck_assert_int_eq(recovered, 0);
+    for (i = 0; i < GWG_RECOVER_SUCCESSES; i++) {
+        o = outcome(GWG_CLASS_NONE, 0);
+        gwg_shm_record(&shm, s, &o, &t);
+        int last = i == GWG_RECOVER_SUCCESSES - 1;
+        ck_assert_int_eq(t.recovered, last);
+    }
+    ck_assert_uint_eq(t.streak_failures, 51);
+    o = outcome(GWG_CLASS_NONE, 0);
+    gwg_shm_record(&shm, s, &o, &t);
+    ck_assert(!t.recovered && !t.started_failing);
+    o = outcome(GWG_CLASS_CIRCUIT_OPEN, 503);
+    gwg_shm_record(&shm, s, &o, &t);
+    /* gwguard's own refusal: not an attempt, not a failure */
+    ck_assert(!t.started_failing);
+    ck_assert_uint_eq(shm.slots[s].requests, 101 + GWG_RECOVER_SUCCESSES + 1);
+    ck_assert_uint_eq(shm.slots[s].failures, 51);
+    ck_assert_uint_eq(shm.slots[s].classes[GWG_CLASS_CIRCUIT_OPEN], 1);
     gwg_shm_close(&shm);
 }
 END_TEST
@@ -456,6 +500,7 @@ Suite *shm_suite(void)
     tcase_add_test(slots, concurrent_claims_and_counts_are_exact);
     tcase_add_test(slots, overflow_slot_when_full);
     tcase_add_test(slots, record_transitions_statuses_and_latency);
+    tcase_add_test(slots, flapping_is_reported_once);
     tcase_add_test(slots, reset_under_load_loses_nothing_after_it);
     tcase_add_test(slots, reset_zeroes_and_keeps_the_key);
     tcase_add_test(slots, recent_ring_newest_first_and_wraps);
