@@ -267,7 +267,7 @@ static void note_failovers(request_rec *r, const gwguard_req *st)
         if (!info) {
             continue;                   /* it did not fail */
         }
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00010: upstream "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00100: upstream "
                       "failure, failed over: " GWG_UP_FMT " attempt=%d/%d "
                       "request_id=%s rule=%s%s", attempts[i].key, info->name,
                       info->code, i + 1, n, gwguard_request_id(r, st),

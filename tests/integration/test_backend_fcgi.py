@@ -72,10 +72,12 @@ def pools(tmp_path_factory):
                            max_children=2).start()
         made["one"] = PhpFpm(root / "one", pool="one",
                              max_children=1).start()
+        made["dead_port"] = free_port()
         yield made
     finally:
         for p in made.values():
-            p.stop()
+            if isinstance(p, PhpFpm):
+                p.stop()
 
 
 def routes(prefix, pools):
@@ -110,6 +112,11 @@ def config(pools, denied_sock, missing_sock):
         '    SetHandler "proxy:unix:%s|fcgi://localhost"\n'
         '  </FilesMatch>\n</Directory>' % (APPS, pools["uds"].sock),
         '<Location "/off/">\n  GwGuard Off\n</Location>',
+        # a balancer of php-fpm members: a dead TCP one and the unix pool
+        '<Proxy "balancer://php">\n  BalancerMember "fcgi://127.0.0.1:%d"\n'
+        '  BalancerMember "unix:%s|fcgi://pool-lb"\n</Proxy>'
+        % (pools["dead_port"], pools["uds"].sock),
+        'ProxyPassMatch "^/lb/(.*)$" "balancer://php%s/$1"' % SCRIPT,
         'ProxyPassMatch "^/icpt/(.*)$" "fcgi://%s%s/$1"'
         % (pools["tcp"].address, SCRIPT),
         '<Location "/icpt/">\n  GwGuardIntercept On\n</Location>',
@@ -404,3 +411,27 @@ def test_breaker_per_setHandler_pool(tmp_path, pools, mpm):
     finally:
         h.stop()
     h.check_error_log()
+
+
+def test_balancer_failover_accounting(run):
+    """php-fpm balancer members: a refused member is failed over; the
+    client gets 200, and the failed attempt is counted under its own key,
+    listed by `gwguardctl recent` and logged (GWG00100)."""
+    import json
+    for i in range(4):
+        status, _, body = get_full(run.h.port, "/lb/ok?n=lb%d" % i)
+        assert status == 200 and b"ok uds" in body
+    dead = "fcgi://127.0.0.1:%d" % run.pools["dead_port"]
+    st = by_name(run.h.status(), dead)
+    assert st["classes"]["connect_refused"] >= 1
+    assert st["requests"] == st["failures"]
+    entries = json.loads(run.h.ctl("recent", "--json", "--shm",
+                                   str(run.h.shm), dead).stdout)["recent"]
+    assert entries and all("failed over" in e["detail"] for e in entries)
+    assert len(entries) == st["failures"]
+    lines = re.findall(r"GWG00100: .*upstream=%s class=connect_refused "
+                       r".*attempt=1/2" % re.escape(dead),
+                       run.h.read_error_log())
+    assert len(lines) == st["failures"]
+    good = by_name(run.h.status(), "fcgi+unix:%s" % run.pools["uds"].sock)
+    assert good["successes"] >= 4

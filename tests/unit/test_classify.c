@@ -270,6 +270,87 @@ START_TEST(proxy_error_notes)
 }
 END_TEST
 
+/* mod_proxy_fcgi's paths, as a php-fpm fault leaves them (see
+ * tests/integration/test_backend_fcgi.py for the same rows for real). */
+static gwg_observation fcgi(int handler, int response, int cgi_vars)
+{
+    gwg_observation o = obs(handler, response, 1);
+
+    o.scheme = GWG_SCHEME_FCGI;
+    o.connected = cgi_vars;             /* no backend conn_rec in fcgi */
+    o.io_timeout_us = 2000000;
+    o.idle_us = 10000;
+    return o;
+}
+
+START_TEST(fastcgi)
+{
+    gwg_observation o = fcgi(GWG_HANDLER_OK, 200, 1);
+    gwg_verdict v;
+
+    expect(&o, GWG_CLASS_NONE, "success");
+    /* the script's own Status: 500/503 (ap_scan_script_header) */
+    o = fcgi(GWG_HANDLER_OK, 503, 1);
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
+    /* poll timed out before any output: 504 (AH01075 70007) */
+    o = fcgi(504, 200, 1);
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
+    /* worker killed before output: 503 although connected (AH01067) */
+    o = fcgi(503, 200, 1);
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_RESET_BEFORE_HEADERS,
+                                       503, 0), 502);
+    /* not connected: refused (AH02454 / AH00957, AH01079) */
+    o = fcgi(503, 200, 0);
+    expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
+    /* killed mid-body, and silent mid-body past the timeout */
+    o = fcgi(GWG_HANDLER_FILTER_ERROR, 200, 1);
+    expect(&o, GWG_CLASS_BODY_RESET, "cgi_body_reset");
+    o.idle_us = 1990000;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "cgi_body_timeout");
+    o.idle_us = -1;                     /* unknown: not a timeout */
+    expect(&o, GWG_CLASS_BODY_RESET, "cgi_body_reset");
+    /* the client left: fcgi returns OK with c->aborted */
+    o = fcgi(GWG_HANDLER_OK, 200, 1);
+    o.client_aborted = 1;
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+    /* an HTTP upstream's OK with a 5xx and no status line read is not the
+     * upstream's answer (the backend_broke race row decides it) */
+    o = obs(GWG_HANDLER_OK, 502, 1);
+    gwg_classify(&v, &o);
+    ck_assert_int_ne(v.cls, GWG_CLASS_UPSTREAM_5XX);
+}
+END_TEST
+
+START_TEST(scheme_names)
+{
+    ck_assert_int_eq(gwg_scheme_of("fcgi", 4), GWG_SCHEME_FCGI);
+    ck_assert_int_eq(gwg_scheme_of("FCGI://x", 4), GWG_SCHEME_FCGI);
+    ck_assert_int_eq(gwg_scheme_of("wss", 3), GWG_SCHEME_HTTP);
+    ck_assert_int_eq(gwg_scheme_of("h2c", 3), GWG_SCHEME_H2);
+    ck_assert_int_eq(gwg_scheme_of("uwsgi", 5), GWG_SCHEME_UWSGI);
+    ck_assert_int_eq(gwg_scheme_of("scgi", 4), GWG_SCHEME_SCGI);
+    ck_assert_int_eq(gwg_scheme_of("ajp", 3), GWG_SCHEME_AJP);
+    ck_assert_int_eq(gwg_scheme_of("ftp", 3), GWG_SCHEME_OTHER);
+    ck_assert_int_eq(gwg_scheme_of("fcg", 3), GWG_SCHEME_OTHER);
+    ck_assert_int_eq(gwg_scheme_of(NULL, 0), GWG_SCHEME_OTHER);
+}
+END_TEST
+
+START_TEST(local_faults)
+{
+    ck_assert_int_eq(gwg_local_fault_of(2454, 13), GWG_LOCAL_SOCKET_DENIED);
+    ck_assert_int_eq(gwg_local_fault_of(2454, 2), GWG_LOCAL_SOCKET_MISSING);
+    ck_assert_int_eq(gwg_local_fault_of(2454, 111), GWG_LOCAL_SOCKET_STALE);
+    ck_assert_int_eq(gwg_local_fault_of(957, 99), GWG_LOCAL_NO_ADDRESS);
+    ck_assert_int_eq(gwg_local_fault_of(957, 111), GWG_LOCAL_NONE);
+    ck_assert_int_eq(gwg_local_fault_of(0, 0), GWG_LOCAL_NONE);
+    ck_assert_ptr_null(gwg_local_fault_get(GWG_LOCAL_NONE));
+    ck_assert_str_eq(gwg_local_fault_get(GWG_LOCAL_SOCKET_DENIED)
+                     ->proxy_status, "proxy_configuration_error");
+}
+END_TEST
+
 Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
@@ -289,6 +370,9 @@ Suite *classify_suite(void)
     tcase_add_test(tc, anything_else_is_other);
     tcase_add_test(tc, answer_status);
     tcase_add_test(tc, proxy_error_notes);
+    tcase_add_test(tc, fastcgi);
+    tcase_add_test(tc, scheme_names);
+    tcase_add_test(tc, local_faults);
     suite_add_tcase(s, tc);
     return s;
 }

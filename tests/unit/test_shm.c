@@ -333,6 +333,38 @@ START_TEST(record_transitions_statuses_and_latency)
 }
 END_TEST
 
+/* Keys from request URLs (default workers) take at most a quarter of the
+ * table; known ones keep their slot; the rest go to *overflow*. */
+START_TEST(dynamic_keys_have_a_budget)
+{
+    gwg_shm shm;
+    char key[64];
+    int of, i, overflowed = 0, noted = 0;
+    uint32_t s, first;
+
+    create(&shm, 64, 0);
+    ck_assert_uint_eq(gwg_shm_dynamic_budget(&shm), 16);
+    first = gwg_shm_slot_for_dynamic(&shm, "http://c0:80", "proxy:reverse",
+                                     &of);
+    for (i = 0; i < 40; i++) {
+        snprintf(key, sizeof(key), "http://c%d:80", i);
+        s = gwg_shm_slot_for_dynamic(&shm, key, "proxy:reverse", &of);
+        overflowed += s == gwg_shm_overflow_slot(&shm);
+        noted += of;
+    }
+    ck_assert_int_eq(overflowed, 40 - 16);
+    ck_assert_int_eq(noted, 1);
+    /* a key that has its slot keeps it */
+    ck_assert_uint_eq(gwg_shm_slot_for_dynamic(&shm, "http://c0:80", "", &of),
+                      first);
+    /* declared workers still get slots of their own */
+    s = gwg_shm_slot_for(&shm, "http://declared:80", "w", "", &of);
+    ck_assert_uint_ne(s, gwg_shm_overflow_slot(&shm));
+    ck_assert_uint_eq(gwg_shm_used(&shm), 17);
+    gwg_shm_close(&shm);
+}
+END_TEST
+
 /* Alternating failures and successes: one "starts failing", no
  * "recovered" until a run of successes; then each once. */
 START_TEST(flapping_is_reported_once)
@@ -501,6 +533,7 @@ Suite *shm_suite(void)
     tcase_add_test(slots, overflow_slot_when_full);
     tcase_add_test(slots, record_transitions_statuses_and_latency);
     tcase_add_test(slots, flapping_is_reported_once);
+    tcase_add_test(slots, dynamic_keys_have_a_budget);
     tcase_add_test(slots, reset_under_load_loses_nothing_after_it);
     tcase_add_test(slots, reset_zeroes_and_keeps_the_key);
     tcase_add_test(slots, recent_ring_newest_first_and_wraps);
