@@ -127,11 +127,22 @@ static int body_broke(const gwg_observation *o)
            && io_broke(o);
 }
 
+static int closed_after_answer(const gwg_observation *o)
+{
+    /* The whole answer was passed on (EOS) and the client connection was
+     * marked aborted only after: an HTTP/2 client closing its session
+     * after the last byte makes mod_proxy_http return DONE for a complete
+     * answer. Not an abort, not a failure. */
+    return o->client_aborted && o->eos_sent
+           && (o->handler_status == GWG_HANDLER_OK
+               || o->handler_status == GWG_HANDLER_DONE);
+}
+
 static int aborted(const gwg_observation *o)
 {
     /* Client went away while the response streamed: handler returns OK
      * or DONE with c->aborted set (mod_proxy_http, ap_proxy_pass_brigade). */
-    return o->client_aborted
+    return o->client_aborted && !o->eos_sent
            && (o->handler_status == GWG_HANDLER_OK
                || o->handler_status == GWG_HANDLER_DONE);
 }
@@ -152,7 +163,9 @@ static int upstream_sent_5xx(const gwg_observation *o)
      * handlers set no note: their OK with a 5xx r->status is the script's
      * own "Status:" (ap_scan_script_header_err_brigade_ex; fcgi's
      * ProxyErrorOverride runs ap_die itself and returns OK). */
-    if (o->handler_status == GWG_HANDLER_OK) {
+    if (o->handler_status == GWG_HANDLER_OK
+        || (o->handler_status == GWG_HANDLER_DONE && o->eos_sent
+            && o->client_aborted)) {
         return (o->status_parsed || o->scheme != GWG_SCHEME_HTTP)
                && is_5xx(o->response_status);
     }
@@ -301,6 +314,8 @@ static const gwg_rule rules[] = {
       "proxy_util: reading the client body failed (AH02608, AH01095)" },
     { "upstream_5xx", upstream_sent_5xx, GWG_CLASS_UPSTREAM_5XX,
       "proxy_http: upstream status 5xx, or ProxyErrorOverride" },
+    { "closed_after_answer", closed_after_answer, GWG_CLASS_NONE,
+      "proxy_http: EOS passed on, client gone afterwards (h2), DONE" },
     { "success", succeeded, GWG_CLASS_NONE,
       "proxy_handler returned OK" },
     { "no_member", no_attempt, GWG_CLASS_UNAVAILABLE,

@@ -62,6 +62,8 @@ typedef struct gwg_observation {
     int final_attempt;    /* 1 for the attempt that ended the request,
                              0 for an earlier one that failed over */
     int client_aborted;   /* r->connection->aborted */
+    int eos_sent;         /* r->eos_sent: the handler passed the end of the
+                             response on (ap_pass_brigade sets it) */
     int error_override;   /* note "proxy-error-override" (ProxyErrorOverride) */
     int timed_out;        /* note "proxy_timedout" */
     int status_parsed;    /* note "proxy-status": a status line was read */

@@ -113,6 +113,9 @@ typedef struct {
     int          retry_after;      /* Retry-After seconds, -1 = default */
     int          intercepted;      /* GwGuardIntercept replaced the
                                       upstream's own 5xx with a page */
+    int          head_broke_held;  /* h2 client: mod_proxy_http's "backend
+                                      broke before the head" brigade was
+                                      held back so gwguard answers */
     int          local_fault;      /* gwg_local_fault of a connect_refused:
                                       the gateway's own setup is at fault */
 } gwguard_req;

@@ -12,6 +12,7 @@
 #include "http_connection.h"
 #include "http_request.h"
 #include "util_filter.h"
+#include "http_protocol.h"
 #include "apr_strings.h"
 
 #include "gwg_classify.h"
@@ -282,10 +283,59 @@ static int needs_progress(const request_rec *r)
     return strncasecmp(t, "http", 4) != 0 && strncasecmp(t, "ws", 2) != 0;
 }
 
+/* HTTP/2 clients. When the backend breaks before the response head on a
+ * client connection that had requests before (c->keepalives, which an
+ * h2 stream's connection always has), mod_proxy_http passes an error
+ * bucket (502), EOC and EOS instead of an answer: on HTTP/1 the client
+ * connection is closed so the browser retries, but mod_http2 turns a
+ * stream without a head into its own 500. This filter holds that brigade
+ * back, so the core's error path answers the request with gwguard's 502
+ * (request_status makes the handler's result 502; mod_gwguard_proxy.c). */
+static ap_filter_rec_t *h2_head_filter;
+
+static int error_before_data(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (AP_BUCKET_IS_ERROR(b)) {
+            return ((ap_bucket_error *)b->data)->status == HTTP_BAD_GATEWAY;
+        }
+        if (!APR_BUCKET_IS_METADATA(b)) {
+            return 0;
+        }
+    }
+    return -1;                          /* only metadata: undecided */
+}
+
+static apr_status_t h2_head_out(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    gwguard_req *st = gwguard_req_get(f->r, 0);
+    int broke = error_before_data(bb);
+
+    if (broke == 1 && st && st->in_proxy && !f->r->sent_bodyct) {
+        st->head_broke_held = 1;
+        apr_brigade_cleanup(bb);
+        return APR_SUCCESS;
+    }
+    if (broke == 0) {
+        ap_remove_output_filter(f);     /* an answer: out of the way */
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
 static void progress_insert(request_rec *r)
 {
     if (needs_progress(r)) {
         ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
+    }
+    /* an h2 stream's connection has a master; HTTP/1 keeps httpd's way */
+    if (r->connection->master && !r->main
+        && ((r->proxyreq && r->filename
+             && strncmp(r->filename, "proxy:", 6) == 0)
+            || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))) {
+        ap_add_output_filter_handle(h2_head_filter, NULL, r, r->connection);
     }
 }
 
@@ -329,5 +379,8 @@ void gwguard_register_backend_hooks(void)
     progress_filter = ap_register_output_filter("GWGUARD_PROGRESS",
                                                 progress_out, NULL,
                                                 AP_FTYPE_RESOURCE);
+    h2_head_filter = ap_register_output_filter("GWGUARD_H2_HEAD",
+                                               h2_head_out, NULL,
+                                               AP_FTYPE_RESOURCE);
     ap_hook_insert_filter(progress_insert, NULL, NULL, APR_HOOK_MIDDLE);
 }

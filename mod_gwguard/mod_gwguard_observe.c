@@ -40,6 +40,7 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     o->attempts = st->attempts->nelts;
     o->final_attempt = 1;
     o->client_aborted = r->connection->aborted;
+    o->eos_sent = r->eos_sent;
     o->error_override = apr_table_get(r->notes, "proxy-error-override")
                         != NULL;
     o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;

@@ -319,6 +319,12 @@ static int gwguard_request_status(int *status, request_rec *r)
     }
     st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
     gwguard_attempts_done(r, st);
+    if (st->head_broke_held && (*status == OK
+                                || *status == HTTP_INTERNAL_SERVER_ERROR)) {
+        /* nothing reached the h2 client (mod_gwguard_backend.c): answer
+         * the 502 mod_proxy_http meant, through the core's error path */
+        *status = HTTP_BAD_GATEWAY;
+    }
     gwguard_observe(&o, r, *status, st);
     gwg_classify(&v, &o);
     st->cls = v.cls;

@@ -15,6 +15,8 @@ OPTIONAL="prometheus"
 
 # a headless browser for tests/integration/test_browser.py
 PACKAGES="$PACKAGES chromium"
+# a real PHP-FPM for tests/integration/test_backend_fcgi.py (issue 10)
+PACKAGES="$PACKAGES php8.2-fpm"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \

@@ -322,6 +322,22 @@ START_TEST(fastcgi)
 }
 END_TEST
 
+/* An HTTP/2 client that closes its session after the last byte: the
+ * stream's connection is marked aborted, mod_proxy_http returns DONE. */
+START_TEST(h2_closed_after_answer)
+{
+    gwg_observation o = answered(GWG_HANDLER_DONE, 200);
+
+    o.client_aborted = 1;
+    o.eos_sent = 1;
+    expect(&o, GWG_CLASS_NONE, "closed_after_answer");
+    o.response_status = 503;
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
+    o.eos_sent = 0;                     /* gone before the end: an abort */
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+}
+END_TEST
+
 START_TEST(scheme_names)
 {
     ck_assert_int_eq(gwg_scheme_of("fcgi", 4), GWG_SCHEME_FCGI);
@@ -372,6 +388,7 @@ Suite *classify_suite(void)
     tcase_add_test(tc, proxy_error_notes);
     tcase_add_test(tc, fastcgi);
     tcase_add_test(tc, scheme_names);
+    tcase_add_test(tc, h2_closed_after_answer);
     tcase_add_test(tc, local_faults);
     suite_add_tcase(s, tc);
     return s;
