@@ -199,7 +199,7 @@ class Uwsgi(Server):
     mod_proxy_scgi). `processes` workers; a SIGKILLed one is respawned
     by the master."""
 
-    def __init__(self, workdir, proto="uwsgi", unix=False, processes=4):
+    def __init__(self, workdir, proto="uwsgi", unix=False, processes=16):
         self.name = "uwsgi-%s" % proto
         super().__init__(workdir, unix)
         self.proto = proto
@@ -224,7 +224,7 @@ class Gunicorn(Server):
 
     name = "gunicorn"
 
-    def __init__(self, workdir, workers=4):
+    def __init__(self, workdir, workers=16):
         super().__init__(workdir)
         self.argv = [GUNICORN, "--chdir", str(APPS), "--workers",
                      str(workers), "--timeout", "60", "--graceful-timeout",
