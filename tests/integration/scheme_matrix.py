@@ -63,6 +63,13 @@ class Fault:
         self.cut, self.route = cut, route
 
 
+def success(name, path, status, route="app"):
+    """A request that must pass untouched and count as a success."""
+    f = Fault(name, path, "upstream_5xx", status, route=route)
+    f.cls = None
+    return f
+
+
 def standard_faults(app_status=(500, 503)):
     """The faults every scheme must cover (issue 10, item 9)."""
     faults = [
@@ -215,6 +222,8 @@ class SchemeMatrix:
         f = next(f for f in self.faults if f.name == name)
         on, off = self.out[(name, "on")], self.out[(name, "off")]
         key = self.keys[f.route]
+        if f.cls is None:
+            return self.check_success(f, on, off, key)
         assert on.status == f.status, (
             "gwguard answered %s, the class %s answers %s (stock: %s, "
             "AH %s)" % (on.status, f.cls, f.status, off.status, off.ah))
@@ -239,6 +248,15 @@ class SchemeMatrix:
         want = sum(1 for g in self.faults if g.cls == f.cls
                    and self.keys[g.route] == key)
         assert slot["classes"][f.cls] == want, slot["classes"]
+
+
+    def check_success(self, f, on, off, key):
+        """A request that must not count as a failure."""
+        assert on.status == off.status == f.status, (on.status, off.status)
+        assert on.complete and off.complete
+        assert (on.cls, on.upstream) == (None, key), (on.cls, on.upstream)
+        assert on.gwg == []
+        assert self.slot(key)["successes"] >= 1
 
 
 def find_slot(status, key):

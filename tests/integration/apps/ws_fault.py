@@ -12,6 +12,7 @@ API) with faults chosen by the handshake's path (faultsrv.fault_of):
 """
 
 import asyncio
+import http
 import socket
 import struct
 
@@ -38,7 +39,8 @@ class Protocol(websockets.server.WebSocketServerProtocol):
             await asyncio.sleep(faultsrv.MAX_S)
         elif fault.startswith("status/"):
             body, ctype = faultsrv.app_error_body(int(fault[7:]), as_json)
-            return int(fault[7:]), [("Content-Type", ctype)], body
+            return (http.HTTPStatus(int(fault[7:])),
+                    [("Content-Type", ctype)], body)
         return None
 
 
