@@ -159,6 +159,8 @@ class PhpFpm(Server):
                  listen_mode="0666"):
         super().__init__(workdir, unix)
         self.pool = pool
+        if unix:                # named after the pool, as Debian does
+            self.sock = str(self.sockdir / ("%s.sock" % pool))
         self.docroot = APPS
         self.script = str(APPS / "fault.php")
         conf = self.dir / "php-fpm.conf"
