@@ -53,3 +53,28 @@ def matrix(request, backend, tmp_path_factory):
 @pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))
 def test_fault(matrix, fault):
     matrix.check(fault)
+
+
+@pytest.mark.xfail(reason="issue 10: module side pending: a unix socket's "
+                   "key names the socket (uwsgi+unix:PATH), not "
+                   "uwsgi://localhost", strict=True)
+def test_unix_socket_key(make_httpd, tmp_path):
+    """Over a unix socket the key is the scheme and the socket path, so
+    two sockets are two keys; the classes are those of TCP."""
+    from conftest import get
+    from scheme_matrix import find_slot
+    from test_counting import wait_for
+    from httpd import BASE_MODULES
+    with Uwsgi(tmp_path / "uwsgi-unix", "uwsgi", unix=True,
+               processes=2) as u:
+        h = make_httpd("event", modules=BASE_MODULES + ["proxy_uwsgi"],
+                       loglevel="warn gwguard:info").start(
+            'ProxyPass /u/ "%s/"\n' % u.url())
+        assert get(h.url + "/u/ok")[0] == 200
+        assert get(h.url + "/u/die")[0] == 502
+        key = "uwsgi+unix:" + u.sock
+        st = wait_for(lambda: (lambda s: s if s["totals"]["requests"] >= 2
+                               else None)(h.status()))
+        slot = find_slot(st, key)
+        assert slot, [x["name"] for x in st["upstreams"]]
+        assert slot["classes"]["reset_before_headers"] == 1
