@@ -62,6 +62,10 @@ class Server:
     .ready()); .address is "127.0.0.1:PORT" or a socket path."""
 
     name = "server"
+    # Ready when the log says so this many times too: a master binds its
+    # socket before its workers exist, and on a loaded machine they can
+    # take seconds to come up (requests would wait past ProxyTimeout).
+    ready_marker, ready_count = None, 0
 
     def __init__(self, workdir, unix=False):
         self.dir = Path(workdir)
@@ -88,13 +92,16 @@ class Server:
         return socket.create_connection(("127.0.0.1", self.port), timeout)
 
     def ready(self):
+        if self.ready_marker and self.read_log().count(
+                self.ready_marker) < self.ready_count:
+            return False
         try:
             self.connect().close()
             return True
         except OSError:
             return False
 
-    def start(self, timeout=30):
+    def start(self, timeout=60):
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 ["timeout", "-k", "5", str(LIFETIME_S)] + self.argv,
@@ -154,6 +161,7 @@ class PhpFpm(Server):
     root apps/ (fault.php), its own pid file and error log."""
 
     name = "php-fpm"
+    ready_marker, ready_count = "ready to handle connections", 1
 
     def __init__(self, workdir, unix=False, pool="www", max_children=4,
                  listen_mode="0666"):
@@ -167,7 +175,7 @@ class PhpFpm(Server):
         conf.write_text("\n".join([
             "[global]",
             "pid = %s" % (self.dir / "php-fpm.pid"),
-            "error_log = %s" % (self.dir / "php-fpm-error.log"),
+            "error_log = %s" % self.log,
             "daemonize = no",
             "process_control_timeout = 5",
             "[%s]" % pool,
@@ -205,6 +213,8 @@ class Uwsgi(Server):
         self.name = "uwsgi-%s" % proto
         super().__init__(workdir, unix)
         self.proto = proto
+        self.ready_marker, self.ready_count = ("spawned uWSGI worker",
+                                               processes)
         opt = {"uwsgi": "--uwsgi-socket", "scgi": "--scgi-socket"}[proto]
         self.argv = [UWSGI, "--plugin", "python3", "--master",
                      "--processes", str(processes), "--die-on-term",
@@ -226,8 +236,11 @@ class Gunicorn(Server):
 
     name = "gunicorn"
 
+    ready_marker = "Booting worker with pid"
+
     def __init__(self, workdir, workers=16):
         super().__init__(workdir)
+        self.ready_count = workers
         self.argv = [GUNICORN, "--chdir", str(APPS), "--workers",
                      str(workers), "--timeout", "60", "--graceful-timeout",
                      "3", "--pid", str(self.dir / "gunicorn.pid"),
