@@ -15,8 +15,11 @@ OPTIONAL="prometheus"
 
 # a headless browser for tests/integration/test_browser.py
 PACKAGES="$PACKAGES chromium"
-# a real PHP-FPM for tests/integration/test_backend_fcgi.py (issue 10)
-PACKAGES="$PACKAGES php8.2-fpm"
+# real backends for tests/integration/backends.py (test_backend_*.py,
+# make demo): PHP-FPM, uWSGI (uwsgi and SCGI), gunicorn, WebSocket and
+# HTTP/2 servers and the h2 client
+PACKAGES="$PACKAGES php8.2-fpm uwsgi uwsgi-plugin-python3 gunicorn \
+python3-websockets python3-h2 nghttp2-server nghttp2-client"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \

@@ -1,0 +1,60 @@
+"""The fault matrix of mod_proxy_scgi against a real SCGI server: uWSGI
+(Debian's uwsgi with its python3 plugin) with `--scgi-socket`, serving
+apps/wsgi_fault.py; under event and prefork, each fault compared with
+the same fault under `GwGuard Off` (scheme_matrix.py)."""
+
+import pytest
+
+from backends import Uwsgi, missing, UWSGI
+from scheme_matrix import MPMS, dead_address, fault_params, matrix_of, \
+    standard_faults
+
+pytestmark = pytest.mark.skipif(
+    bool(missing(UWSGI)), reason="uwsgi (Debian packages uwsgi and "
+    "uwsgi-plugin-python3) is not installed")
+
+FAULTS = standard_faults()
+# What mod_proxy_scgi (and core) log when the backend fails
+# (docs/backends.md); the two without an AH number are mod_proxy_scgi's
+# ap_scan_script_header_err_brigade messages.
+ALLOWED = [r"AH00866", r"AH00860", r"End of script output before headers",
+           r"Script timed out before returning headers", r"AH00574"]
+PENDING = {
+    "timeout": "an SCGI header timeout (AH00860, stock 504) is 502 `other`",
+    "reset_before_headers": "an SCGI reset before headers (AH00860) is "
+                            "`other`",
+    "reset_mid_body": "an SCGI body cut short is not classified (stock "
+                      "ends the chunked body as if complete)",
+    "slow_body": "an SCGI body timeout (AH00574) is `other`",
+    "app_500": "a 5xx from an SCGI app is not counted as upstream_5xx",
+    "app_503": "a 5xx from an SCGI app is not counted as upstream_5xx",
+    "app_503_json": "a 5xx from an SCGI app is not counted as "
+                    "upstream_5xx",
+}
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    with Uwsgi(tmp_path_factory.mktemp("scgi"), "scgi") as u:
+        yield u
+
+
+@pytest.fixture(scope="module", params=MPMS)
+def matrix(request, backend, tmp_path_factory):
+    dead = dead_address()
+
+    def routes(prefix):
+        return ("ProxyPass /%s/app/ scgi://%s/ timeout=2\n"
+                "ProxyPass /%s/dead/ scgi://%s/\n"
+                % (prefix, backend.address, prefix, dead))
+
+    yield from matrix_of(request.param, tmp_path_factory, "scgi",
+                         ["proxy_scgi"], routes, FAULTS,
+                         {"app": "scgi://" + backend.address,
+                          "dead": "scgi://" + dead},
+                         ALLOWED)
+
+
+@pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))
+def test_fault(matrix, fault):
+    matrix.check(fault)
