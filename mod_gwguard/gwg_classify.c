@@ -103,6 +103,18 @@ static int cgi_head_broke(const gwg_observation *o)
                || o->handler_status == 500);
 }
 
+static int tunnel_broke(const gwg_observation *o)
+{
+    /* A 101 Upgrade ran ap_proxy_tunnel_run, and a read from the backend
+     * failed with a reset (proxy_tunnel_forward: 500, which
+     * mod_proxy_http drops: it returns DONE whatever the tunnel said).
+     * The backend connection filter saw the reset; a clean close (EOF)
+     * or the client leaving is how tunnels end. */
+    return o->handler_status == GWG_HANDLER_DONE
+           && o->response_status == 101
+           && (o->io == GWG_IO_RESET || o->io == GWG_IO_ERROR);
+}
+
 static int tunnel_done(const gwg_observation *o)
 {
     /* A 101 Upgrade (WebSocket) ran ap_proxy_tunnel_run to its end: the
@@ -302,6 +314,9 @@ static const gwg_rule rules[] = {
     { "cgi_body_reset", cgi_body_broke, GWG_CLASS_BODY_RESET,
       "mod_proxy_fcgi dispatch: read failed after has_responded "
       "(AH01075 104/70014), AP_FILTER_ERROR" },
+    { "tunnel_reset", tunnel_broke, GWG_CLASS_BODY_RESET,
+      "ap_proxy_tunnel_run: backend read reset mid-tunnel (AH10221/"
+      "proxy_tunnel_forward), handler DONE" },
     { "tunnel", tunnel_done, GWG_CLASS_NONE,
       "mod_proxy_http: 101 Upgrade, ap_proxy_tunnel_run ended, DONE" },
     { "body_timeout", body_timed_out, GWG_CLASS_BODY_TIMEOUT,

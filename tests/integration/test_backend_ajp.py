@@ -18,10 +18,6 @@ PENDING = {
                             "503) is counted connect_refused",
     "reset_mid_body": "an AJP body reset (AH00893) is `other`",
     "slow_body": "an AJP body timeout (AH00893, 70007) is `other`",
-    "app_500": "a 5xx from an AJP app is not counted as upstream_5xx",
-    "app_503": "a 5xx from an AJP app is not counted as upstream_5xx",
-    "app_503_json": "a 5xx from an AJP app is not counted as "
-                    "upstream_5xx",
 }
 
 

@@ -63,12 +63,7 @@ def test_fault(matrix, fault):
 # gwguard counts and logs.
 
 NGHTTP = "/usr/bin/nghttp"
-H2_PENDING = pytest.mark.xfail(
-    reason="issue 10: module side pending: mod_http2 turns mod_proxy_http's "
-    "failure before the head into a 500 for the h2 client (stock too) "
-    "while gwguard counts and logs 502", strict=True)
-H2_CASES = [pytest.param("http", "/close", marks=H2_PENDING),
-            pytest.param("http", "/reset", marks=H2_PENDING),
+H2_CASES = [("http", "/close"), ("http", "/reset"),
             ("h2c", "/die")]
 
 

@@ -20,16 +20,8 @@ FAULTS = standard_faults()
 ALLOWED = [r"AH00866", r"AH00860", r"End of script output before headers",
            r"Script timed out before returning headers", r"AH00574"]
 PENDING = {
-    "timeout": "an SCGI header timeout (AH00860, stock 504) is 502 `other`",
-    "reset_before_headers": "an SCGI reset before headers (AH00860) is "
-                            "`other`",
     "reset_mid_body": "an SCGI body cut short is not classified (stock "
                       "ends the chunked body as if complete)",
-    "slow_body": "an SCGI body timeout (AH00574) is `other`",
-    "app_500": "a 5xx from an SCGI app is not counted as upstream_5xx",
-    "app_503": "a 5xx from an SCGI app is not counted as upstream_5xx",
-    "app_503_json": "a 5xx from an SCGI app is not counted as "
-                    "upstream_5xx",
 }
 
 

@@ -21,10 +21,6 @@ PENDING = {
     "reset_mid_body": "a uwsgi body cut short by the backend is neither "
                       "classified nor counted",
     "slow_body": "a uwsgi body timeout is logged `other`",
-    "app_500": "a 5xx from a uwsgi app is not counted as upstream_5xx",
-    "app_503": "a 5xx from a uwsgi app is not counted as upstream_5xx",
-    "app_503_json": "a 5xx from a uwsgi app is not counted as "
-                    "upstream_5xx",
 }
 
 

@@ -50,6 +50,8 @@ START_TEST(success)
     o = answered(GWG_HANDLER_DONE, 101); /* a WebSocket tunnel ended */
     o.io = GWG_IO_EOF;
     expect(&o, GWG_CLASS_NONE, "tunnel");
+    o.io = GWG_IO_RESET;                /* ... the backend reset it */
+    expect(&o, GWG_CLASS_BODY_RESET, "tunnel_reset");
 }
 END_TEST
 
