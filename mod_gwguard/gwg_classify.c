@@ -73,22 +73,55 @@ static int went_idle(const gwg_observation *o)
            && o->idle_us >= o->io_timeout_us * 19 / 20;
 }
 
-static int cgi_body_timed_out(const gwg_observation *o)
+/* The exchange failed after the response began, in a handler that reads
+ * the backend socket itself: mod_proxy_fcgi and mod_proxy_scgi return
+ * AP_FILTER_ERROR (has_responded), mod_proxy_ajp returns DONE after
+ * ap_proxy_backend_broke (AH00893). They keep no note of why. */
+static int raw_body_failed(const gwg_observation *o)
 {
-    /* mod_proxy_fcgi dispatch(): apr_poll gave APR_TIMEUP ("polling",
-     * AH01075 70007) after has_responded; mod_proxy_scgi pass_response:
-     * AH00862-ish read error after the headers: AP_FILTER_ERROR. Told
-     * from a reset by the idle time, as the handler keeps no note. */
-    return is_cgi_like(o) && o->handler_status == GWG_HANDLER_FILTER_ERROR
-           && went_idle(o);
+    return !o->client_aborted
+           && ((is_cgi_like(o)
+                && o->handler_status == GWG_HANDLER_FILTER_ERROR)
+               || (o->scheme == GWG_SCHEME_AJP
+                   && o->handler_status == GWG_HANDLER_DONE));
 }
 
-static int cgi_body_broke(const gwg_observation *o)
+static int raw_body_timed_out(const gwg_observation *o)
 {
-    /* The same paths with a reset or EOF (worker killed mid-body,
-     * AH01075 with 104 or 70014): AP_FILTER_ERROR after has_responded. */
-    return is_cgi_like(o) && o->handler_status == GWG_HANDLER_FILTER_ERROR
-           && !o->client_aborted;
+    /* ... told from a reset by the idle time: fcgi's apr_poll gave
+     * APR_TIMEUP ("polling", AH01075 70007), ajp's read timed out
+     * (AH00893 70007) after the handler last passed data on. */
+    return raw_body_failed(o) && went_idle(o);
+}
+
+static int raw_body_broke(const gwg_observation *o)
+{
+    /* ... otherwise the backend broke: worker killed mid-body (AH01075
+     * with 104 or 70014, AH00893). */
+    return raw_body_failed(o);
+}
+
+/* mod_proxy_http2: a stream that failed after its head went out; the
+ * handler answers 502 (RST_STREAM, error_code) or what
+ * ap_map_http_request_error makes of the session's status (a timeout:
+ * 408), then runs ap_die itself, which can no longer change anything. */
+static int h2_body_failed(const gwg_observation *o)
+{
+    return o->scheme == GWG_SCHEME_H2 && o->committed && !o->client_aborted
+           && o->handler_status >= 400;
+}
+
+static int h2_body_timed_out(const gwg_observation *o)
+{
+    return h2_body_failed(o) && (o->io == GWG_IO_TIMEOUT || went_idle(o));
+}
+
+static int body_short(const gwg_observation *o)
+{
+    /* mod_proxy_uwsgi ends a body at the backend's EOF as if complete
+     * (rv == APR_EOF: break), so a worker killed mid-body gives OK; the
+     * backend's own Content-Length says more was due. */
+    return o->handler_status == GWG_HANDLER_OK && o->body_short;
 }
 
 static int cgi_head_broke(const gwg_observation *o)
@@ -127,7 +160,8 @@ static int body_timed_out(const gwg_observation *o)
 {
     /* Body loop of ap_proxy_http_process_response: ap_get_brigade failed
      * with APR_TIMEUP (AH01110), ap_proxy_backend_broke, handler DONE. */
-    return o->handler_status == GWG_HANDLER_DONE && o->status_parsed
+    return o->handler_status == GWG_HANDLER_DONE
+           && (o->status_parsed || o->scheme != GWG_SCHEME_HTTP)
            && o->io == GWG_IO_TIMEOUT;
 }
 
@@ -135,7 +169,8 @@ static int body_broke(const gwg_observation *o)
 {
     /* Same loop, reset or early EOF inside the framing (APR_INCOMPLETE
      * from ap_http_filter over our EOF), AH01110, handler DONE. */
-    return o->handler_status == GWG_HANDLER_DONE && o->status_parsed
+    return o->handler_status == GWG_HANDLER_DONE
+           && (o->status_parsed || o->scheme != GWG_SCHEME_HTTP)
            && io_broke(o);
 }
 
@@ -275,6 +310,19 @@ static int head_broke(const gwg_observation *o)
                || (o->connected && io_broke(o)));
 }
 
+static int ajp_head_timed_out(const gwg_observation *o)
+{
+    /* mod_proxy_ajp: ajp_read_header failed (AH00878) and the handler
+     * answers 503 for an idempotent request, 500 otherwise (504 only with
+     * ping=). No backend conn_rec, no note: a read that took the socket
+     * timeout timed out. (A connect timeout as long as the read timeout
+     * looks the same; a worker's connectiontimeout= tells them apart.) */
+    return o->scheme == GWG_SCHEME_AJP
+           && (o->handler_status == 503 || o->handler_status == 500)
+           && o->io_timeout_us > 0
+           && o->elapsed_us >= o->io_timeout_us * 19 / 20;
+}
+
 static int connect_timed_out(const gwg_observation *o)
 {
     /* ap_proxy_connect_backend: apr_socket_connect gave APR_TIMEUP after
@@ -308,12 +356,20 @@ static const gwg_rule rules[] = {
     { "head_race", head_broke_race, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read failed on a kept-alive client "
       "connection, backend_broke + EOC" },
-    { "cgi_body_timeout", cgi_body_timed_out, GWG_CLASS_BODY_TIMEOUT,
+    { "raw_body_timeout", raw_body_timed_out, GWG_CLASS_BODY_TIMEOUT,
       "mod_proxy_fcgi dispatch: poll APR_TIMEUP after has_responded "
-      "(AH01075 70007), AP_FILTER_ERROR" },
-    { "cgi_body_reset", cgi_body_broke, GWG_CLASS_BODY_RESET,
+      "(AH01075 70007), AP_FILTER_ERROR; mod_proxy_ajp AH00893, DONE" },
+    { "raw_body_reset", raw_body_broke, GWG_CLASS_BODY_RESET,
       "mod_proxy_fcgi dispatch: read failed after has_responded "
-      "(AH01075 104/70014), AP_FILTER_ERROR" },
+      "(AH01075 104/70014), AP_FILTER_ERROR; mod_proxy_ajp AH00893, DONE" },
+    { "h2_body_timeout", h2_body_timed_out, GWG_CLASS_BODY_TIMEOUT,
+      "mod_proxy_http2: session read APR_TIMEUP after the head, 408/502" },
+    { "h2_body_reset", h2_body_failed, GWG_CLASS_BODY_RESET,
+      "mod_proxy_http2: stream reset or connection lost after the head, "
+      "502" },
+    { "body_short", body_short, GWG_CLASS_BODY_RESET,
+      "mod_proxy_uwsgi uwsgi_response: backend EOF before its "
+      "Content-Length, OK" },
     { "tunnel_reset", tunnel_broke, GWG_CLASS_BODY_RESET,
       "ap_proxy_tunnel_run: backend read reset mid-tunnel (AH10221/"
       "proxy_tunnel_forward), handler DONE" },
@@ -359,6 +415,8 @@ static const gwg_rule rules[] = {
       "AH01075), 503 after connecting" },
     { "head_reset", head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read reset/EOF (AH01102), 502" },
+    { "ajp_head_timeout", ajp_head_timed_out, GWG_CLASS_HEADER_TIMEOUT,
+      "mod_proxy_ajp: ajp_read_header APR_TIMEUP (AH00878), 503/500" },
     { "connect_timeout", connect_timed_out, GWG_CLASS_CONNECT_TIMEOUT,
       "proxy_util ap_proxy_connect_backend: APR_TIMEUP (AH00957), 503" },
     { "connect", connect_refused, GWG_CLASS_CONNECT_REFUSED,

@@ -92,6 +92,9 @@ typedef struct gwg_observation {
                              start); -1 unknown */
     long long io_timeout_us; /* the backend socket's timeout (timeout=,
                                 ProxyTimeout, Timeout) */
+    int committed;        /* r->sent_bodyct: the response head went out */
+    int body_short;       /* fewer body bytes went to the client than the
+                             backend's Content-Length announced */
 } gwg_observation;
 
 typedef struct {

@@ -246,11 +246,26 @@ static ap_filter_rec_t *progress_filter;
  * conn_rec for the filter above): when their exchange fails after the
  * response began, the time since they last passed response data on tells
  * a read that timed out from one that broke. */
+static int has_data(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (!APR_BUCKET_IS_METADATA(b) && b->length != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     gwguard_req *st = gwguard_req_get(f->r, 0);
 
-    if (st && st->in_proxy && st->attempts->nelts > 0) {
+    /* data only: the error bucket and EOS a handler passes when it gives
+     * up (ap_proxy_backend_broke) are not progress */
+    if (st && st->in_proxy && st->attempts->nelts > 0 && has_data(bb)) {
         APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
                       gwguard_attempt).last_out = apr_time_now();
     }

@@ -25,8 +25,6 @@ from test_counting import wait_for
 FAULTS = standard_faults()
 ALLOWED = []
 PENDING = {
-    "reset_mid_body": "an h2c body reset is `other`",
-    "slow_body": "an h2c body timeout is `other`",
 }
 
 

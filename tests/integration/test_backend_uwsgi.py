@@ -18,9 +18,6 @@ FAULTS = standard_faults()
 # only the connect failure; a read failure is a silent 500.
 ALLOWED = [r"AH10101"]
 PENDING = {
-    "reset_mid_body": "a uwsgi body cut short by the backend is neither "
-                      "classified nor counted",
-    "slow_body": "a uwsgi body timeout is logged `other`",
 }
 
 

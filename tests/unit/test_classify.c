@@ -307,11 +307,11 @@ START_TEST(fastcgi)
     expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
     /* killed mid-body, and silent mid-body past the timeout */
     o = fcgi(GWG_HANDLER_FILTER_ERROR, 200, 1);
-    expect(&o, GWG_CLASS_BODY_RESET, "cgi_body_reset");
+    expect(&o, GWG_CLASS_BODY_RESET, "raw_body_reset");
     o.idle_us = 1990000;
-    expect(&o, GWG_CLASS_BODY_TIMEOUT, "cgi_body_timeout");
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "raw_body_timeout");
     o.idle_us = -1;                     /* unknown: not a timeout */
-    expect(&o, GWG_CLASS_BODY_RESET, "cgi_body_reset");
+    expect(&o, GWG_CLASS_BODY_RESET, "raw_body_reset");
     /* the client left: fcgi returns OK with c->aborted */
     o = fcgi(GWG_HANDLER_OK, 200, 1);
     o.client_aborted = 1;
@@ -337,6 +337,55 @@ START_TEST(h2_closed_after_answer)
     expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
     o.eos_sent = 0;                     /* gone before the end: an abort */
     expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+}
+END_TEST
+
+/* mod_proxy_ajp and mod_proxy_uwsgi, the rows of their own. */
+START_TEST(ajp_and_uwsgi)
+{
+    gwg_observation o = obs(503, 200, 1);
+
+    o.scheme = GWG_SCHEME_AJP;
+    o.io_timeout_us = 2000000;
+    o.elapsed_us = 2000100;             /* ajp_read_header timed out */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
+    o.elapsed_us = 1000;                /* at once: a refusal */
+    expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
+    o = obs(GWG_HANDLER_DONE, 200, 1);  /* AH00893 after data was sent */
+    o.scheme = GWG_SCHEME_AJP;
+    o.io_timeout_us = 2000000;
+    o.idle_us = 5000;
+    expect(&o, GWG_CLASS_BODY_RESET, "raw_body_reset");
+    o.idle_us = 2000000;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "raw_body_timeout");
+    o.client_aborted = 1;               /* the client's doing */
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+    o = answered(GWG_HANDLER_OK, 200);  /* uwsgi: EOF before C-L */
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.status_parsed = 0;
+    o.body_short = 1;
+    expect(&o, GWG_CLASS_BODY_RESET, "body_short");
+    o = answered(GWG_HANDLER_DONE, 200); /* uwsgi body read timed out */
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.status_parsed = 0;
+    o.io = GWG_IO_TIMEOUT;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "body_timeout");
+}
+END_TEST
+
+/* mod_proxy_http2 upstreams: a stream that failed after its head. */
+START_TEST(h2_upstream_body)
+{
+    gwg_observation o = obs(502, 200, 1);
+
+    o.scheme = GWG_SCHEME_H2;
+    o.committed = 1;
+    o.io_timeout_us = 2000000;
+    o.idle_us = 1000;
+    expect(&o, GWG_CLASS_BODY_RESET, "h2_body_reset");
+    o.handler_status = 408;             /* ap_map_http_request_error */
+    o.io = GWG_IO_TIMEOUT;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "h2_body_timeout");
 }
 END_TEST
 
@@ -390,6 +439,8 @@ Suite *classify_suite(void)
     tcase_add_test(tc, proxy_error_notes);
     tcase_add_test(tc, fastcgi);
     tcase_add_test(tc, scheme_names);
+    tcase_add_test(tc, ajp_and_uwsgi);
+    tcase_add_test(tc, h2_upstream_body);
     tcase_add_test(tc, h2_closed_after_answer);
     tcase_add_test(tc, local_faults);
     suite_add_tcase(s, tc);
