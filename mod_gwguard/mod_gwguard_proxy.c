@@ -331,6 +331,12 @@ static int gwguard_request_status(int *status, request_rec *r)
     st->rule = v.rule;
     st->status = answered_status(&o);
     gwguard_correct_status(r, st, status);
+    if (o.committed) {
+        /* the head went out (mod_proxy_http2 then returns 502/408 and
+         * runs ap_die, which can no longer change it): the client has
+         * r->status, cut short; no page, no status of ours */
+        st->status = 0;
+    }
     if (st->cls == GWG_CLASS_UNAVAILABLE) {
         gwguard_no_attempt(r, st);
     }

@@ -48,9 +48,6 @@ def test_fault(matrix, fault):
     matrix.check(fault)
 
 
-@pytest.mark.xfail(reason="issue 10: module side pending: a unix socket's "
-                   "key names the socket (uwsgi+unix:PATH), not "
-                   "uwsgi://localhost", strict=True)
 def test_unix_socket_key(make_httpd, tmp_path):
     """Over a unix socket the key is the scheme and the socket path, so
     two sockets are two keys; the classes are those of TCP."""
