@@ -1,8 +1,11 @@
 """HTTP/2 clients (issue 10, item 6): mod_http2 in front, `Protocols h2c
 http/1.1`, curl speaking h2 with prior knowledge. The status a client
-receives is the status gwguard counts and logs, fault by fault; in
-particular an upstream that closes before its head gets gwguard's 502
-page, where stock httpd lets mod_http2 answer its own 500."""
+receives is the status gwguard counts and logs, fault by fault, over
+many requests: successes stay successes (an h2 client closing its
+session after the last byte is no client_abort), a head timeout is 504,
+an upstream 503 is counted as upstream_5xx, and an upstream that closes
+before its head gets gwguard's 502 page (tests/integration/
+test_backend_h2c.py checks the same with nghttp against stock's 500)."""
 
 import re
 import shutil
