@@ -70,6 +70,15 @@ static apr_interval_time_t io_timeout(const proxy_worker *w,
     return conf && conf->timeout_set ? conf->timeout : s->timeout;
 }
 
+/* The handler a worker URL ("fcgi://...") goes to. */
+static int scheme_of_url(const char *url)
+{
+    const char *colon = url ? strchr(url, ':') : NULL;
+
+    return colon ? gwg_scheme_of(url, (size_t)(colon - url))
+                 : GWG_SCHEME_OTHER;
+}
+
 static int is_cgi_like(int scheme)
 {
     return scheme == GWG_SCHEME_FCGI || scheme == GWG_SCHEME_SCGI
@@ -116,11 +125,7 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
         a->io_timeout = io_timeout(worker, conf, r->server);
         a->pool_exhausted = pool_exhausted(worker);
     }
-    {
-        const char *colon = url ? strchr(url, ':') : NULL;
-        a->scheme = colon ? gwg_scheme_of(url, (size_t)(colon - url))
-                          : GWG_SCHEME_OTHER;
-    }
+    a->scheme = scheme_of_url(url);
     cgi_vars_start(r, a);
     /* Only an HTTP/1 exchange must start with "HTTP/"; AJP, FastCGI,
      * h2 and the others speak their own protocols on the connection. */

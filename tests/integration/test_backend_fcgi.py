@@ -20,7 +20,6 @@ import re
 import socket
 import tempfile
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -287,7 +286,9 @@ def test_pool_exhausted(run):
                                                "/one/sleep?s=5&n=bg"))
     bg.start()
     try:
-        time.sleep(0.5)
+        # the child is busy once httpd's connection to the pool is up
+        assert wait_for(lambda: established(run.pools["one"].port) >= 1,
+                        timeout=10)
         with ThreadPoolExecutor(max_workers=2) as ex:
             gw = ex.submit(fetch, run.h.port, "/one/ok?n=gw")
             stock = ex.submit(fetch, run.h.port, "/off/one/ok?n=stock")
@@ -297,6 +298,20 @@ def test_pool_exhausted(run):
         bg.join(30)
     _, cls, _ = parse_line(access_line(run.h, "/one/ok?n=gw"))
     assert cls == "header_timeout"
+
+
+def established(port):
+    """TCP connections to 127.0.0.1:port in state ESTABLISHED, from
+    /proc/net/tcp (the local end is php-fpm's listening port)."""
+    n = 0
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            if state == "01" and int(local.split(":")[1], 16) == port:
+                n += 1
+    return n
 
 
 def test_intercept(run):
