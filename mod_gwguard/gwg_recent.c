@@ -309,6 +309,10 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     if (e->status) {
         gwg_out_printf(o, "Client got:     %u\n", e->status);
     }
+    else if (strstr(e->detail, "failed over")) {
+        gwg_out_str(o, "Client got:     the answer of a later attempt "
+                    "(this one failed and mod_proxy failed over)\n");
+    }
     else {
         gwg_out_str(o, "Client got:     the upstream's response, or a cut-"
                     "off one (already started)\n");
@@ -320,4 +324,30 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     }
     gwg_out_printf(o, "Check first:    %s\n",
                    lf ? lf->advice : gwg_recent_advice(c->id));
+}
+
+void gwg_recent_explain_attempts(gwg_out *o, const gwg_shm *shm,
+                                 const gwg_recent *last)
+{
+    uint64_t size = shm->hdr->recent_size, k;
+    gwg_recent e;
+    int shown = 0;
+
+    /* newest first in the ring; a failover's attempts are few, so they
+     * are printed as found and numbered from their detail */
+    for (k = 0; k < size; k++) {
+        const gwg_class_info *c;
+
+        if (gwg_shm_recent_get(shm, k, &e) != 0 || e.seq == last->seq
+            || strcmp(e.request_id, last->request_id) != 0) {
+            continue;
+        }
+        c = gwg_class_get((gwg_class_t)e.class_id);
+        if (!shown++) {
+            gwg_out_str(o, "Failed over:    the request was tried on "
+                        "another upstream after these attempts failed\n");
+        }
+        gwg_out_printf(o, "  %-28s %s (%s)\n", e.key[0] ? e.key : "-",
+                       c ? c->name : "other", e.detail);
+    }
 }

@@ -450,3 +450,7 @@ def test_balancer_failover_accounting(run):
     assert len(lines) == st["failures"]
     good = by_name(run.h.status(), "fcgi+unix:%s" % run.pools["uds"].sock)
     assert good["successes"] >= 4
+    out = run.h.ctl("explain", "--shm", str(run.h.shm),
+                    entries[0]["request_id"]).stdout
+    assert "Upstream:       %s" % dead in out
+    assert "a later attempt" in out
