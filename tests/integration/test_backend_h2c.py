@@ -138,7 +138,7 @@ def test_h2c_route_to_nghttpd(make_httpd, tmp_path):
         h = make_httpd("event", modules=BASE_MODULES + ["http2",
                                                         "proxy_http2"],
                        loglevel="warn gwguard:info").start(
-            "ProxyPass /n/ %s/\n" % key)
+            "ProxyPass /n/ %s/ disablereuse=on\n" % key)
         status, _, body = fetch(h.port, "/n/ok")
         assert (status, body) == (200, b"ok from nghttpd\n")
     finally:
