@@ -17,7 +17,6 @@ out in parallel on fresh connections; then each fault's test compares:
 by pytest; `report()` prints the stock-vs-gwguard table for the docs.
 """
 
-import collections
 import http.client
 import re
 import socket
@@ -85,6 +84,13 @@ def standard_faults(app_status=(500, 503)):
     faults.append(Fault("app_%d_json" % app_status[-1], "/status/%d?json"
                         % app_status[-1], "upstream_5xx", app_status[-1]))
     return faults
+
+
+def app_5xx_pending(app):
+    """PENDING entries for the app's own 5xx answers of standard_faults
+    (issue 10 item 4), for a scheme whose module side lacks them."""
+    return {f.name: "a 5xx from %s is not counted as upstream_5xx" % app
+            for f in standard_faults() if f.cls == "upstream_5xx"}
 
 
 def fetch(port, path, timeout=30):
@@ -315,6 +321,36 @@ def matrix_of(mpm, tmp_path_factory, name, modules, routes, faults, keys,
     finally:
         m.stop()
     m.h.check_error_log()
+
+
+def scheme_fixtures(name, scheme, modules, make_backend, faults,
+                    allowed=()):
+    """The `backend` and `matrix` fixtures of a test file whose routes
+    are /PREFIX/app/ to SCHEME://the backend and /PREFIX/dead/ to a port
+    where nothing listens; make_backend(directory) makes the (unstarted)
+    backends.Server. Assign them: `backend, matrix = scheme_fixtures(..)`.
+    """
+    @pytest.fixture(scope="module")
+    def backend(tmp_path_factory):
+        with make_backend(tmp_path_factory.mktemp(name)) as b:
+            yield b
+
+    @pytest.fixture(scope="module", params=MPMS)
+    def matrix(request, backend, tmp_path_factory):
+        dead = dead_address()
+
+        def routes(prefix):
+            return ("ProxyPass /{p}/app/ {s}://{a}/ timeout={t}\n"
+                    "ProxyPass /{p}/dead/ {s}://{d}/\n"
+                    .format(p=prefix, s=scheme, a=backend.address,
+                            d=dead, t=TIMEOUT_S))
+
+        yield from matrix_of(request.param, tmp_path_factory, name, modules,
+                             routes, faults,
+                             {"app": "%s://%s" % (scheme, backend.address),
+                              "dead": "%s://%s" % (scheme, dead)}, allowed)
+
+    return backend, matrix
 
 
 def fault_params(faults, pending):

@@ -1,13 +1,15 @@
-"""The fault matrix of mod_proxy_ajp against a real SCGI server: uWSGI
-(Debian's uwsgi with its python3 plugin) with `--ajp-socket`, serving
-apps/wsgi_fault.py; under event and prefork, each fault compared with
-the same fault under `GwGuard Off` (scheme_matrix.py)."""
+"""The fault matrix of mod_proxy_ajp against apps/ajp_fault.py, an AJP13
+fault server written for the tests (Debian's AJP server is Tomcat: a
+JVM too heavy to start per test module, and one that cannot fail per
+request without taking itself down); under event and prefork, each
+fault compared with the same fault under `GwGuard Off`
+(scheme_matrix.py)."""
 
 import pytest
 
 from backends import AjpServer
-from scheme_matrix import MPMS, dead_address, fault_params, matrix_of, \
-    standard_faults
+from scheme_matrix import app_5xx_pending, fault_params, \
+    scheme_fixtures, standard_faults
 
 FAULTS = standard_faults()
 # What mod_proxy_ajp logs when the backend fails (docs/backends.md)
@@ -18,33 +20,12 @@ PENDING = {
                             "503) is counted connect_refused",
     "reset_mid_body": "an AJP body reset (AH00893) is `other`",
     "slow_body": "an AJP body timeout (AH00893, 70007) is `other`",
-    "app_500": "a 5xx from an AJP app is not counted as upstream_5xx",
-    "app_503": "a 5xx from an AJP app is not counted as upstream_5xx",
-    "app_503_json": "a 5xx from an AJP app is not counted as "
-                    "upstream_5xx",
 }
+PENDING.update(app_5xx_pending("an AJP app"))
 
 
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory):
-    with AjpServer(tmp_path_factory.mktemp("ajp")) as u:
-        yield u
-
-
-@pytest.fixture(scope="module", params=MPMS)
-def matrix(request, backend, tmp_path_factory):
-    dead = dead_address()
-
-    def routes(prefix):
-        return ("ProxyPass /%s/app/ ajp://%s/ timeout=2\n"
-                "ProxyPass /%s/dead/ ajp://%s/\n"
-                % (prefix, backend.address, prefix, dead))
-
-    yield from matrix_of(request.param, tmp_path_factory, "ajp",
-                         ["proxy_ajp"], routes, FAULTS,
-                         {"app": "ajp://" + backend.address,
-                          "dead": "ajp://" + dead},
-                         ALLOWED)
+backend, matrix = scheme_fixtures(
+    "ajp", "ajp", ["proxy_ajp"], AjpServer, FAULTS, ALLOWED)
 
 
 @pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))
