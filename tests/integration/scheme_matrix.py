@@ -324,10 +324,12 @@ def matrix_of(mpm, tmp_path_factory, name, modules, routes, faults, keys,
 
 
 def scheme_fixtures(name, scheme, modules, make_backend, faults,
-                    allowed=()):
+                    allowed=(), more=()):
     """The `backend` and `matrix` fixtures of a test file whose routes
     are /PREFIX/app/ to SCHEME://the backend and /PREFIX/dead/ to a port
-    where nothing listens; make_backend(directory) makes the (unstarted)
+    where nothing listens; `more` adds (route, worker parameters): a
+    route to the same backend through a worker of its own, counted under
+    the same key. make_backend(directory) makes the (unstarted)
     backends.Server. Assign them: `backend, matrix = scheme_fixtures(..)`.
     """
     @pytest.fixture(scope="module")
@@ -338,17 +340,23 @@ def scheme_fixtures(name, scheme, modules, make_backend, faults,
     @pytest.fixture(scope="module", params=MPMS)
     def matrix(request, backend, tmp_path_factory):
         dead = dead_address()
+        app = "%s://%s" % (scheme, backend.address)
 
         def routes(prefix):
-            return ("ProxyPass /{p}/app/ {s}://{a}/ timeout={t}\n"
-                    "ProxyPass /{p}/dead/ {s}://{d}/\n"
-                    .format(p=prefix, s=scheme, a=backend.address,
-                            d=dead, t=TIMEOUT_S))
+            # the longer worker names first, or the shorter one's worker
+            # would be shared (AH01145) and these parameters ignored
+            conf = ["ProxyPass /%s/%s/ %s/%s/ timeout=%d %s"
+                    % (prefix, route, app, route, TIMEOUT_S, params)
+                    for route, params in more]
+            conf += ["ProxyPass /%s/app/ %s/ timeout=%d"
+                     % (prefix, app, TIMEOUT_S),
+                     "ProxyPass /%s/dead/ %s://%s/" % (prefix, scheme, dead)]
+            return "\n".join(conf) + "\n"
 
+        keys = {"app": app, "dead": "%s://%s" % (scheme, dead)}
+        keys.update((route, app) for route, _ in more)
         yield from matrix_of(request.param, tmp_path_factory, name, modules,
-                             routes, faults,
-                             {"app": "%s://%s" % (scheme, backend.address),
-                              "dead": "%s://%s" % (scheme, dead)}, allowed)
+                             routes, faults, keys, allowed)
 
     return backend, matrix
 

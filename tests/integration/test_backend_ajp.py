@@ -8,14 +8,21 @@ fault compared with the same fault under `GwGuard Off`
 import pytest
 
 from backends import AjpServer
-from scheme_matrix import app_5xx_pending, fault_params, \
+from scheme_matrix import Fault, SLEEP_S, app_5xx_pending, fault_params, \
     scheme_fixtures, standard_faults
 
-FAULTS = standard_faults()
+# With ping= (CPING/CPONG before each request) stock answers 504 for a
+# response that times out (mod_proxy_ajp checks ping_timeout_set), and
+# gwguard must not say less.
+FAULTS = standard_faults() + [
+    Fault("timeout_with_ping", "/sleep?s=%d" % SLEEP_S, "header_timeout",
+          route="ping")]
 # What mod_proxy_ajp logs when the backend fails (docs/backends.md)
 ALLOWED = [r"AH00896", r"AH01030", r"AH00992", r"AH00878", r"AH00893"]
 PENDING = {
     "timeout": "an AJP header timeout (AH00878, 70007) is 502 `other`",
+    "timeout_with_ping": "an AJP header timeout with ping= (stock 504) is "
+                         "502 `other`, less precise than stock",
     "reset_before_headers": "an AJP reset before headers (AH00878, stock "
                             "503) is counted connect_refused",
     "reset_mid_body": "an AJP body reset (AH00893) is `other`",
@@ -25,7 +32,8 @@ PENDING.update(app_5xx_pending("an AJP app"))
 
 
 backend, matrix = scheme_fixtures(
-    "ajp", "ajp", ["proxy_ajp"], AjpServer, FAULTS, ALLOWED)
+    "ajp", "ajp", ["proxy_ajp"], AjpServer, FAULTS, ALLOWED,
+    more=[("ping", "ping=1")])
 
 
 @pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))
