@@ -13,8 +13,9 @@ out in parallel on fresh connections; then each fault's test compares:
   which both logs carry) and the AH numbers httpd logged for it;
 - the counters of the upstream's key in `gwguardctl status --json`.
 
-`python3 scheme_matrix.py MODULE` is not a thing: the matrices are run
-by pytest; `report()` prints the stock-vs-gwguard table for the docs.
+`pytest -s` prints each matrix as a table (report()): fault, stock's
+status and AH numbers, gwguard's status, class and code; the tables of
+docs/backends.md come from it.
 """
 
 import http.client
