@@ -18,8 +18,8 @@ import pytest
 from backends import H2Server, NGHTTPD, Nghttpd, missing
 from faultd import FaultUpstream
 from httpd import BASE_MODULES, Httpd
-from scheme_matrix import MPMS, dead_address, fault_params, fetch, \
-    find_slot, less_precise, matrix_of, standard_faults
+from scheme_matrix import MPMS, fault_params, fetch, find_slot, \
+    less_precise, scheme_fixtures, standard_faults
 from test_counting import wait_for
 
 FAULTS = standard_faults()
@@ -28,26 +28,8 @@ PENDING = {
 }
 
 
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory):
-    with H2Server(tmp_path_factory.mktemp("h2c")) as u:
-        yield u
-
-
-@pytest.fixture(scope="module", params=MPMS)
-def matrix(request, backend, tmp_path_factory):
-    dead = dead_address()
-
-    def routes(prefix):
-        return ("ProxyPass /%s/app/ h2c://%s/ timeout=2\n"
-                "ProxyPass /%s/dead/ h2c://%s/\n"
-                % (prefix, backend.address, prefix, dead))
-
-    yield from matrix_of(request.param, tmp_path_factory, "h2c",
-                         ["proxy_http2"], routes, FAULTS,
-                         {"app": "h2c://" + backend.address,
-                          "dead": "h2c://" + dead},
-                         ALLOWED)
+backend, matrix = scheme_fixtures(
+    "h2c", "h2c", ["proxy_http2"], H2Server, FAULTS, ALLOWED)
 
 
 @pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))
@@ -131,7 +113,7 @@ def test_h2c_route_to_nghttpd(make_httpd, tmp_path):
         h = make_httpd("event", modules=BASE_MODULES + ["http2",
                                                         "proxy_http2"],
                        loglevel="warn gwguard:info").start(
-            "ProxyPass /n/ %s/\n" % key)
+            "ProxyPass /n/ %s/ disablereuse=on\n" % key)
         status, _, body = fetch(h.port, "/n/ok")
         assert (status, body) == (200, b"ok from nghttpd\n")
     finally:

@@ -6,8 +6,8 @@ the same fault under `GwGuard Off` (scheme_matrix.py)."""
 import pytest
 
 from backends import Uwsgi, missing, UWSGI
-from scheme_matrix import MPMS, dead_address, fault_params, matrix_of, \
-    standard_faults
+from scheme_matrix import fault_params, \
+    scheme_fixtures, standard_faults
 
 pytestmark = pytest.mark.skipif(
     bool(missing(UWSGI)), reason="uwsgi (Debian packages uwsgi and "
@@ -25,26 +25,9 @@ PENDING = {
 }
 
 
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory):
-    with Uwsgi(tmp_path_factory.mktemp("scgi"), "scgi") as u:
-        yield u
-
-
-@pytest.fixture(scope="module", params=MPMS)
-def matrix(request, backend, tmp_path_factory):
-    dead = dead_address()
-
-    def routes(prefix):
-        return ("ProxyPass /%s/app/ scgi://%s/ timeout=2\n"
-                "ProxyPass /%s/dead/ scgi://%s/\n"
-                % (prefix, backend.address, prefix, dead))
-
-    yield from matrix_of(request.param, tmp_path_factory, "scgi",
-                         ["proxy_scgi"], routes, FAULTS,
-                         {"app": "scgi://" + backend.address,
-                          "dead": "scgi://" + dead},
-                         ALLOWED)
+backend, matrix = scheme_fixtures(
+    "scgi", "scgi", ["proxy_scgi"], lambda d: Uwsgi(d, "scgi"), FAULTS,
+    ALLOWED)
 
 
 @pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))

@@ -6,8 +6,8 @@ prefork, each fault compared with the same fault under `GwGuard Off`
 import pytest
 
 from backends import Uwsgi, missing, UWSGI
-from scheme_matrix import MPMS, dead_address, fault_params, matrix_of, \
-    standard_faults
+from scheme_matrix import fault_params, \
+    scheme_fixtures, standard_faults
 
 pytestmark = pytest.mark.skipif(
     bool(missing(UWSGI)), reason="uwsgi (Debian packages uwsgi and "
@@ -21,26 +21,9 @@ PENDING = {
 }
 
 
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory):
-    with Uwsgi(tmp_path_factory.mktemp("uwsgi"), "uwsgi") as u:
-        yield u
-
-
-@pytest.fixture(scope="module", params=MPMS)
-def matrix(request, backend, tmp_path_factory):
-    dead = dead_address()
-
-    def routes(prefix):
-        return ("ProxyPass /%s/app/ uwsgi://%s/ timeout=2\n"
-                "ProxyPass /%s/dead/ uwsgi://%s/\n"
-                % (prefix, backend.address, prefix, dead))
-
-    yield from matrix_of(request.param, tmp_path_factory, "uwsgi",
-                         ["proxy_uwsgi"], routes, FAULTS,
-                         {"app": "uwsgi://" + backend.address,
-                          "dead": "uwsgi://" + dead},
-                         ALLOWED)
+backend, matrix = scheme_fixtures(
+    "uwsgi", "uwsgi", ["proxy_uwsgi"], lambda d: Uwsgi(d, "uwsgi"), FAULTS,
+    ALLOWED)
 
 
 @pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))

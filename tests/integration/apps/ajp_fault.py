@@ -11,7 +11,6 @@ Packets from the server start with 0x1234, to the server with "AB";
 strings are a 16-bit length, the bytes and a NUL."""
 
 import struct
-import time
 
 import faultsrv
 
@@ -80,33 +79,19 @@ def chunk(data):
 END = packet(bytes([END_RESPONSE, 1]))
 
 
-def answer(conn, fault, seconds, as_json):
+def answer(conn, target):
     """Returns False when the connection must not be reused."""
-    if fault == "sleep":
-        time.sleep(seconds)
-    elif fault == "die":
-        faultsrv.reset(conn)
-        return False
-    elif fault in ("diebody", "slowbody"):
+    def whole(code, body, ctype):
+        conn.sendall(headers(code, "OK" if code == 200 else "App Error", [
+            ("Content-Type", ctype), ("Content-Length", str(len(body)))])
+            + chunk(body) + END)
+
+    def partial():
         conn.sendall(headers(200, "OK", [("Content-Type", "text/plain"),
                                          ("Content-Length", "100000")])
                      + chunk(b"x" * 1000))
-        if fault == "slowbody":
-            faultsrv.hold()
-        time.sleep(0.2)
-        faultsrv.reset(conn)
-        return False
-    elif fault.startswith("status/"):
-        code = int(fault[7:])
-        body, ctype = faultsrv.app_error_body(code, as_json)
-        conn.sendall(headers(code, "App Error", [
-            ("Content-Type", ctype), ("Content-Length", str(len(body)))])
-            + chunk(body) + END)
-        return True
-    conn.sendall(headers(200, "OK", [("Content-Type", "text/plain"),
-                                     ("Content-Length", "3")])
-                 + chunk(b"ok\n") + END)
-    return True
+
+    return faultsrv.respond(conn, target, whole, partial)
 
 
 def handle(conn):
@@ -117,7 +102,7 @@ def handle(conn):
         if payload[0] == CPING:
             conn.sendall(packet(bytes([CPONG])))
         elif payload[0] == FORWARD_REQUEST:
-            if not answer(conn, *faultsrv.fault_of(request_uri(payload))):
+            if not answer(conn, request_uri(payload)):
                 return
 
 

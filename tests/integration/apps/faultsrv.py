@@ -89,3 +89,30 @@ def app_error_body(code, as_json):
 
 def hold():
     time.sleep(MAX_S)
+
+
+def respond(conn, target, answer, partial):
+    """Serves the fault that target names with a protocol's two senders:
+    answer(code, body, ctype) sends a whole response, partial() the head
+    of a 100000-byte one and its first 1000 bytes. Returns False when the
+    connection is gone."""
+    fault, seconds, as_json = fault_of(target)
+    if fault == "sleep":
+        time.sleep(seconds)
+    elif fault == "die":
+        reset(conn)
+        return False
+    elif fault in ("diebody", "slowbody"):
+        partial()
+        if fault == "slowbody":
+            hold()
+        time.sleep(0.2)
+        reset(conn)
+        return False
+    if fault.startswith("status/"):
+        code = int(fault[7:])
+        body, ctype = app_error_body(code, as_json)
+    else:
+        code, body, ctype = 200, b"ok\n", "text/plain"
+    answer(code, body, ctype)
+    return True

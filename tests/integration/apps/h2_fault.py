@@ -11,8 +11,6 @@ the fault its :path names (faultsrv.fault_of):
 
 A connection's streams are served one after another, in its thread."""
 
-import time
-
 import h2.config
 import h2.connection
 import h2.events
@@ -28,37 +26,25 @@ def send(conn, h2c):
 
 def respond(conn, h2c, sid, target):
     """Returns False when the connection is gone."""
-    fault, seconds, as_json = faultsrv.fault_of(target)
-    if fault == "sleep":
-        time.sleep(seconds)
-    elif fault == "die":
-        faultsrv.reset(conn)
-        return False
-    elif fault == "rststream":
-        h2c.reset_stream(sid, error_code=2)
+    def whole(code, body, ctype):
+        h2c.send_headers(sid, [(":status", str(code)),
+                               ("content-type", ctype),
+                               ("content-length", str(len(body)))])
+        h2c.send_data(sid, body, end_stream=True)
         send(conn, h2c)
-        return True
-    elif fault in ("diebody", "slowbody"):
+
+    def partial():
         h2c.send_headers(sid, [(":status", "200"),
                                ("content-type", "text/plain"),
                                ("content-length", "100000")])
         h2c.send_data(sid, b"x" * 1000)
         send(conn, h2c)
-        if fault == "slowbody":
-            faultsrv.hold()
-        time.sleep(0.2)
-        faultsrv.reset(conn)
-        return False
-    if fault.startswith("status/"):
-        code = int(fault[7:])
-        body, ctype = faultsrv.app_error_body(code, as_json)
-    else:
-        code, body, ctype = 200, b"ok\n", "text/plain"
-    h2c.send_headers(sid, [(":status", str(code)), ("content-type", ctype),
-                           ("content-length", str(len(body)))])
-    h2c.send_data(sid, body, end_stream=True)
-    send(conn, h2c)
-    return True
+
+    if faultsrv.fault_of(target)[0] == "rststream":
+        h2c.reset_stream(sid, error_code=2)
+        send(conn, h2c)
+        return True
+    return faultsrv.respond(conn, target, whole, partial)
 
 
 def handle(conn):
