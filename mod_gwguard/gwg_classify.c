@@ -313,14 +313,18 @@ static int head_broke(const gwg_observation *o)
 static int ajp_head_timed_out(const gwg_observation *o)
 {
     /* mod_proxy_ajp: ajp_read_header failed (AH00878) and the handler
-     * answers 503 for an idempotent request, 500 otherwise (504 only with
-     * ping=). No backend conn_rec, no note: a read that took the socket
+     * answers 503 for an idempotent request, 500 otherwise, 504 with
+     * ping= (the backend answered CPONG, so the worker is up). No backend conn_rec, no note: a read that took the socket
      * timeout timed out. (A connect timeout as long as the read timeout
      * looks the same; a worker's connectiontimeout= tells them apart.) */
-    return o->scheme == GWG_SCHEME_AJP
-           && (o->handler_status == 503 || o->handler_status == 500)
-           && o->io_timeout_us > 0
-           && o->elapsed_us >= o->io_timeout_us * 19 / 20;
+    if (o->scheme != GWG_SCHEME_AJP) {
+        return 0;
+    }
+    /* with ping= (CPING/CPONG passed) the same timeout is a 504 */
+    return o->handler_status == 504
+           || ((o->handler_status == 503 || o->handler_status == 500)
+               && o->io_timeout_us > 0
+               && o->elapsed_us >= o->io_timeout_us * 19 / 20);
 }
 
 static int connect_timed_out(const gwg_observation *o)

@@ -20,8 +20,6 @@ FAULTS = standard_faults() + [
 # What mod_proxy_ajp logs when the backend fails (docs/backends.md)
 ALLOWED = [r"AH00896", r"AH01030", r"AH00992", r"AH00878", r"AH00893"]
 PENDING = {
-    "timeout_with_ping": "an AJP header timeout with ping= (stock 504) is "
-                         "502 `other`, less precise than stock",
     "reset_before_headers": "an AJP reset before headers (AH00878, stock "
                             "503) is counted connect_refused",
 }

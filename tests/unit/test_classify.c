@@ -351,6 +351,8 @@ START_TEST(ajp_and_uwsgi)
     expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
     o.elapsed_us = 1000;                /* at once: a refusal */
     expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
+    o.handler_status = 504;             /* the same timeout with ping= */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
     o = obs(GWG_HANDLER_DONE, 200, 1);  /* AH00893 after data was sent */
     o.scheme = GWG_SCHEME_AJP;
     o.io_timeout_us = 2000000;
