@@ -123,5 +123,6 @@ int ctl_cmd_explain(int argc, char **argv, apr_pool_t *p)
     }
     gwg_out_init(&out, gwg_out_file_write, stdout);
     gwg_recent_explain(&out, &e);
+    gwg_recent_explain_attempts(&out, &shm, &e);
     return finish(&shm);
 }

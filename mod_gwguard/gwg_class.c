@@ -72,7 +72,13 @@ gwg_class_t gwg_class_by_name(const char *name)
 
 int gwg_class_is_upstream_failure(gwg_class_t id)
 {
-    return id >= 0 && id < GWG_CLASS_COUNT && id != GWG_CLASS_CLIENT_ABORT;
+    return id >= 0 && id < GWG_CLASS_COUNT && id != GWG_CLASS_CLIENT_ABORT
+           && id != GWG_CLASS_CIRCUIT_OPEN;
+}
+
+int gwg_class_reaches_upstream(gwg_class_t id)
+{
+    return id != GWG_CLASS_CIRCUIT_OPEN;
 }
 
 const char *gwg_class_names_list(void)
@@ -80,4 +86,63 @@ const char *gwg_class_names_list(void)
     return "connect_refused, connect_timeout, dns, tls, header_timeout, "
            "reset_before_headers, bad_response, body_timeout, body_reset, "
            "unavailable, circuit_open, upstream_5xx, client_abort, other";
+}
+
+static const gwg_local_fault_info local_faults[] = {
+    { GWG_LOCAL_SOCKET_MISSING, "socket_missing", "proxy_configuration_error",
+      "The gateway is set up to reach the application through a local "
+      "socket that does not exist: the application is not running, or the "
+      "gateway's configuration names the wrong socket.",
+      "the socket path in the ProxyPass/SetHandler line against the "
+      "application's listen setting (e.g. php-fpm's pool 'listen'), and "
+      "that the application is running" },
+    { GWG_LOCAL_SOCKET_DENIED, "socket_denied", "proxy_configuration_error",
+      "The gateway may not open the application's local socket: a "
+      "permission problem on this server, not a failing application.",
+      "the socket's owner and mode against httpd's user (e.g. php-fpm's "
+      "listen.owner, listen.group, listen.mode) and the directories above "
+      "it" },
+    { GWG_LOCAL_SOCKET_STALE, "socket_stale", "connection_refused",
+      "The application's local socket exists but nothing accepts on it: "
+      "the application has stopped or is restarting.",
+      "whether the application behind the socket is running (a socket file "
+      "left behind by a stopped process refuses every connection)" },
+    { GWG_LOCAL_NO_ADDRESS, "no_local_address", "proxy_configuration_error",
+      "The gateway has no local address to connect from: a network "
+      "configuration problem on this server.",
+      "the gateway's own addresses and ephemeral ports (EADDRNOTAVAIL: "
+      "ports exhausted, or a missing source address)" },
+};
+
+gwg_local_fault gwg_local_fault_of(int ah_number, int apr_status)
+{
+    /* AH02454: connecting to a unix-domain socket failed (proxy_util
+     * ap_proxy_connect_backend); AH00957: a TCP connect failed. The
+     * statuses are Linux errnos as APR passes them through. */
+    if (ah_number == 2454) {
+        switch (apr_status) {
+        case 2: return GWG_LOCAL_SOCKET_MISSING;        /* ENOENT */
+        case 20: return GWG_LOCAL_SOCKET_MISSING;       /* ENOTDIR */
+        case 1: return GWG_LOCAL_SOCKET_DENIED;         /* EPERM */
+        case 13: return GWG_LOCAL_SOCKET_DENIED;        /* EACCES */
+        case 111: return GWG_LOCAL_SOCKET_STALE;        /* ECONNREFUSED */
+        default: return GWG_LOCAL_NONE;
+        }
+    }
+    if (ah_number == 957 && apr_status == 99) {         /* EADDRNOTAVAIL */
+        return GWG_LOCAL_NO_ADDRESS;
+    }
+    return GWG_LOCAL_NONE;
+}
+
+const gwg_local_fault_info *gwg_local_fault_get(gwg_local_fault id)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(local_faults) / sizeof(local_faults[0]); i++) {
+        if (local_faults[i].id == id) {
+            return &local_faults[i];
+        }
+    }
+    return NULL;
 }

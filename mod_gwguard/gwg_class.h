@@ -41,8 +41,41 @@ const gwg_class_info *gwg_class_get(gwg_class_t id);
 /* Look a class up by its stable name; GWG_CLASS_NONE if unknown. */
 gwg_class_t gwg_class_by_name(const char *name);
 
-/* Whether a class counts against the upstream (client_abort does not). */
+/* Whether a class counts against the upstream in `failures`: client_abort
+ * does not (the client's doing), nor circuit_open (gwguard's own answer;
+ * docs/formats.md, "What the counters count"). */
 int gwg_class_is_upstream_failure(gwg_class_t id);
+
+/* Whether an attempt of this class (GWG_CLASS_NONE: a success) went to the
+ * upstream and counts in `requests`: every one but a breaker refusal. */
+int gwg_class_reaches_upstream(gwg_class_t id);
+
+/* A connect failure that is the gateway's own configuration, not a dead
+ * upstream (docs/classes.md, "Local faults"): the class stays
+ * connect_refused, this detail changes the words, the log line and the
+ * Proxy-Status error type (proxy_configuration_error). */
+typedef enum {
+    GWG_LOCAL_NONE = 0,
+    GWG_LOCAL_SOCKET_MISSING,   /* unix socket path does not exist */
+    GWG_LOCAL_SOCKET_DENIED,    /* no permission on the socket (EACCES) */
+    GWG_LOCAL_SOCKET_STALE,     /* socket file exists, nobody listens */
+    GWG_LOCAL_NO_ADDRESS        /* no local address to connect from */
+} gwg_local_fault;
+
+typedef struct {
+    gwg_local_fault id;
+    const char *name;           /* stable: log lines, recent, explain */
+    const char *proxy_status;   /* RFC 9209 error type */
+    const char *text;           /* replaces the class text on pages */
+    const char *advice;         /* what to check first (explain) */
+} gwg_local_fault_info;
+
+/* What httpd's connect message (AH02454 unix socket, AH00957 TCP, with its
+ * errno) says about the gateway itself; GWG_LOCAL_NONE when nothing. */
+gwg_local_fault gwg_local_fault_of(int ah_number, int apr_status);
+
+/* The row for a local fault; NULL for GWG_LOCAL_NONE. */
+const gwg_local_fault_info *gwg_local_fault_get(gwg_local_fault id);
 
 /* "connect_refused, connect_timeout, ..." for error messages. */
 const char *gwg_class_names_list(void);

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gwg_classify.h"
 
@@ -58,6 +59,95 @@ static int head_broke_race(const gwg_observation *o)
                || o->handler_status == 500);
 }
 
+static int is_cgi_like(const gwg_observation *o)
+{
+    return o->scheme == GWG_SCHEME_FCGI || o->scheme == GWG_SCHEME_SCGI
+           || o->scheme == GWG_SCHEME_UWSGI;
+}
+
+/* The handler stopped passing response data on for the whole socket
+ * timeout before it gave up: a read timed out, not a reset. */
+static int went_idle(const gwg_observation *o)
+{
+    return o->io_timeout_us > 0 && o->idle_us >= 0
+           && o->idle_us >= o->io_timeout_us * 19 / 20;
+}
+
+/* The exchange failed after the response began, in a handler that reads
+ * the backend socket itself: mod_proxy_fcgi and mod_proxy_scgi return
+ * AP_FILTER_ERROR (has_responded), mod_proxy_ajp returns DONE after
+ * ap_proxy_backend_broke (AH00893). They keep no note of why. */
+static int raw_body_failed(const gwg_observation *o)
+{
+    return !o->client_aborted
+           && ((is_cgi_like(o)
+                && o->handler_status == GWG_HANDLER_FILTER_ERROR)
+               || (o->scheme == GWG_SCHEME_AJP
+                   && o->handler_status == GWG_HANDLER_DONE));
+}
+
+static int raw_body_timed_out(const gwg_observation *o)
+{
+    /* ... told from a reset by the idle time: fcgi's apr_poll gave
+     * APR_TIMEUP ("polling", AH01075 70007), ajp's read timed out
+     * (AH00893 70007) after the handler last passed data on. */
+    return raw_body_failed(o) && went_idle(o);
+}
+
+static int raw_body_broke(const gwg_observation *o)
+{
+    /* ... otherwise the backend broke: worker killed mid-body (AH01075
+     * with 104 or 70014, AH00893). */
+    return raw_body_failed(o);
+}
+
+/* mod_proxy_http2: a stream that failed after its head went out; the
+ * handler answers 502 (RST_STREAM, error_code) or what
+ * ap_map_http_request_error makes of the session's status (a timeout:
+ * 408), then runs ap_die itself, which can no longer change anything. */
+static int h2_body_failed(const gwg_observation *o)
+{
+    return o->scheme == GWG_SCHEME_H2 && o->committed && !o->client_aborted
+           && o->handler_status >= 400;
+}
+
+static int h2_body_timed_out(const gwg_observation *o)
+{
+    return h2_body_failed(o) && (o->io == GWG_IO_TIMEOUT || went_idle(o));
+}
+
+static int body_short(const gwg_observation *o)
+{
+    /* mod_proxy_uwsgi ends a body at the backend's EOF as if complete
+     * (rv == APR_EOF: break), so a worker killed mid-body gives OK; the
+     * backend's own Content-Length says more was due. */
+    return o->handler_status == GWG_HANDLER_OK && o->body_short;
+}
+
+static int cgi_head_broke(const gwg_observation *o)
+{
+    /* mod_proxy_fcgi dispatch(): get_data_full of the first record header
+     * failed (AH01067, then AH01075 with 104 or 70014) or a record was
+     * bogus (AH01068, AH01069), nothing sent yet: fcgi_do_request returns
+     * 503 although the connection was made (the CGI variables were
+     * built). mod_proxy_uwsgi/scgi: reading the head failed, 502/500. */
+    return is_cgi_like(o) && o->connected && !o->status_parsed
+           && (o->handler_status == 503 || o->handler_status == 502
+               || o->handler_status == 500);
+}
+
+static int tunnel_broke(const gwg_observation *o)
+{
+    /* A 101 Upgrade ran ap_proxy_tunnel_run, and a read from the backend
+     * failed with a reset (proxy_tunnel_forward: 500, which
+     * mod_proxy_http drops: it returns DONE whatever the tunnel said).
+     * The backend connection filter saw the reset; a clean close (EOF)
+     * or the client leaving is how tunnels end. */
+    return o->handler_status == GWG_HANDLER_DONE
+           && o->response_status == 101
+           && (o->io == GWG_IO_RESET || o->io == GWG_IO_ERROR);
+}
+
 static int tunnel_done(const gwg_observation *o)
 {
     /* A 101 Upgrade (WebSocket) ran ap_proxy_tunnel_run to its end: the
@@ -70,7 +160,8 @@ static int body_timed_out(const gwg_observation *o)
 {
     /* Body loop of ap_proxy_http_process_response: ap_get_brigade failed
      * with APR_TIMEUP (AH01110), ap_proxy_backend_broke, handler DONE. */
-    return o->handler_status == GWG_HANDLER_DONE && o->status_parsed
+    return o->handler_status == GWG_HANDLER_DONE
+           && (o->status_parsed || o->scheme != GWG_SCHEME_HTTP)
            && o->io == GWG_IO_TIMEOUT;
 }
 
@@ -78,15 +169,27 @@ static int body_broke(const gwg_observation *o)
 {
     /* Same loop, reset or early EOF inside the framing (APR_INCOMPLETE
      * from ap_http_filter over our EOF), AH01110, handler DONE. */
-    return o->handler_status == GWG_HANDLER_DONE && o->status_parsed
+    return o->handler_status == GWG_HANDLER_DONE
+           && (o->status_parsed || o->scheme != GWG_SCHEME_HTTP)
            && io_broke(o);
+}
+
+static int closed_after_answer(const gwg_observation *o)
+{
+    /* The whole answer was passed on (EOS) and the client connection was
+     * marked aborted only after: an HTTP/2 client closing its session
+     * after the last byte makes mod_proxy_http return DONE for a complete
+     * answer. Not an abort, not a failure. */
+    return o->client_aborted && o->eos_sent
+           && (o->handler_status == GWG_HANDLER_OK
+               || o->handler_status == GWG_HANDLER_DONE);
 }
 
 static int aborted(const gwg_observation *o)
 {
     /* Client went away while the response streamed: handler returns OK
      * or DONE with c->aborted set (mod_proxy_http, ap_proxy_pass_brigade). */
-    return o->client_aborted
+    return o->client_aborted && !o->eos_sent
            && (o->handler_status == GWG_HANDLER_OK
                || o->handler_status == GWG_HANDLER_DONE);
 }
@@ -103,9 +206,15 @@ static int upstream_sent_5xx(const gwg_observation *o)
 {
     /* The upstream's own 5xx (note proxy-status set from its status
      * line): streamed (OK, r->status 5xx) or caught by ProxyErrorOverride
-     * (handler returns the code, note proxy-error-override). */
-    if (o->handler_status == GWG_HANDLER_OK) {
-        return o->status_parsed && is_5xx(o->response_status);
+     * (handler returns the code, note proxy-error-override). The other
+     * handlers set no note: their OK with a 5xx r->status is the script's
+     * own "Status:" (ap_scan_script_header_err_brigade_ex; fcgi's
+     * ProxyErrorOverride runs ap_die itself and returns OK). */
+    if (o->handler_status == GWG_HANDLER_OK
+        || (o->handler_status == GWG_HANDLER_DONE && o->eos_sent
+            && o->client_aborted)) {
+        return (o->status_parsed || o->scheme != GWG_SCHEME_HTTP)
+               && is_5xx(o->response_status);
     }
     return o->error_override && is_5xx(o->handler_status);
 }
@@ -201,6 +310,23 @@ static int head_broke(const gwg_observation *o)
                || (o->connected && io_broke(o)));
 }
 
+static int ajp_head_timed_out(const gwg_observation *o)
+{
+    /* mod_proxy_ajp: ajp_read_header failed (AH00878) and the handler
+     * answers 503 for an idempotent request, 500 otherwise, 504 with
+     * ping= (the backend answered CPONG, so the worker is up). No backend conn_rec, no note: a read that took the socket
+     * timeout timed out. (A connect timeout as long as the read timeout
+     * looks the same; a worker's connectiontimeout= tells them apart.) */
+    if (o->scheme != GWG_SCHEME_AJP) {
+        return 0;
+    }
+    /* with ping= (CPING/CPONG passed) the same timeout is a 504 */
+    return o->handler_status == 504
+           || ((o->handler_status == 503 || o->handler_status == 500)
+               && o->io_timeout_us > 0
+               && o->elapsed_us >= o->io_timeout_us * 19 / 20);
+}
+
 static int connect_timed_out(const gwg_observation *o)
 {
     /* ap_proxy_connect_backend: apr_socket_connect gave APR_TIMEUP after
@@ -234,6 +360,23 @@ static const gwg_rule rules[] = {
     { "head_race", head_broke_race, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read failed on a kept-alive client "
       "connection, backend_broke + EOC" },
+    { "raw_body_timeout", raw_body_timed_out, GWG_CLASS_BODY_TIMEOUT,
+      "mod_proxy_fcgi dispatch: poll APR_TIMEUP after has_responded "
+      "(AH01075 70007), AP_FILTER_ERROR; mod_proxy_ajp AH00893, DONE" },
+    { "raw_body_reset", raw_body_broke, GWG_CLASS_BODY_RESET,
+      "mod_proxy_fcgi dispatch: read failed after has_responded "
+      "(AH01075 104/70014), AP_FILTER_ERROR; mod_proxy_ajp AH00893, DONE" },
+    { "h2_body_timeout", h2_body_timed_out, GWG_CLASS_BODY_TIMEOUT,
+      "mod_proxy_http2: session read APR_TIMEUP after the head, 408/502" },
+    { "h2_body_reset", h2_body_failed, GWG_CLASS_BODY_RESET,
+      "mod_proxy_http2: stream reset or connection lost after the head, "
+      "502" },
+    { "body_short", body_short, GWG_CLASS_BODY_RESET,
+      "mod_proxy_uwsgi uwsgi_response: backend EOF before its "
+      "Content-Length, OK" },
+    { "tunnel_reset", tunnel_broke, GWG_CLASS_BODY_RESET,
+      "ap_proxy_tunnel_run: backend read reset mid-tunnel (AH10221/"
+      "proxy_tunnel_forward), handler DONE" },
     { "tunnel", tunnel_done, GWG_CLASS_NONE,
       "mod_proxy_http: 101 Upgrade, ap_proxy_tunnel_run ended, DONE" },
     { "body_timeout", body_timed_out, GWG_CLASS_BODY_TIMEOUT,
@@ -246,6 +389,8 @@ static const gwg_rule rules[] = {
       "proxy_util: reading the client body failed (AH02608, AH01095)" },
     { "upstream_5xx", upstream_sent_5xx, GWG_CLASS_UPSTREAM_5XX,
       "proxy_http: upstream status 5xx, or ProxyErrorOverride" },
+    { "closed_after_answer", closed_after_answer, GWG_CLASS_NONE,
+      "proxy_http: EOS passed on, client gone afterwards (h2), DONE" },
     { "success", succeeded, GWG_CLASS_NONE,
       "proxy_handler returned OK" },
     { "no_member", no_attempt, GWG_CLASS_UNAVAILABLE,
@@ -269,8 +414,13 @@ static const gwg_rule rules[] = {
     { "headers_bad", headers_bad, GWG_CLASS_BAD_RESPONSE,
       "mod_proxy_http ap_proxy_read_headers: too long / no colon "
       "(AH10124, AH01106)" },
+    { "cgi_head_reset", cgi_head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
+      "mod_proxy_fcgi dispatch: first record header unreadable (AH01067, "
+      "AH01075), 503 after connecting" },
     { "head_reset", head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read reset/EOF (AH01102), 502" },
+    { "ajp_head_timeout", ajp_head_timed_out, GWG_CLASS_HEADER_TIMEOUT,
+      "mod_proxy_ajp: ajp_read_header APR_TIMEUP (AH00878), 503/500" },
     { "connect_timeout", connect_timed_out, GWG_CLASS_CONNECT_TIMEOUT,
       "proxy_util ap_proxy_connect_backend: APR_TIMEUP (AH00957), 503" },
     { "connect", connect_refused, GWG_CLASS_CONNECT_REFUSED,
@@ -305,6 +455,29 @@ int gwg_answer_status(gwg_class_t cls, int handler_status, int configured)
     }
     want = configured ? configured : info->status;
     return want ? want : handler_status;
+}
+
+gwg_scheme gwg_scheme_of(const char *scheme, size_t len)
+{
+    static const struct {
+        const char *name;
+        gwg_scheme scheme;
+    } known[] = {
+        { "http", GWG_SCHEME_HTTP }, { "https", GWG_SCHEME_HTTP },
+        { "ws", GWG_SCHEME_HTTP }, { "wss", GWG_SCHEME_HTTP },
+        { "fcgi", GWG_SCHEME_FCGI }, { "scgi", GWG_SCHEME_SCGI },
+        { "uwsgi", GWG_SCHEME_UWSGI }, { "ajp", GWG_SCHEME_AJP },
+        { "h2", GWG_SCHEME_H2 }, { "h2c", GWG_SCHEME_H2 },
+    };
+    size_t i;
+
+    for (i = 0; scheme && i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strlen(known[i].name) == len
+            && strncasecmp(scheme, known[i].name, len) == 0) {
+            return known[i].scheme;
+        }
+    }
+    return GWG_SCHEME_OTHER;
 }
 
 gwg_proxy_error gwg_proxy_error_of(const char *notes)

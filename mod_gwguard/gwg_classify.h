@@ -12,6 +12,24 @@
 /* httpd's handler results, restated so the core needs no httpd header. */
 #define GWG_HANDLER_OK      0
 #define GWG_HANDLER_DONE    (-2)
+/* AP_FILTER_ERROR: mod_proxy_fcgi and mod_proxy_scgi return it when the
+ * exchange fails after the response began (has_responded). */
+#define GWG_HANDLER_FILTER_ERROR (-102)
+
+/* Which scheme handler served the attempt: the handlers fail in their own
+ * ways (docs/backends.md), so some rows hold for one of them only. */
+typedef enum {
+    GWG_SCHEME_HTTP = 0,        /* mod_proxy_http: http, https, ws, wss */
+    GWG_SCHEME_FCGI,            /* mod_proxy_fcgi */
+    GWG_SCHEME_SCGI,            /* mod_proxy_scgi */
+    GWG_SCHEME_UWSGI,           /* mod_proxy_uwsgi */
+    GWG_SCHEME_AJP,             /* mod_proxy_ajp */
+    GWG_SCHEME_H2,              /* mod_proxy_http2: h2, h2c */
+    GWG_SCHEME_OTHER            /* anything else (ftp, connect, ...) */
+} gwg_scheme;
+
+/* The scheme handler a URL scheme ("fcgi", "ws", ...) goes to. */
+gwg_scheme gwg_scheme_of(const char *scheme, size_t len);
 
 /* What ap_proxyerror wrote in note "error-notes" (a request note, set
  * whatever the log level), reduced to the cases the table tells apart. */
@@ -44,6 +62,8 @@ typedef struct gwg_observation {
     int final_attempt;    /* 1 for the attempt that ended the request,
                              0 for an earlier one that failed over */
     int client_aborted;   /* r->connection->aborted */
+    int eos_sent;         /* r->eos_sent: the handler passed the end of the
+                             response on (ap_pass_brigade sets it) */
     int error_override;   /* note "proxy-error-override" (ProxyErrorOverride) */
     int timed_out;        /* note "proxy_timedout" */
     int status_parsed;    /* note "proxy-status": a status line was read */
@@ -54,7 +74,10 @@ typedef struct gwg_observation {
                              retry not due; disabled; stopped) */
     int pool_exhausted;   /* every connection of the worker's pool (max=)
                              was in use when the attempt began */
-    int connected;        /* a backend connection carried this attempt */
+    int connected;        /* a backend connection carried this attempt
+                             (FastCGI, SCGI, uWSGI: the handler built the
+                             request's CGI variables, which it does only
+                             once connected) */
     int reused;           /* ... and had carried requests before */
     gwg_io io;            /* how the last failed backend read or write
                              ended */
@@ -63,6 +86,15 @@ typedef struct gwg_observation {
     long long elapsed_us; /* scheme handler entered to attempt end */
     long long connect_timeout_us; /* the worker's effective connect timeout */
     int breaker_refused;  /* gwguard's breaker refused this attempt */
+    gwg_scheme scheme;    /* the handler that served the attempt */
+    long long idle_us;    /* attempt end minus the last time the handler
+                             passed response data on (or the attempt's
+                             start); -1 unknown */
+    long long io_timeout_us; /* the backend socket's timeout (timeout=,
+                                ProxyTimeout, Timeout) */
+    int committed;        /* r->sent_bodyct: the response head went out */
+    int body_short;       /* fewer body bytes went to the client than the
+                             backend's Content-Length announced */
 } gwg_observation;
 
 typedef struct {

@@ -342,6 +342,183 @@ static void check_error_documents(gwg_confcheck_ctx *cx,
     }
 }
 
+/* ---- trap: two unix sockets behind one worker ----
+ * httpd finds a worker by its URL with any "unix:PATH|" removed
+ * (ap_proxy_get_worker_ex calls ap_proxy_de_socketfy), and a ProxyPass or
+ * ProxyPassMatch that finds one already defined shares it instead of
+ * defining its own (mod_proxy.c add_pass: AH01145, at info). The socket
+ * belongs to the worker (uds_path), so the later route's requests go to
+ * the first route's socket: two PHP-FPM pools behind
+ * "unix:/A.sock|fcgi://localhost/..." and "unix:/B.sock|fcgi://localhost/
+ * ..." are one pool, A. The same holds for a SetHandler "proxy:unix:..."
+ * whose URL a declared worker matches. (Workers are per server; rules of
+ * two different virtual hosts are compared too, a possible false alarm.)
+ */
+
+typedef struct {
+    const gwg_confdir *d;
+    const char *sock;            /* the "unix:" path, "" for TCP */
+    const char *url;             /* the rest; scheme://host lower case */
+    size_t      hostlen;         /* length of its scheme://host[:port] */
+    int         is_regex;        /* a match worker: $N matches anything */
+} uds_route;
+
+/* Splits a target; 0 when it names no worker (balancer://, "!"). */
+static int uds_split(uds_route *u, const char *target, apr_pool_t *p)
+{
+    const char *bar, *url = target, *sep, *end;
+    char *copy;
+    size_t i;
+
+    u->sock = "";
+    if (strncasecmp(target, "unix:", 5) == 0
+        && (bar = strchr(target, '|')) != NULL) {
+        u->sock = apr_pstrndup(p, target + 5, (apr_size_t)(bar - target - 5));
+        url = bar + 1;
+    }
+    sep = strstr(url, "://");
+    if (!sep || strncasecmp(url, "balancer:", 9) == 0) {
+        return 0;
+    }
+    end = strchr(sep + 3, '/');
+    u->hostlen = end ? (size_t)(end - url) : strlen(url);
+    copy = apr_pstrdup(p, url);
+    for (i = 0; i < u->hostlen; i++) {
+        copy[i] = (char)tolower((unsigned char)copy[i]);
+    }
+    u->url = copy;
+    return 1;
+}
+
+/* ap_proxy_strcmp_ematch: "$N" in the pattern matches any run. */
+static int worker_ematch(const char *s, const char *pat)
+{
+    for (; *pat; pat++, s++) {
+        if (pat[0] == '$' && isdigit((unsigned char)pat[1])) {
+            pat += 2;
+            do {
+                if (worker_ematch(s, pat)) {
+                    return 1;
+                }
+            } while (*s++);
+            return 0;
+        }
+        if (pat[0] == '\\' && pat[1]) {
+            pat++;
+        }
+        if (*s != *pat) {
+            return 0;
+        }
+    }
+    return *s == '\0';
+}
+
+/* Whether looking up u's URL finds the worker def defined: a prefix
+ * worker by its name as a prefix, a match worker by wildcard, each only
+ * for a lookup of its own kind (add_pass's worker_type). */
+static int uds_shares(const uds_route *def, const uds_route *u, int kinds)
+{
+    size_t n = strlen(def->url);
+
+    if (n > strlen(u->url) || n < u->hostlen) {
+        return 0;
+    }
+    if (def->is_regex) {
+        return (kinds & 2) && worker_ematch(u->url, def->url);
+    }
+    return (kinds & 1) && strncmp(u->url, def->url, n) == 0;
+}
+
+/* A host name to suggest for u's socket: its file name, without .sock,
+ * in letters, digits and '-'. */
+static const char *uds_host(const uds_route *u, apr_pool_t *p)
+{
+    const char *base = strrchr(u->sock, '/');
+    char *h = apr_pstrdup(p, base ? base + 1 : u->sock), *o = h;
+    const char *c;
+
+    for (c = h; *c && strcmp(c, ".sock") != 0; c++) {
+        if (isalnum((unsigned char)*c) || *c == '-') {
+            *o++ = (char)tolower((unsigned char)*c);
+        }
+        else if (o > h && o[-1] != '-') {
+            *o++ = '-';
+        }
+    }
+    *o = '\0';
+    return *h ? h : "pool-b";
+}
+
+static void uds_warn(gwg_confcheck_ctx *cx, const uds_route *def,
+                     const uds_route *u, const char *what)
+{
+    const char *sep = strstr(u->url, "://");
+
+    gwg_confcheck_warn(cx, u->d, "%s %s: httpd serves it with the worker "
+                       "%s of %s at %s:%d, which connects to %s: requests "
+                       "here go there (workers are found by URL; the "
+                       "socket is ignored). Give each socket its own host "
+                       "name, e.g. \"unix:%s|%.*s%s%s\"", what,
+                       *u->sock ? u->sock : u->url, def->url, def->d->name,
+                       def->d->file, def->d->line,
+                       *def->sock ? def->sock : "its host over TCP", u->sock,
+                       (int)(sep - u->url + 3), u->url, uds_host(u, cx->p),
+                       u->url + u->hostlen);
+}
+
+static void check_uds_workers(gwg_confcheck_ctx *cx,
+                              apr_array_header_t *rules)
+{
+    apr_array_header_t *defs = apr_array_make(cx->p, 8, sizeof(uds_route));
+    int i, j;
+
+    for (i = 0; i < rules->nelts; i++) {
+        const proxy_rule *r = &APR_ARRAY_IDX(rules, i, proxy_rule);
+        uds_route u;
+
+        if (strncasecmp(r->d->name, "ProxyPass", 9) != 0
+            || !uds_split(&u, r->target, cx->p)) {
+            continue;
+        }
+        u.d = r->d;
+        u.is_regex = r->is_regex;
+        for (j = 0; j < defs->nelts; j++) {
+            const uds_route *def = &APR_ARRAY_IDX(defs, j, uds_route);
+            if (strcmp(def->sock, u.sock) != 0
+                && uds_shares(def, &u, u.is_regex ? 2 : 1)) {
+                uds_warn(cx, def, &u, "this route to");
+                break;
+            }
+        }
+        if (j == defs->nelts) {
+            *(uds_route *)apr_array_push(defs) = u;    /* defines one */
+        }
+    }
+    for (i = 0; i < cx->doc->dirs->nelts; i++) {
+        const gwg_confdir *d = &APR_ARRAY_IDX(cx->doc->dirs, i, gwg_confdir);
+        uds_route u;
+
+        if (strcasecmp(d->name, "SetHandler") != 0 || d->argc != 1
+            || strncasecmp(d->argv[0], "proxy:", 6) != 0
+            || !uds_split(&u, d->argv[0] + 6, cx->p) || !*u.sock) {
+            continue;
+        }
+        u.d = d;
+        /* the request's URL is this one plus the script's path */
+        u.url = apr_pstrcat(cx->p, u.url, u.hostlen == strlen(u.url)
+                            ? "/" : "", NULL);
+        for (j = 0; j < defs->nelts; j++) {
+            const uds_route *def = &APR_ARRAY_IDX(defs, j, uds_route);
+            if (strcmp(def->sock, u.sock) != 0 && !def->is_regex
+                && strlen(def->url) <= u.hostlen + 1
+                && uds_shares(def, &u, 1)) {
+                uds_warn(cx, def, &u, "SetHandler to");
+                break;
+            }
+        }
+    }
+}
+
 /* One template: readable, at most 1 MiB, known placeholders, no external
  * resource, no asset behind a proxied URL. */
 static void check_template(gwg_confcheck_ctx *cx, const gwg_confdir *d,
@@ -475,6 +652,7 @@ void gwg_confcheck(gwg_confdoc *doc)
     check_directives(&cx);
     rules = proxy_rules(&cx);
     check_error_documents(&cx, rules);
+    check_uds_workers(&cx, rules);
     check_templates(&cx, rules);
     check_shm(&cx);
 }

@@ -66,15 +66,16 @@ static void requests(gwg_out *o, const gwg_snapshot *snap)
 }
 
 /* Upstream failures by class (every upstream-failure class, zeros too,
- * so rate() sees a series from the start); client aborts apart, as they
- * are never the upstream's fault. */
+ * so rate() sees a series from the start); client aborts and breaker
+ * refusals apart, as neither is the upstream failing an attempt. */
 static void failures(gwg_out *o, const gwg_snapshot *snap)
 {
     char extra[64];
     int i, c;
 
     family(o, "gwguard_failures_total", "counter",
-           "Upstream failures by class (client_abort excluded).");
+           "Upstream failures by class (client_abort and circuit_open "
+           "excluded).");
     for (i = 0; i < snap->nupstreams; i++) {
         for (c = 0; c < GWG_CLASS_COUNT; c++) {
             if (!gwg_class_is_upstream_failure((gwg_class_t)c)) {
@@ -85,6 +86,13 @@ static void failures(gwg_out *o, const gwg_snapshot *snap)
             sample(o, "gwguard_failures_total", &snap->upstreams[i], extra,
                    snap->upstreams[i].classes[c]);
         }
+    }
+    family(o, "gwguard_breaker_refusals_total", "counter",
+           "Requests gwguard's open breaker answered 503 circuit_open "
+           "without trying the upstream.");
+    for (i = 0; i < snap->nupstreams; i++) {
+        sample(o, "gwguard_breaker_refusals_total", &snap->upstreams[i],
+               NULL, snap->upstreams[i].classes[GWG_CLASS_CIRCUIT_OPEN]);
     }
     family(o, "gwguard_client_aborts_total", "counter",
            "Requests the client gave up on (never an upstream failure).");

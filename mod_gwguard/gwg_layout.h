@@ -72,7 +72,9 @@ typedef struct {
     uint64_t slots_used;         /* allocator; may exceed slot_count */
     uint64_t overflow_noted;     /* 0 until the table first filled up */
     uint64_t recent_next;        /* next ring ticket */
-    uint64_t reserved[47];
+    uint64_t dynamic_used;       /* slots claimed for keys taken from a
+                                    request's URL (default workers) */
+    uint64_t reserved[46];
 } gwg_header;
 
 typedef struct {
@@ -110,7 +112,13 @@ typedef struct {
                                     out (its claim time, the token) */
     uint64_t breaker_opens;      /* how often it opened */
     uint64_t breaker_changed;    /* last transition */
-    uint64_t reserved[17];
+
+    /* state-change log lines with hysteresis (gwg_shm_slots.c) */
+    uint64_t failing;            /* 1 between "starts failing" and
+                                    "recovered" */
+    uint64_t consecutive_successes;
+    uint64_t episode_failures;   /* failures since "starts failing" */
+    uint64_t reserved[14];
 } __attribute__((aligned(GWG_ALIGN))) gwg_slot;
 
 #define GWG_PATH_MAX       257   /* 256 bytes of path + NUL */

@@ -246,6 +246,10 @@ static const char *ah_text(uint32_t ah)
     case 1106: return "the backend sent a bad header";
     case 940: return "the worker is in error state and not retried yet";
     case 941: return "no connection to the worker could be acquired";
+    case 2454: return "connecting to the backend's unix socket failed";
+    case 1067: return "mod_proxy_fcgi could not read a FastCGI record";
+    case 1075: return "mod_proxy_fcgi's exchange with the backend failed";
+    case 1079: return "mod_proxy_fcgi could not connect to the backend";
     case 1171: return "no usable member in the balancer";
     default: return NULL;
     }
@@ -288,6 +292,7 @@ static void explain_timings(gwg_out *o, const gwg_recent *e)
 void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
 {
     const gwg_class_info *c = gwg_class_get((gwg_class_t)e->class_id);
+    const gwg_local_fault_info *lf;
     char t[GWG_RFC3339_LEN];
 
     if (!c) {
@@ -303,10 +308,22 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     gwg_out_str(o, "\nUpstream:       ");
     gwg_out_text(o, e->key[0] ? e->key : "(none: no upstream was tried)");
     gwg_out_str(o, "\n");
+    lf = c->id == GWG_CLASS_CONNECT_REFUSED
+         ? gwg_local_fault_get(gwg_local_fault_of((int)e->ah_number,
+                                                  (int)e->apr_status))
+         : NULL;
     gwg_out_printf(o, "Class:          %s (%s): %s\n", c->name, c->code,
-                   c->text);
+                   lf ? lf->text : c->text);
+    if (lf) {
+        gwg_out_printf(o, "Local fault:    %s (the gateway's own setup, "
+                       "not the upstream)\n", lf->name);
+    }
     if (e->status) {
         gwg_out_printf(o, "Client got:     %u\n", e->status);
+    }
+    else if (strstr(e->detail, "failed over")) {
+        gwg_out_str(o, "Client got:     the answer of a later attempt "
+                    "(this one failed and mod_proxy failed over)\n");
     }
     else {
         gwg_out_str(o, "Client got:     the upstream's response, or a cut-"
@@ -319,5 +336,35 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
         gwg_out_text(o, e->detail);
         gwg_out_str(o, "\n");
     }
-    gwg_out_printf(o, "Check first:    %s\n", gwg_recent_advice(c->id));
+    gwg_out_printf(o, "Check first:    %s\n",
+                   lf ? lf->advice : gwg_recent_advice(c->id));
+}
+
+void gwg_recent_explain_attempts(gwg_out *o, const gwg_shm *shm,
+                                 const gwg_recent *last)
+{
+    uint64_t size = shm->recent_size, k;
+    gwg_recent e;
+    int shown = 0;
+
+    /* newest first in the ring; a failover's attempts are few, so they
+     * are printed as found and numbered from their detail */
+    for (k = 0; k < size; k++) {
+        const gwg_class_info *c;
+
+        if (gwg_shm_recent_get(shm, k, &e) != 0 || e.seq == last->seq
+            || strcmp(e.request_id, last->request_id) != 0) {
+            continue;
+        }
+        c = gwg_class_get((gwg_class_t)e.class_id);
+        if (!shown++) {
+            gwg_out_str(o, "Failed over:    the request was tried on "
+                        "another upstream after these attempts failed\n");
+        }
+        gwg_out_str(o, "  ");
+        gwg_out_text(o, e.key[0] ? e.key : "-");
+        gwg_out_printf(o, "  %s (", c ? c->name : "other");
+        gwg_out_text(o, e.detail);
+        gwg_out_str(o, ")\n");
+    }
 }

@@ -30,6 +30,13 @@ void gwg_recent_json(gwg_out *o, const gwg_recent *e, int n);
  * means, what httpd reported, the timings, what to check first. */
 void gwg_recent_explain(gwg_out *o, const gwg_recent *e);
 
+/* The failed attempts of a failover that ended in `last` (the request's
+ * own entry, from gwg_recent_find): the other entries of the ring with the
+ * same request id, one line each, oldest first. Nothing when there are
+ * none. */
+void gwg_recent_explain_attempts(gwg_out *o, const gwg_shm *shm,
+                                 const gwg_recent *last);
+
 /* What to check first for a class (one or two sentences). */
 const char *gwg_recent_advice(gwg_class_t cls);
 

@@ -97,6 +97,16 @@ void gwg_shm_close(gwg_shm *shm);
 uint32_t gwg_shm_slot_for(gwg_shm *shm, const char *key, const char *worker,
                           const char *balancer, int *overflow_first);
 
+/* The same for a key taken from a request's URL (mod_proxy's default
+ * workers: SetHandler "proxy:...", RewriteRule [P], forward proxy), which
+ * a client can vary at will: a new key gets a slot only while fewer than
+ * gwg_shm_dynamic_budget() such keys have one, else the overflow slot. */
+uint32_t gwg_shm_slot_for_dynamic(gwg_shm *shm, const char *key,
+                                  const char *worker, int *overflow_first);
+
+/* How many slots keys from URLs may take: a quarter of the table. */
+uint32_t gwg_shm_dynamic_budget(const gwg_shm *shm);
+
 /* Read-only lookup (gwguardctl). Returns -1 if the key has no slot. */
 long gwg_shm_find(const gwg_shm *shm, const char *key);
 
@@ -113,10 +123,18 @@ typedef struct {
     int64_t     ttfb_us;         /* upstream time to first byte, -1 unknown */
 } gwg_outcome;
 
+/* The state changes worth a log line, with hysteresis so that an
+ * upstream that alternates failures and successes is reported once: it
+ * starts failing at a failure while it was healthy, and recovers only
+ * after GWG_RECOVER_SUCCESSES successes in a row, or at a success
+ * GWG_RECOVER_QUIET_US after its last failure (docs/log-tags.md). */
+#define GWG_RECOVER_SUCCESSES  10
+#define GWG_RECOVER_QUIET_US   60000000ull
+
 typedef struct {
-    int      started_failing;    /* first failure after a success */
-    int      recovered;          /* first success after failures */
-    uint64_t streak_failures;    /* with recovered: how many failed */
+    int      started_failing;    /* failure while healthy */
+    int      recovered;          /* healthy again (see above) */
+    uint64_t streak_failures;    /* with recovered: failures meanwhile */
     uint64_t streak_us;          /* with recovered: for how long */
 } gwg_transition;
 

@@ -250,6 +250,33 @@ long gwg_shm_find(const gwg_shm *shm, const char *key)
     return -1;
 }
 
+uint32_t gwg_shm_dynamic_budget(const gwg_shm *shm)
+{
+    return shm->slot_count / 4;
+}
+
+uint32_t gwg_shm_slot_for_dynamic(gwg_shm *shm, const char *key,
+                                  const char *worker, int *overflow_first)
+{
+    long found = gwg_shm_find(shm, key);
+    uint64_t zero = 0;
+
+    *overflow_first = 0;
+    if (found >= 0) {
+        return (uint32_t)found;
+    }
+    /* Counted before claiming, so two racing claims of one new key may
+     * both count: the budget errs on the side of the table. */
+    if (GWG_ADD(&shm->hdr->dynamic_used, 1)
+        < (uint64_t)gwg_shm_dynamic_budget(shm)) {
+        return gwg_shm_slot_for(shm, key, worker, "", overflow_first);
+    }
+    if (GWG_CAS(&shm->hdr->overflow_noted, &zero, 1)) {
+        *overflow_first = 1;
+    }
+    return shm->slot_count;
+}
+
 uint32_t gwg_shm_used(const gwg_shm *shm)
 {
     uint64_t used = GWG_LOAD(&shm->hdr->slots_used);
@@ -262,14 +289,23 @@ uint32_t gwg_shm_overflow_slot(const gwg_shm *shm)
     return shm->slot_count;
 }
 
+/* Hysteresis of the state-change lines: `failing` flips 0 -> 1 at a
+ * failure and 1 -> 0 at a success that ends the episode; each flip is a
+ * CAS, so exactly one process reports it. */
 static void count_failure(gwg_slot *s, const gwg_outcome *o,
                           gwg_transition *t)
 {
-    uint64_t zero = 0;
+    uint64_t zero = 0, healthy = 0;
 
     GWG_ADD(&s->failures, 1);
-    if (GWG_ADD(&s->consecutive_failures, 1) == 0) {
-        GWG_STORE(&s->streak_start, o->now);
+    GWG_ADD(&s->consecutive_failures, 1);
+    if (GWG_LOAD_RELAXED(&s->consecutive_successes) != 0) {
+        GWG_XCHG(&s->consecutive_successes, 0);
+    }
+    GWG_ADD(&s->episode_failures, 1);
+    if (GWG_LOAD_RELAXED(&s->failing) == 0
+        && GWG_CAS(&s->failing, &healthy, 1)) {
+        GWG_STORE(&s->streak_start, o->now);    /* the episode's start */
         t->started_failing = 1;
     }
     GWG_CAS(&s->first_failure, &zero, o->now);
@@ -280,19 +316,26 @@ static void count_failure(gwg_slot *s, const gwg_outcome *o,
 static void count_success(gwg_slot *s, const gwg_outcome *o,
                           gwg_transition *t)
 {
-    uint64_t streak;
+    uint64_t run, last, one = 1;
 
     GWG_ADD(&s->successes, 1);
     GWG_STORE(&s->last_success, o->now);
-    if (GWG_LOAD_RELAXED(&s->consecutive_failures) == 0) {
-        return;                         /* the common case: no write */
+    if (GWG_LOAD_RELAXED(&s->consecutive_failures) != 0) {
+        GWG_XCHG(&s->consecutive_failures, 0);
     }
-    streak = GWG_XCHG(&s->consecutive_failures, 0);
-    if (streak > 0) {
+    if (GWG_LOAD_RELAXED(&s->failing) == 0) {
+        return;                         /* the common case: one write */
+    }
+    run = GWG_ADD(&s->consecutive_successes, 1) + 1;
+    last = GWG_LOAD(&s->last_failure);
+    if ((run >= GWG_RECOVER_SUCCESSES
+         || o->now >= last + GWG_RECOVER_QUIET_US)
+        && GWG_CAS(&s->failing, &one, 0)) {
         uint64_t start = GWG_LOAD(&s->streak_start);
         t->recovered = 1;
-        t->streak_failures = streak;
+        t->streak_failures = GWG_XCHG(&s->episode_failures, 0);
         t->streak_us = o->now > start ? o->now - start : 0;
+        GWG_XCHG(&s->consecutive_successes, 0);
     }
 }
 
@@ -306,7 +349,9 @@ void gwg_shm_record(gwg_shm *shm, uint32_t slot, const gwg_outcome *o,
         return;
     }
     s = &shm->slots[slot];
-    GWG_ADD(&s->requests, 1);
+    if (gwg_class_reaches_upstream(o->cls)) {
+        GWG_ADD(&s->requests, 1);
+    }
     if (o->cls == GWG_CLASS_NONE) {
         count_success(s, o, t);
     }
@@ -353,6 +398,9 @@ void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too)
     GWG_XCHG(&s->ttfb_count, 0);
     GWG_XCHG(&s->ttfb_sum_us, 0);
     GWG_XCHG(&s->consecutive_failures, 0);
+    GWG_XCHG(&s->consecutive_successes, 0);
+    GWG_XCHG(&s->episode_failures, 0);
+    GWG_XCHG(&s->failing, 0);
     GWG_XCHG(&s->first_failure, 0);
     GWG_XCHG(&s->last_failure, 0);
     GWG_XCHG(&s->last_class, 0);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gwg_upstream.h"
 
@@ -41,6 +42,19 @@ static int put_lower(char *buf, size_t len, int at, const char *s, size_t n)
     return at + (int)n;
 }
 
+/* ws -> http, wss -> https: one backend, one key (see the header). */
+static void http_origin_scheme(const char **scheme, size_t *slen)
+{
+    if (*slen == 2 && strncasecmp(*scheme, "ws", 2) == 0) {
+        *scheme = "http";
+        *slen = 4;
+    }
+    else if (*slen == 3 && strncasecmp(*scheme, "wss", 3) == 0) {
+        *scheme = "https";
+        *slen = 5;
+    }
+}
+
 static int put_key(char *buf, size_t len, const char *scheme, size_t slen,
                    const char *host, size_t hlen, unsigned port)
 {
@@ -51,6 +65,7 @@ static int put_key(char *buf, size_t len, const char *scheme, size_t slen,
     if (slen == 0 || hlen == 0) {
         return -1;
     }
+    http_origin_scheme(&scheme, &slen);
     bracket = memchr(host, ':', hlen) != NULL && host[0] != '[';
     at = put_lower(buf, len, at, scheme, slen);
     at = put_lower(buf, len, at, "://[", bracket ? 4 : 3);
@@ -78,6 +93,27 @@ int gwg_upstream_key(char *buf, size_t len, const char *scheme,
     }
     return put_key(buf, len, scheme, strlen(scheme), host, strlen(host),
                    port);
+}
+
+int gwg_upstream_key_unix(char *buf, size_t len, const char *scheme,
+                          size_t scheme_len, const char *path)
+{
+    int at;
+    size_t plen;
+
+    if (!scheme || scheme_len == 0 || !path || path[0] != '/') {
+        return -1;
+    }
+    http_origin_scheme(&scheme, &scheme_len);
+    plen = strlen(path);
+    at = put_lower(buf, len, 0, scheme, scheme_len);
+    at = put_lower(buf, len, at, "+unix:", 6);
+    /* the path keeps its case: it names a file */
+    if (at < 0 || (size_t)at + plen >= len) {
+        return -1;
+    }
+    memcpy(buf + at, path, plen + 1);
+    return at + (int)plen;
 }
 
 int gwg_upstream_key_from_url(char *buf, size_t len, const char *url)

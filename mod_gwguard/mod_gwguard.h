@@ -84,6 +84,14 @@ typedef struct {
     int          breaker_refused;  /* our breaker answered 503 at once */
     apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
                                       this attempt is not the trial */
+    int          scheme;           /* gwg_scheme of the worker's URL */
+    int          cgi_vars;         /* FastCGI/SCGI/uWSGI: the handler built
+                                      the CGI variables (it was connected) */
+    apr_interval_time_t io_timeout; /* the backend socket's timeout */
+    apr_time_t   last_out;         /* response data last passed on, 0 none */
+    int          cls;              /* the attempt's verdict (gwg_class_t),
+                                      set in request_status */
+    const char  *rule;             /* ... and the row that decided it */
 } gwguard_attempt;
 
 #define GWGUARD_NO_SLOT UINT32_MAX
@@ -105,6 +113,11 @@ typedef struct {
     int          retry_after;      /* Retry-After seconds, -1 = default */
     int          intercepted;      /* GwGuardIntercept replaced the
                                       upstream's own 5xx with a page */
+    int          head_broke_held;  /* h2 client: mod_proxy_http's "backend
+                                      broke before the head" brigade was
+                                      held back so gwguard answers */
+    int          local_fault;      /* gwg_local_fault of a connect_refused:
+                                      the gateway's own setup is at fault */
 } gwguard_req;
 
 /* The request id on pages, in logs and in the ring: UNIQUE_ID when
@@ -172,6 +185,11 @@ void gwguard_status_register_hooks(void);
 /* One entry in the recent-failures ring for a failed request
  * (mod_gwguard_recent.c); nothing for a success. */
 void gwguard_recent_note(request_rec *r, const gwguard_req *st);
+
+/* The same for attempt i of a failover that failed before the request's
+ * last attempt (status 0: the client got the later attempt's answer). */
+void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
+                                 int i);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

@@ -10,7 +10,9 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_connection.h"
+#include "http_request.h"
 #include "util_filter.h"
+#include "http_protocol.h"
 #include "apr_strings.h"
 
 #include "gwg_classify.h"
@@ -238,6 +240,119 @@ static apr_status_t backend_out(ap_filter_t *f, apr_bucket_brigade *bb)
 }
 
 static ap_filter_rec_t *backend_in_filter, *backend_out_filter;
+static ap_filter_rec_t *progress_filter;
+
+/* mod_proxy_fcgi and mod_proxy_scgi read the backend socket directly (no
+ * conn_rec for the filter above): when their exchange fails after the
+ * response began, the time since they last passed response data on tells
+ * a read that timed out from one that broke. */
+static int has_data(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (!APR_BUCKET_IS_METADATA(b) && b->length != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    gwguard_req *st = gwguard_req_get(f->r, 0);
+
+    /* data only: the error bucket and EOS a handler passes when it gives
+     * up (ap_proxy_backend_broke) are not progress */
+    if (st && st->in_proxy && st->attempts->nelts > 0 && has_data(bb)) {
+        APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                      gwguard_attempt).last_out = apr_time_now();
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+/* Whether the request goes to a handler that needs progress_out: the
+ * target after "proxy:" (and a "unix:...|" part) is not http(s)/ws(s). A
+ * balancer may hold any kind of member, so it gets the filter too. */
+static int needs_progress(const request_rec *r)
+{
+    const char *t;
+
+    if (r->main) {
+        return 0;
+    }
+    if (r->proxyreq && r->filename
+        && strncmp(r->filename, "proxy:", 6) == 0) {
+        t = r->filename + 6;
+    }
+    else if (r->handler && strncmp(r->handler, "proxy:", 6) == 0) {
+        t = r->handler + 6;
+    }
+    else {
+        return 0;
+    }
+    if (strncasecmp(t, "unix:", 5) == 0 && (t = strchr(t, '|')) != NULL) {
+        t++;
+    }
+    return strncasecmp(t, "http", 4) != 0 && strncasecmp(t, "ws", 2) != 0;
+}
+
+/* HTTP/2 clients. When the backend breaks before the response head on a
+ * client connection that had requests before (c->keepalives, which an
+ * h2 stream's connection always has), mod_proxy_http passes an error
+ * bucket (502), EOC and EOS instead of an answer: on HTTP/1 the client
+ * connection is closed so the browser retries, but mod_http2 turns a
+ * stream without a head into its own 500. This filter holds that brigade
+ * back, so the core's error path answers the request with gwguard's 502
+ * (request_status makes the handler's result 502; mod_gwguard_proxy.c). */
+static ap_filter_rec_t *h2_head_filter;
+
+static int error_before_data(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (AP_BUCKET_IS_ERROR(b)) {
+            return ((ap_bucket_error *)b->data)->status == HTTP_BAD_GATEWAY;
+        }
+        if (!APR_BUCKET_IS_METADATA(b)) {
+            return 0;
+        }
+    }
+    return -1;                          /* only metadata: undecided */
+}
+
+static apr_status_t h2_head_out(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    gwguard_req *st = gwguard_req_get(f->r, 0);
+    int broke = error_before_data(bb);
+
+    if (broke == 1 && st && st->in_proxy && !f->r->sent_bodyct) {
+        st->head_broke_held = 1;
+        apr_brigade_cleanup(bb);
+        return APR_SUCCESS;
+    }
+    if (broke == 0) {
+        ap_remove_output_filter(f);     /* an answer: out of the way */
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void progress_insert(request_rec *r)
+{
+    if (needs_progress(r)) {
+        ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
+    }
+    /* an h2 stream's connection has a master; HTTP/1 keeps httpd's way */
+    if (r->connection->master && !r->main
+        && ((r->proxyreq && r->filename
+             && strncmp(r->filename, "proxy:", 6) == 0)
+            || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))) {
+        ap_add_output_filter_handle(h2_head_filter, NULL, r, r->connection);
+    }
+}
 
 /* mod_proxy runs pre_connection for each new backend connection, just
  * after connecting (ap_proxy_connection_create_ex), c->outgoing set. */
@@ -276,4 +391,11 @@ void gwguard_register_backend_hooks(void)
                                                    AP_FTYPE_CONNECTION);
     ap_hook_pre_connection(backend_pre_connection, NULL, NULL,
                            APR_HOOK_MIDDLE);
+    progress_filter = ap_register_output_filter("GWGUARD_PROGRESS",
+                                                progress_out, NULL,
+                                                AP_FTYPE_RESOURCE);
+    h2_head_filter = ap_register_output_filter("GWGUARD_H2_HEAD",
+                                               h2_head_out, NULL,
+                                               AP_FTYPE_RESOURCE);
+    ap_hook_insert_filter(progress_insert, NULL, NULL, APR_HOOK_MIDDLE);
 }

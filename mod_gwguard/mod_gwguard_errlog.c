@@ -14,7 +14,15 @@
 
 #include "mod_gwguard.h"
 
-static int proxy_index = -1, proxy_http_index = -1, ssl_index = -1;
+/* The modules whose messages are about an attempt: mod_proxy (and
+ * proxy_util), every scheme handler, mod_ssl. */
+static const char *const watched_names[] = {
+    "mod_proxy.c", "mod_proxy_http.c", "mod_ssl.c", "mod_proxy_fcgi.c",
+    "mod_proxy_scgi.c", "mod_proxy_uwsgi.c", "mod_proxy_ajp.c",
+    "mod_proxy_wstunnel.c", "mod_proxy_http2.c",
+};
+#define WATCHED (sizeof(watched_names) / sizeof(watched_names[0]))
+static int watched[WATCHED];
 
 static int index_of(const char *name)
 {
@@ -27,10 +35,24 @@ static int errlog_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     (void)pconf; (void)plog; (void)ptemp; (void)s;
-    proxy_index = index_of("mod_proxy.c");
-    proxy_http_index = index_of("mod_proxy_http.c");
-    ssl_index = index_of("mod_ssl.c");
+    size_t i;
+
+    for (i = 0; i < WATCHED; i++) {
+        watched[i] = index_of(watched_names[i]);
+    }
     return OK;
+}
+
+static int is_watched(int module_index)
+{
+    size_t i;
+
+    for (i = 0; module_index >= 0 && i < WATCHED; i++) {
+        if (watched[i] == module_index) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* "AHnnnnn: ..." (APLOGNO) → nnnnn, 0 when the format has no tag. */
@@ -63,10 +85,7 @@ static void gwguard_error_log(const ap_errorlog_info *info,
     /* Debug and trace lines (AH00942 "acquired connection", AH00933 "too
      * soon to retry") would hide the message that says what failed. */
     if (info->level < 0 || info->level > APLOG_WARNING
-        || info->module_index < 0
-        || (info->module_index != proxy_index
-            && info->module_index != proxy_http_index
-            && info->module_index != ssl_index)) {
+        || !is_watched(info->module_index)) {
         return;
     }
     /* Server-level messages (AH00957, AH00940) carry no request: the

@@ -7,6 +7,7 @@
  */
 #include "httpd.h"
 #include "http_config.h"
+#include "apr_strings.h"
 
 #include "gwg_classify.h"
 #include "mod_gwguard.h"
@@ -15,7 +16,7 @@ void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
 {
     o->worker_unusable = a->worker_unusable;
     o->pool_exhausted = a->pool_exhausted;
-    o->connected = a->connected != 0;
+    o->connected = a->connected != 0 || a->cgi_vars;
     o->reused = a->reused;
     o->io = (gwg_io)a->io;
     o->bytes_read = a->bytes_read;
@@ -23,6 +24,31 @@ void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
     o->elapsed_us = a->end > a->start ? a->end - a->start : 0;
     o->connect_timeout_us = a->connect_timeout;
     o->breaker_refused = a->breaker_refused;
+    o->scheme = (gwg_scheme)a->scheme;
+    o->io_timeout_us = a->io_timeout;
+    /* the handler's last pass of response data, or the attempt's start */
+    o->idle_us = a->end
+                 ? a->end - (a->last_out > a->start ? a->last_out : a->start)
+                 : -1;
+}
+
+/* Whether fewer body bytes reached the client than the backend's own
+ * Content-Length announced: only asked of a handler that ends a body at
+ * the backend's EOF as if complete (not mod_proxy_http, which checks the
+ * framing itself), for a response that has a body. */
+static int body_short(const request_rec *r, int status)
+{
+    const char *cl;
+    apr_off_t len;
+    char *end;
+
+    if (status != OK || r->header_only || r->status < 200
+        || r->status == HTTP_NO_CONTENT || r->status == HTTP_NOT_MODIFIED
+        || !(cl = apr_table_get(r->headers_out, "Content-Length"))
+        || apr_strtoff(&len, cl, &end, 10) != APR_SUCCESS || *end) {
+        return 0;
+    }
+    return r->bytes_sent < len;
 }
 
 void gwguard_observe(gwg_observation *o, request_rec *r, int status,
@@ -34,6 +60,8 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     o->attempts = st->attempts->nelts;
     o->final_attempt = 1;
     o->client_aborted = r->connection->aborted;
+    o->eos_sent = r->eos_sent;
+    o->committed = r->sent_bodyct;
     o->error_override = apr_table_get(r->notes, "proxy-error-override")
                         != NULL;
     o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
@@ -48,5 +76,8 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
         gwguard_observe_attempt(o, &APR_ARRAY_IDX(st->attempts,
                                                   st->attempts->nelts - 1,
                                                   gwguard_attempt));
+        if (o->scheme == GWG_SCHEME_UWSGI) {
+            o->body_short = body_short(r, status);
+        }
     }
 }

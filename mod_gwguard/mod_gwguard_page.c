@@ -138,6 +138,10 @@ static void fill(gwg_page_values *v, request_rec *r,
     v->cls = info->name;
     v->code = info->code;
     v->class_text = info->text;
+    if (st && cls == st->cls && st->local_fault) {
+        v->class_text = gwg_local_fault_get(
+            (gwg_local_fault)st->local_fault)->text;
+    }
     v->request_id = st ? gwguard_request_id(r, st) : "";
     v->time = gwg_time_rfc3339(t, GWG_RFC3339_LEN, gwg_now_us());
     v->host = r->hostname;
@@ -151,9 +155,16 @@ static void fill(gwg_page_values *v, request_rec *r,
 /* Headers every page carries; err_headers_out, because the core's error
  * path keeps only those. */
 static void page_headers(request_rec *r, const gwguard_page_conf *pc,
-                         gwg_class_t cls, int status, long retry)
+                         const gwguard_req *st, gwg_class_t cls, int status,
+                         long retry)
 {
     const gwg_class_info *info = gwg_class_get(cls);
+    const char *error_type = info ? info->proxy_status : NULL;
+
+    if (st && cls == st->cls && st->local_fault) {
+        error_type = gwg_local_fault_get(
+            (gwg_local_fault)st->local_fault)->proxy_status;
+    }
 
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_mergen(r->err_headers_out, "Vary", "Accept");
@@ -161,10 +172,10 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_ltoa(r->pool, retry));
     }
-    if ((!pc || pc->proxy_status != 0) && info && info->proxy_status) {
+    if ((!pc || pc->proxy_status != 0) && error_type) {
         apr_table_setn(r->err_headers_out, "Proxy-Status",
-                       apr_pstrcat(r->pool, "gwguard; error=",
-                                   info->proxy_status, NULL));
+                       apr_pstrcat(r->pool, "gwguard; error=", error_type,
+                                   NULL));
     }
 }
 
@@ -183,7 +194,7 @@ static const char *render(request_rec *r, const gwguard_page_conf *pc,
     }
     fill(&v, r, pc, st, cls, status);
     *type = gwg_rep_content_type(rep);
-    page_headers(r, pc, cls, status, v.retry_after);
+    page_headers(r, pc, st, cls, status, v.retry_after);
     return gwg_template_render_str(t, &v, len, r->pool);
 }
 
@@ -347,7 +358,9 @@ static int intercepts_any(const gwguard_page_conf *pc)
 
 static void insert_filter(request_rec *r)
 {
-    if (r->proxyreq == PROXYREQ_REVERSE && !r->main
+    if ((r->proxyreq == PROXYREQ_REVERSE
+         || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))
+        && !r->main
         && intercepts_any(gwguard_page_conf_get(r)) && gwguard_enabled(r)) {
         ap_add_output_filter_handle(intercept_filter, NULL, r,
                                     r->connection);

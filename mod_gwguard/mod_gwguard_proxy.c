@@ -63,16 +63,87 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
     return st;
 }
 
-/* The worker's origin; the default (reverse/forward) workers have no host
- * of their own, so for them the key comes from the URL. */
-static int upstream_key(char *buf, size_t len, proxy_worker *worker,
-                        const char *url)
+/* Whether the worker is one of mod_proxy's default workers (SetHandler
+ * "proxy:...", RewriteRule [P], forward proxy): it stands for no backend
+ * of its own (its host is "*" or empty), so the key comes from the URL. */
+static int default_worker(const proxy_worker *w, const proxy_server_conf *c)
 {
-    if (worker && worker->s->hostname_ex[0]) {
+    return !w || (c && (w == c->reverse || w == c->forward))
+           || !w->s->hostname_ex[0]
+           || strcmp(w->s->hostname_ex, "*") == 0;
+}
+
+/* The scheme of "scheme://..." (or "scheme:"), its length in *len. */
+static const char *url_scheme(const char *url, size_t *len)
+{
+    const char *colon = url ? strchr(url, ':') : NULL;
+
+    *len = colon ? (size_t)(colon - url) : 0;
+    return url;
+}
+
+/* The upstream key of an attempt (docs/formats.md, "Upstream keys"): a
+ * unix socket by its path, a declared worker by its origin, a default
+ * worker's request by its real target. *dynamic tells the caller that the
+ * key came from the request, so it is held to the URL keys' budget. */
+static int upstream_key(char *buf, size_t len, request_rec *r,
+                        proxy_worker *worker, proxy_server_conf *conf,
+                        const char *url, int *dynamic)
+{
+    const char *scheme, *uds;
+    size_t slen;
+
+    *dynamic = default_worker(worker, conf);
+    if (!*dynamic) {
+        if (worker->s->uds_path[0]) {
+            return gwg_upstream_key_unix(buf, len, worker->s->scheme,
+                                         strlen(worker->s->scheme),
+                                         worker->s->uds_path);
+        }
         return gwg_upstream_key(buf, len, worker->s->scheme,
                                 worker->s->hostname_ex, worker->s->port);
     }
+    /* mod_proxy's fixup moved "unix:/path|" of the target to a note */
+    uds = apr_table_get(r->notes, "uds_path");
+    scheme = url_scheme(url, &slen);
+    if (uds) {
+        return gwg_upstream_key_unix(buf, len, scheme, slen, uds);
+    }
     return gwg_upstream_key_from_url(buf, len, url);
+}
+
+/* Finds or claims the attempt's slot; logs once when the table is full. */
+static void claim_slot(request_rec *r, gwguard_attempt *a,
+                       proxy_worker *worker, int dynamic)
+{
+    const char *wname = worker ? worker->s->name_ex : "";
+    int overflow_first;
+
+    if (strcmp(a->key, GWG_OVERFLOW_KEY) == 0) {
+        a->slot = gwg_shm_overflow_slot(&gwguard_segment.shm);
+        return;
+    }
+    a->slot = dynamic
+        ? gwg_shm_slot_for_dynamic(&gwguard_segment.shm, a->key, wname,
+                                   &overflow_first)
+        : gwg_shm_slot_for(&gwguard_segment.shm, a->key, wname,
+                           apr_table_get(r->subprocess_env, "BALANCER_NAME"),
+                           &overflow_first);
+    if (overflow_first) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00009: %s; %s "
+                      "and any further upstreams are counted together as "
+                      GWG_OVERFLOW_KEY " (raise GwGuardMaxUpstreams)",
+                      dynamic ? apr_psprintf(r->pool, "the %u upstream slots "
+                                             "for targets taken from request "
+                                             "URLs are taken",
+                                             gwg_shm_dynamic_budget(
+                                                 &gwguard_segment.shm))
+                              : apr_psprintf(r->pool, "all %u upstream slots "
+                                             "are taken",
+                                             gwguard_segment.shm.hdr
+                                                 ->slot_count),
+                      a->key);
+    }
 }
 
 static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
@@ -82,7 +153,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
 {
     gwguard_attempt *a;
     gwguard_req *st;
-    int overflow_first;
+    int dynamic;
 
     (void)proxyhost; (void)proxyport;
     if (!gwguard_enabled(r)) {
@@ -94,27 +165,16 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     a->start = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, worker, conf, url);
-    if (upstream_key(a->key, sizeof(a->key), worker, url) < 0) {
+    if (upstream_key(a->key, sizeof(a->key), r, worker, conf, url,
+                     &dynamic) < 0) {
         apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
     }
     if (!gwguard_segment.ok) {
         return DECLINED;
     }
-    if (strcmp(a->key, GWG_OVERFLOW_KEY) == 0) {
-        a->slot = gwg_shm_overflow_slot(&gwguard_segment.shm);
+    claim_slot(r, a, worker, dynamic);
+    if (a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
         return DECLINED;
-    }
-    a->slot = gwg_shm_slot_for(&gwguard_segment.shm, a->key,
-                               worker ? worker->s->name_ex : "",
-                               apr_table_get(r->subprocess_env,
-                                             "BALANCER_NAME"),
-                               &overflow_first);
-    if (overflow_first) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00009: all %u "
-                      "upstream slots are taken; %s and any further "
-                      "upstreams are counted together as " GWG_OVERFLOW_KEY
-                      " (raise GwGuardMaxUpstreams)",
-                      gwguard_segment.shm.hdr->slot_count, a->key);
     }
     return gwguard_breaker_admit(r, st, a);
 }
@@ -146,10 +206,28 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
     }
 }
 
-/* Counts every attempt: the earlier ones of a failover failed with a
- * retryable 503; the last one carries the request's verdict. */
+/* The verdict on every attempt: the earlier ones of a failover failed
+ * with a retryable 503 (or our breaker refused them); the last one
+ * carries the request's verdict. */
+static void judge_attempts(gwguard_req *st, gwg_observation *o)
+{
+    gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
+    int i, n = st->attempts->nelts;
+
+    for (i = 0; i < n; i++) {
+        gwg_verdict v;
+
+        o->final_attempt = (i == n - 1);
+        gwguard_attempt_verdict(&v, st, i, o);
+        attempts[i].cls = v.cls;
+        attempts[i].rule = v.rule;
+    }
+    o->final_attempt = 1;
+}
+
+/* Counts every attempt under its own upstream. */
 static void count_attempts(request_rec *r, gwguard_req *st,
-                           gwg_observation *o)
+                           const gwg_observation *o)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
@@ -157,25 +235,45 @@ static void count_attempts(request_rec *r, gwguard_req *st,
     for (i = 0; i < n; i++) {
         gwg_outcome outcome;
         gwg_transition t;
-        gwg_verdict v;
 
         if (attempts[i].slot == GWGUARD_NO_SLOT) {
             continue;
         }
-        o->final_attempt = (i == n - 1);
-        gwguard_attempt_verdict(&v, st, i, o);
-        outcome.cls = v.cls;
-        outcome.status = !o->final_attempt ? 0
+        outcome.cls = (gwg_class_t)attempts[i].cls;
+        outcome.status = i != n - 1 ? 0
                          : st->intercepted ? r->status : st->status;
         outcome.now = gwg_now_us();
         outcome.ttfb_us = attempts[i].first_byte
                           ? attempts[i].first_byte - attempts[i].start : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
-        log_transition(r, &attempts[i], &t, v.cls);
-        gwguard_breaker_record(r, &attempts[i], v.cls,
+        log_transition(r, &attempts[i], &t, outcome.cls);
+        gwguard_breaker_record(r, &attempts[i], outcome.cls,
                                o->error_override || st->intercepted);
     }
-    o->final_attempt = 1;
+}
+
+/* One line per attempt that failed and was failed over (the request's own
+ * verdict gets GWG00006), and its entry in the recent ring. */
+static void note_failovers(request_rec *r, const gwguard_req *st)
+{
+    const gwguard_attempt *attempts = (const gwguard_attempt *)
+                                      st->attempts->elts;
+    int i, n = st->attempts->nelts;
+
+    for (i = 0; i < n - 1; i++) {
+        const gwg_class_info *info = gwg_class_get(
+            (gwg_class_t)attempts[i].cls);
+
+        if (!info) {
+            continue;                   /* it did not fail */
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00100: upstream "
+                      "failure, failed over: " GWG_UP_FMT " attempt=%d/%d "
+                      "request_id=%s rule=%s%s", attempts[i].key, info->name,
+                      info->code, i + 1, n, gwguard_request_id(r, st),
+                      attempts[i].rule, gwguard_detail(r, &attempts[i]));
+        gwguard_recent_note_attempt(r, st, i);
+    }
 }
 
 /* GWGUARD_* for LogFormat and ErrorDocument, and the one info line. */
@@ -183,6 +281,7 @@ static void annotate(request_rec *r, const gwguard_req *st)
 {
     const gwguard_attempt *last = NULL;
     const gwg_class_info *info;
+    const gwg_local_fault_info *lf;
 
     if (st->attempts->nelts > 0) {
         last = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
@@ -196,12 +295,17 @@ static void annotate(request_rec *r, const gwguard_req *st)
     info = gwg_class_get(st->cls);
     apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
     apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
+    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
-                  "%s", last ? last->key : "-", info->name, info->code,
+                  "%s%s%s%s", last ? last->key : "-", info->name, info->code,
                   st->status ? st->status : r->status,
                   gwguard_request_id(r, st),
-                  st->rule, gwguard_detail(r, last));
+                  st->rule, lf ? " local=" : "", lf ? lf->name : "",
+                  st->attempts->nelts > 1
+                      ? apr_psprintf(r->pool, " attempts=%d",
+                                     st->attempts->nelts) : "",
+                  gwguard_detail(r, last));
 }
 
 static int gwguard_request_status(int *status, request_rec *r)
@@ -215,18 +319,39 @@ static int gwguard_request_status(int *status, request_rec *r)
     }
     st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
     gwguard_attempts_done(r, st);
+    if (st->head_broke_held && (*status == OK
+                                || *status == HTTP_INTERNAL_SERVER_ERROR)) {
+        /* nothing reached the h2 client (mod_gwguard_backend.c): answer
+         * the 502 mod_proxy_http meant, through the core's error path */
+        *status = HTTP_BAD_GATEWAY;
+    }
     gwguard_observe(&o, r, *status, st);
     gwg_classify(&v, &o);
     st->cls = v.cls;
     st->rule = v.rule;
     st->status = answered_status(&o);
     gwguard_correct_status(r, st, status);
+    if (o.committed) {
+        /* the head went out (mod_proxy_http2 then returns 502/408 and
+         * runs ap_die, which can no longer change it): the client has
+         * r->status, cut short; no page, no status of ours */
+        st->status = 0;
+    }
     if (st->cls == GWG_CLASS_UNAVAILABLE) {
         gwguard_no_attempt(r, st);
     }
+    if (st->cls == GWG_CLASS_CONNECT_REFUSED && st->attempts->nelts > 0) {
+        const gwguard_attempt *last = &APR_ARRAY_IDX(
+            st->attempts, st->attempts->nelts - 1, gwguard_attempt);
+        /* detail only: from the error-log hook, so LogLevel may hide it */
+        st->local_fault = gwg_local_fault_of(last->ah_number,
+                                             (int)last->apr_status);
+    }
+    judge_attempts(st, &o);
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);
     }
+    note_failovers(r, st);
     annotate(r, st);
     gwguard_recent_note(r, st);
     gwguard_page_answer(r, st);

@@ -29,16 +29,29 @@ static void fill_attempt(gwg_recent *e, const gwguard_attempt *a,
     e->t_total_us = span(a->start, now);
 }
 
+/* What every entry of a request has: the request's side. */
+static void fill_request(gwg_recent *e, request_rec *r, const gwguard_req *st,
+                         apr_time_t now)
+{
+    memset(e, 0, sizeof(*e));
+    e->time = (uint64_t)now;
+    apr_cpystrn(e->request_id, gwguard_request_id(r, st),
+                sizeof(e->request_id));
+    apr_cpystrn(e->method, r->method ? r->method : "", sizeof(e->method));
+    /* the path without the query (it may hold secrets), cut at 256 */
+    apr_cpystrn(e->path, r->uri ? r->uri : "", sizeof(e->path));
+}
+
 void gwguard_recent_note(request_rec *r, const gwguard_req *st)
 {
     apr_time_t now = apr_time_now();
+    const gwg_local_fault_info *lf;
     gwg_recent e;
 
     if (!gwguard_segment.ok || st->cls == GWG_CLASS_NONE) {
         return;
     }
-    memset(&e, 0, sizeof(e));
-    e.time = (uint64_t)now;
+    fill_request(&e, r, st, now);
     e.class_id = (uint32_t)st->cls;
     e.status = (uint32_t)st->status;
     if (st->attempts->nelts > 0) {
@@ -49,12 +62,28 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     else {
         e.t_total_us = span(r->request_time, now);
     }
-    apr_cpystrn(e.request_id, gwguard_request_id(r, st),
-                sizeof(e.request_id));
-    apr_cpystrn(e.method, r->method ? r->method : "", sizeof(e.method));
-    /* the path without the query (it may hold secrets), cut at 256 */
-    apr_cpystrn(e.path, r->uri ? r->uri : "", sizeof(e.path));
-    apr_snprintf(e.detail, sizeof(e.detail), "rule=%s attempts=%d",
-                 st->rule ? st->rule : "-", st->attempts->nelts);
+    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
+    apr_snprintf(e.detail, sizeof(e.detail), "rule=%s attempts=%d%s%s",
+                 st->rule ? st->rule : "-", st->attempts->nelts,
+                 lf ? " local=" : "", lf ? lf->name : "");
+    gwg_shm_recent_add(&gwguard_segment.shm, &e);
+}
+
+void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
+                                 int i)
+{
+    const gwguard_attempt *a = &APR_ARRAY_IDX(st->attempts, i,
+                                              gwguard_attempt);
+    gwg_recent e;
+
+    if (!gwguard_segment.ok || a->cls == GWG_CLASS_NONE) {
+        return;
+    }
+    fill_request(&e, r, st, a->end ? a->end : apr_time_now());
+    e.class_id = (uint32_t)a->cls;
+    fill_attempt(&e, a, a->end ? a->end : apr_time_now());
+    apr_snprintf(e.detail, sizeof(e.detail), "rule=%s attempt=%d/%d "
+                 "failed over", a->rule ? a->rule : "-", i + 1,
+                 st->attempts->nelts);
     gwg_shm_recent_add(&gwguard_segment.shm, &e);
 }

@@ -58,6 +58,55 @@ static int pool_exhausted(const proxy_worker *w)
               >= (apr_uint32_t)w->s->hmax;
 }
 
+/* The timeout ap_proxy_connect_backend gives the backend socket, which
+ * every read and poll of the exchange then waits at most. */
+static apr_interval_time_t io_timeout(const proxy_worker *w,
+                                      const proxy_server_conf *conf,
+                                      const server_rec *s)
+{
+    if (w->s->timeout_set) {
+        return w->s->timeout;
+    }
+    return conf && conf->timeout_set ? conf->timeout : s->timeout;
+}
+
+/* The handler a worker URL ("fcgi://...") goes to. */
+static int scheme_of_url(const char *url)
+{
+    const char *colon = url ? strchr(url, ':') : NULL;
+
+    return colon ? gwg_scheme_of(url, (size_t)(colon - url))
+                 : GWG_SCHEME_OTHER;
+}
+
+static int is_cgi_like(int scheme)
+{
+    return scheme == GWG_SCHEME_FCGI || scheme == GWG_SCHEME_SCGI
+           || scheme == GWG_SCHEME_UWSGI;
+}
+
+/* mod_proxy_fcgi, _scgi and _uwsgi run ap_add_cgi_vars only after they
+ * connected (fcgi: after BEGIN_REQUEST was written), and they have no
+ * backend conn_rec for our filter (fcgi, scgi): GATEWAY_INTERFACE in
+ * subprocess_env is the state that says the attempt got that far. It is
+ * removed when such an attempt starts, so an earlier attempt's does not
+ * count, and looked at when it ends. */
+static void cgi_vars_start(request_rec *r, gwguard_attempt *a)
+{
+    if (is_cgi_like(a->scheme)) {
+        apr_table_unset(r->subprocess_env, "GATEWAY_INTERFACE");
+    }
+}
+
+static void attempt_end(request_rec *r, gwguard_attempt *a, apr_time_t at)
+{
+    a->end = at;
+    if (is_cgi_like(a->scheme)) {
+        a->cgi_vars = apr_table_get(r->subprocess_env, "GATEWAY_INTERFACE")
+                      != NULL;
+    }
+}
+
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
                            gwguard_attempt *a, proxy_worker *worker,
                            proxy_server_conf *conf, const char *url)
@@ -67,13 +116,17 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
 
     a->seq = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
     if (n > 1) {
-        APR_ARRAY_IDX(st->attempts, n - 2, gwguard_attempt).end = a->start;
+        attempt_end(r, &APR_ARRAY_IDX(st->attempts, n - 2, gwguard_attempt),
+                    a->start);
     }
     if (worker) {
         a->worker_unusable = worker_will_refuse(worker, a->start);
         a->connect_timeout = connect_timeout(worker, conf, r->server);
+        a->io_timeout = io_timeout(worker, conf, r->server);
         a->pool_exhausted = pool_exhausted(worker);
     }
+    a->scheme = scheme_of_url(url);
+    cgi_vars_start(r, a);
     /* Only an HTTP/1 exchange must start with "HTTP/"; AJP, FastCGI,
      * h2 and the others speak their own protocols on the connection. */
     a->check_http = url && (strncasecmp(url, "http://", 7) == 0
@@ -86,8 +139,8 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
 void gwguard_attempts_done(request_rec *r, gwguard_req *st)
 {
     if (st->attempts->nelts > 0) {
-        APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
-                      gwguard_attempt).end = apr_time_now();
+        attempt_end(r, &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                                      gwguard_attempt), apr_time_now());
     }
     st->in_proxy = 0;
     gwguard_current_clear(r);

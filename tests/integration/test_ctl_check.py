@@ -278,3 +278,48 @@ def test_config_finds_the_segment(make_httpd, dead_port, tmp_path):
     p = ctl("status", "--json", "--config", str(conf), env=env)
     assert p.returncode == 0, p.stderr
     assert str(h.shm) in p.stdout
+
+
+@pytest.mark.skipif(not os.access("/usr/sbin/php-fpm8.2", os.X_OK),
+                    reason="php-fpm8.2 (Debian package php8.2-fpm) is not "
+                    "installed")
+def test_two_sockets_one_worker_trap(make_httpd, tmp_path):
+    """Two PHP-FPM pools on two unix sockets behind ProxyPassMatch
+    targets that differ only in the socket share one worker in httpd
+    (ap_proxy_get_worker_ex drops the unix: part): the second route is
+    served by the first pool. check warns at the second route with the
+    fix, and the fix (a host per socket) gives each pool its requests."""
+    from backends import APPS, PhpFpm, stop_all
+    from httpd import BASE_MODULES
+    pools = [PhpFpm(tmp_path / n, unix=True, pool=n).start()
+             for n in ("pool-a", "pool-b")]
+    try:
+        route = 'ProxyPassMatch ^/%s/(.*)$ "%s%s/$1"\n'
+        trap = (route % ("a", pools[0].fcgi_url(), APPS)
+                + route % ("b", pools[1].fcgi_url(), APPS))
+        fixed = (route % ("a", pools[0].fcgi_url("pool-a"), APPS)
+                 + route % ("b", pools[1].fcgi_url("pool-b"), APPS))
+        h = make_httpd("event", modules=BASE_MODULES + ["proxy_fcgi"])
+        h.start(trap)
+        assert get(h.url + "/a/fault.php/pool")[2] == b"pool=pool-a\n"
+        # the trap: pool-b's route answered by pool-a
+        assert get(h.url + "/b/fault.php/pool")[2] == b"pool=pool-a\n"
+        p = ctl("check", "--config", str(h.conf_file))
+        f = [x for x in findings(p.stdout) if "worker" in x[3]]
+        lines = h.conf_file.read_text().splitlines()
+        assert len(f) == 1, p.stdout
+        assert lines[f[0][1] - 1].startswith("ProxyPassMatch ^/b/"), f
+        assert ("this route to %s: httpd serves it with the worker "
+                "fcgi://localhost%s/$1 of ProxyPassMatch at %s:%d, which "
+                "connects to %s" % (pools[1].sock, APPS, h.conf_file,
+                                    f[0][1] - 1, pools[0].sock)) in f[0][3]
+        assert '"unix:%s|fcgi://pool-b%s/$1"' % (pools[1].sock, APPS) \
+            in f[0][3]
+        h.graceful(fixed)
+        assert get(h.url + "/b/fault.php/pool")[2] == b"pool=pool-b\n"
+        assert get(h.url + "/a/fault.php/pool")[2] == b"pool=pool-a\n"
+        p = ctl("check", "--config", str(h.conf_file))
+        assert not [x for x in findings(p.stdout) if "worker" in x[3]], \
+            p.stdout
+    finally:
+        stop_all(pools)

@@ -50,6 +50,8 @@ START_TEST(success)
     o = answered(GWG_HANDLER_DONE, 101); /* a WebSocket tunnel ended */
     o.io = GWG_IO_EOF;
     expect(&o, GWG_CLASS_NONE, "tunnel");
+    o.io = GWG_IO_RESET;                /* ... the backend reset it */
+    expect(&o, GWG_CLASS_BODY_RESET, "tunnel_reset");
 }
 END_TEST
 
@@ -276,6 +278,154 @@ START_TEST(proxy_error_notes)
 }
 END_TEST
 
+/* mod_proxy_fcgi's paths, as a php-fpm fault leaves them (see
+ * tests/integration/test_backend_fcgi.py for the same rows for real). */
+static gwg_observation fcgi(int handler, int response, int cgi_vars)
+{
+    gwg_observation o = obs(handler, response, 1);
+
+    o.scheme = GWG_SCHEME_FCGI;
+    o.connected = cgi_vars;             /* no backend conn_rec in fcgi */
+    o.io_timeout_us = 2000000;
+    o.idle_us = 10000;
+    return o;
+}
+
+START_TEST(fastcgi)
+{
+    gwg_observation o = fcgi(GWG_HANDLER_OK, 200, 1);
+    gwg_verdict v;
+
+    expect(&o, GWG_CLASS_NONE, "success");
+    /* the script's own Status: 500/503 (ap_scan_script_header) */
+    o = fcgi(GWG_HANDLER_OK, 503, 1);
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
+    /* poll timed out before any output: 504 (AH01075 70007) */
+    o = fcgi(504, 200, 1);
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
+    /* worker killed before output: 503 although connected (AH01067) */
+    o = fcgi(503, 200, 1);
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_RESET_BEFORE_HEADERS,
+                                       503, 0), 502);
+    /* not connected: refused (AH02454 / AH00957, AH01079) */
+    o = fcgi(503, 200, 0);
+    expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
+    /* killed mid-body, and silent mid-body past the timeout */
+    o = fcgi(GWG_HANDLER_FILTER_ERROR, 200, 1);
+    expect(&o, GWG_CLASS_BODY_RESET, "raw_body_reset");
+    o.idle_us = 1990000;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "raw_body_timeout");
+    o.idle_us = -1;                     /* unknown: not a timeout */
+    expect(&o, GWG_CLASS_BODY_RESET, "raw_body_reset");
+    /* the client left: fcgi returns OK with c->aborted */
+    o = fcgi(GWG_HANDLER_OK, 200, 1);
+    o.client_aborted = 1;
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+    /* an HTTP upstream's OK with a 5xx and no status line read is not the
+     * upstream's answer (the backend_broke race row decides it) */
+    o = obs(GWG_HANDLER_OK, 502, 1);
+    gwg_classify(&v, &o);
+    ck_assert_int_ne(v.cls, GWG_CLASS_UPSTREAM_5XX);
+}
+END_TEST
+
+/* An HTTP/2 client that closes its session after the last byte: the
+ * stream's connection is marked aborted, mod_proxy_http returns DONE. */
+START_TEST(h2_closed_after_answer)
+{
+    gwg_observation o = answered(GWG_HANDLER_DONE, 200);
+
+    o.client_aborted = 1;
+    o.eos_sent = 1;
+    expect(&o, GWG_CLASS_NONE, "closed_after_answer");
+    o.response_status = 503;
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
+    o.eos_sent = 0;                     /* gone before the end: an abort */
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+}
+END_TEST
+
+/* mod_proxy_ajp and mod_proxy_uwsgi, the rows of their own. */
+START_TEST(ajp_and_uwsgi)
+{
+    gwg_observation o = obs(503, 200, 1);
+
+    o.scheme = GWG_SCHEME_AJP;
+    o.io_timeout_us = 2000000;
+    o.elapsed_us = 2000100;             /* ajp_read_header timed out */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
+    o.elapsed_us = 1000;                /* at once: a refusal */
+    expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
+    o.handler_status = 504;             /* the same timeout with ping= */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
+    o = obs(GWG_HANDLER_DONE, 200, 1);  /* AH00893 after data was sent */
+    o.scheme = GWG_SCHEME_AJP;
+    o.io_timeout_us = 2000000;
+    o.idle_us = 5000;
+    expect(&o, GWG_CLASS_BODY_RESET, "raw_body_reset");
+    o.idle_us = 2000000;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "raw_body_timeout");
+    o.client_aborted = 1;               /* the client's doing */
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+    o = answered(GWG_HANDLER_OK, 200);  /* uwsgi: EOF before C-L */
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.status_parsed = 0;
+    o.body_short = 1;
+    expect(&o, GWG_CLASS_BODY_RESET, "body_short");
+    o = answered(GWG_HANDLER_DONE, 200); /* uwsgi body read timed out */
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.status_parsed = 0;
+    o.io = GWG_IO_TIMEOUT;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "body_timeout");
+}
+END_TEST
+
+/* mod_proxy_http2 upstreams: a stream that failed after its head. */
+START_TEST(h2_upstream_body)
+{
+    gwg_observation o = obs(502, 200, 1);
+
+    o.scheme = GWG_SCHEME_H2;
+    o.committed = 1;
+    o.io_timeout_us = 2000000;
+    o.idle_us = 1000;
+    expect(&o, GWG_CLASS_BODY_RESET, "h2_body_reset");
+    o.handler_status = 408;             /* ap_map_http_request_error */
+    o.io = GWG_IO_TIMEOUT;
+    expect(&o, GWG_CLASS_BODY_TIMEOUT, "h2_body_timeout");
+}
+END_TEST
+
+START_TEST(scheme_names)
+{
+    ck_assert_int_eq(gwg_scheme_of("fcgi", 4), GWG_SCHEME_FCGI);
+    ck_assert_int_eq(gwg_scheme_of("FCGI://x", 4), GWG_SCHEME_FCGI);
+    ck_assert_int_eq(gwg_scheme_of("wss", 3), GWG_SCHEME_HTTP);
+    ck_assert_int_eq(gwg_scheme_of("h2c", 3), GWG_SCHEME_H2);
+    ck_assert_int_eq(gwg_scheme_of("uwsgi", 5), GWG_SCHEME_UWSGI);
+    ck_assert_int_eq(gwg_scheme_of("scgi", 4), GWG_SCHEME_SCGI);
+    ck_assert_int_eq(gwg_scheme_of("ajp", 3), GWG_SCHEME_AJP);
+    ck_assert_int_eq(gwg_scheme_of("ftp", 3), GWG_SCHEME_OTHER);
+    ck_assert_int_eq(gwg_scheme_of("fcg", 3), GWG_SCHEME_OTHER);
+    ck_assert_int_eq(gwg_scheme_of(NULL, 0), GWG_SCHEME_OTHER);
+}
+END_TEST
+
+START_TEST(local_faults)
+{
+    ck_assert_int_eq(gwg_local_fault_of(2454, 13), GWG_LOCAL_SOCKET_DENIED);
+    ck_assert_int_eq(gwg_local_fault_of(2454, 2), GWG_LOCAL_SOCKET_MISSING);
+    ck_assert_int_eq(gwg_local_fault_of(2454, 111), GWG_LOCAL_SOCKET_STALE);
+    ck_assert_int_eq(gwg_local_fault_of(957, 99), GWG_LOCAL_NO_ADDRESS);
+    ck_assert_int_eq(gwg_local_fault_of(957, 111), GWG_LOCAL_NONE);
+    ck_assert_int_eq(gwg_local_fault_of(0, 0), GWG_LOCAL_NONE);
+    ck_assert_ptr_null(gwg_local_fault_get(GWG_LOCAL_NONE));
+    ck_assert_str_eq(gwg_local_fault_get(GWG_LOCAL_SOCKET_DENIED)
+                     ->proxy_status, "proxy_configuration_error");
+}
+END_TEST
+
 Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
@@ -295,6 +445,12 @@ Suite *classify_suite(void)
     tcase_add_test(tc, anything_else_is_other);
     tcase_add_test(tc, answer_status);
     tcase_add_test(tc, proxy_error_notes);
+    tcase_add_test(tc, fastcgi);
+    tcase_add_test(tc, scheme_names);
+    tcase_add_test(tc, ajp_and_uwsgi);
+    tcase_add_test(tc, h2_upstream_body);
+    tcase_add_test(tc, h2_closed_after_answer);
+    tcase_add_test(tc, local_faults);
     suite_add_tcase(s, tc);
     return s;
 }

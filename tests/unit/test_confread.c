@@ -452,6 +452,52 @@ START_TEST(json_templates)
 }
 END_TEST
 
+/* Two unix sockets behind one worker name: httpd shares the worker
+ * (ap_proxy_get_worker_ex ignores the socket), so the second route goes
+ * to the first socket; check says where and how to fix it. */
+START_TEST(uds_shared_worker)
+{
+    gwg_confdoc *doc = read_conf(
+        "ProxyPassMatch ^/a/(.*\\.php)$ \"unix:/run/php/a.sock|fcgi://"
+        "localhost/srv/$1\"\n"
+        "ProxyPassMatch ^/b/(.*\\.php)$ \"unix:/run/php/pool_b.sock|fcgi://"
+        "localhost/srv/$1\"\n"
+        "ProxyPassMatch ^/c/(.*\\.php)$ \"unix:/run/php/c.sock|fcgi://"
+        "pool-c/srv/$1\"\n"
+        "ProxyPassMatch ^/d/(.*\\.php)$ \"unix:/run/php/d.sock|fcgi://"
+        "localhost/other/$1\"\n"
+        "ProxyPass /e/ unix:/run/e.sock|http://localhost/\n"
+        "ProxyPass /f/ unix:/run/f.sock|http://localhost/f/\n"
+        "ProxyPass /g/ unix:/run/e.sock|http://localhost/g/\n"
+        "ProxyPass /h/ fcgi://localhost:9000/\n"
+        "<FilesMatch \\.php$>\n"
+        "  SetHandler \"proxy:unix:/run/php/php8.2-fpm.sock|fcgi://"
+        "localhost\"\n"
+        "</FilesMatch>\n"
+        "ProxyPass /i/ unix:/run/i.sock|fcgi://localhost/\n");
+
+    gwg_confcheck(doc);
+    ck_assert_str_eq(msgs(doc), apr_psprintf(pool,
+        "3: warning: this route to /run/php/pool_b.sock: httpd serves it "
+        "with the worker fcgi://localhost/srv/$1 of ProxyPassMatch at "
+        "%s/main.conf:2, which connects to /run/php/a.sock: requests here "
+        "go there (workers are found by URL; the socket is ignored). Give "
+        "each socket its own host name, e.g. \"unix:/run/php/pool_b.sock|"
+        "fcgi://pool-b/srv/$1\"\n"
+        "7: warning: this route to /run/f.sock: httpd serves it with the "
+        "worker http://localhost/ of ProxyPass at %s/main.conf:6, which "
+        "connects to /run/e.sock: requests here go there (workers are "
+        "found by URL; the socket is ignored). Give each socket its own "
+        "host name, e.g. \"unix:/run/f.sock|http://f/f/\"\n"
+        "11: warning: SetHandler to /run/php/php8.2-fpm.sock: httpd serves "
+        "it with the worker fcgi://localhost/ of ProxyPass at "
+        "%s/main.conf:13, which connects to /run/i.sock: requests here go "
+        "there (workers are found by URL; the socket is ignored). Give each "
+        "socket its own host name, e.g. \"unix:/run/php/php8.2-fpm.sock|"
+        "fcgi://php8-2-fpm/\"\n", dir, dir, dir));
+}
+END_TEST
+
 /* Fuzz-style: arbitrary bytes never crash the reader, and each gives
  * the directives and the messages httpd's reader would. */
 START_TEST(garbage_in)
@@ -511,6 +557,7 @@ Suite *confread_suite(void)
     tcase_add_test(tc, directive_table);
     tcase_add_test(tc, not_loaded);
     tcase_add_test(tc, traps);
+    tcase_add_test(tc, uds_shared_worker);
     tcase_add_test(tc, shm_path);
     tcase_add_test(tc, envvars_defaults);
     tcase_add_test(tc, garbage_in);

@@ -125,6 +125,49 @@ START_TEST(json_and_explain)
 }
 END_TEST
 
+/* A failover: the attempts that failed before the request's own entry
+ * are listed by explain; a local fault gets its own words. */
+START_TEST(explain_failover_and_local_fault)
+{
+    gwg_recent last, e;
+    membuf m;
+    gwg_out o;
+
+    add("fo", "http://dead:1", GWG_CLASS_CONNECT_REFUSED, 0);
+    add("other", "http://x:1", GWG_CLASS_DNS, 502);
+    add("fo", "http://slow:2", GWG_CLASS_HEADER_TIMEOUT, 504);
+    ck_assert_int_eq(gwg_recent_find(&shm, "fo", &last), 0);
+    ck_assert_str_eq(last.key, "http://slow:2");
+    membuf_out(&o, &m);
+    gwg_recent_explain_attempts(&o, &shm, &last);
+    ck_assert_ptr_nonnull(strstr(m.data, "Failed over:"));
+    ck_assert_ptr_nonnull(strstr(m.data, "http://dead:1"));
+    ck_assert_ptr_null(strstr(m.data, "http://x:1"));
+    ck_assert_ptr_null(strstr(m.data, "http://slow:2"));
+    free(m.data);
+    /* nothing to list for a request tried once */
+    ck_assert_int_eq(gwg_recent_find(&shm, "other", &e), 0);
+    membuf_out(&o, &m);
+    gwg_recent_explain_attempts(&o, &shm, &e);
+    ck_assert(m.data == NULL || m.data[0] == '\0');
+    free(m.data);
+    /* EACCES on a unix socket: the gateway's own setup */
+    memset(&e, 0, sizeof(e));
+    e.class_id = GWG_CLASS_CONNECT_REFUSED;
+    e.status = 503;
+    e.ah_number = 2454;
+    e.apr_status = 13;
+    snprintf(e.key, sizeof(e.key), "fcgi+unix:/run/php/a.sock");
+    membuf_out(&o, &m);
+    gwg_recent_explain(&o, &e);
+    ck_assert_ptr_nonnull(strstr(m.data, "Local fault:    socket_denied"));
+    ck_assert_ptr_nonnull(strstr(m.data, "may not open"));
+    ck_assert_ptr_nonnull(strstr(m.data, "listen.mode"));
+    ck_assert_ptr_null(strstr(m.data, "nothing is listening"));
+    free(m.data);
+}
+END_TEST
+
 START_TEST(advice_for_every_class)
 {
     int c;
@@ -147,6 +190,7 @@ Suite *recent_suite(void)
     tcase_add_test(tc, ring_wraps);
     tcase_add_test(tc, json_and_explain);
     tcase_add_test(tc, advice_for_every_class);
+    tcase_add_test(tc, explain_failover_and_local_fault);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -313,6 +313,8 @@ START_TEST(record_transitions_statuses_and_latency)
     ck_assert_uint_eq(sl->consecutive_failures, 2);   /* abort: no change */
     o = outcome(GWG_CLASS_NONE, 0);
     o.ttfb_us = 3000;
+    /* the first success after a quiet period ends the episode */
+    o.now = sl->last_failure + GWG_RECOVER_QUIET_US;
     gwg_shm_record(&shm, s, &o, &t);
     ck_assert(t.recovered);
     ck_assert_uint_eq(t.streak_failures, 2);
@@ -344,6 +346,80 @@ START_TEST(record_transitions_statuses_and_latency)
         }
         ck_assert_uint_eq(sum, 2 + 2);          /* with the two 503s */
     }
+    gwg_shm_close(&shm);
+}
+END_TEST
+
+/* Keys from request URLs (default workers) take at most a quarter of the
+ * table; known ones keep their slot; the rest go to *overflow*. */
+START_TEST(dynamic_keys_have_a_budget)
+{
+    gwg_shm shm;
+    char key[64];
+    int of, i, overflowed = 0, noted = 0;
+    uint32_t s, first;
+
+    create(&shm, 64, 0);
+    ck_assert_uint_eq(gwg_shm_dynamic_budget(&shm), 16);
+    first = gwg_shm_slot_for_dynamic(&shm, "http://c0:80", "proxy:reverse",
+                                     &of);
+    for (i = 0; i < 40; i++) {
+        snprintf(key, sizeof(key), "http://c%d:80", i);
+        s = gwg_shm_slot_for_dynamic(&shm, key, "proxy:reverse", &of);
+        overflowed += s == gwg_shm_overflow_slot(&shm);
+        noted += of;
+    }
+    ck_assert_int_eq(overflowed, 40 - 16);
+    ck_assert_int_eq(noted, 1);
+    /* a key that has its slot keeps it */
+    ck_assert_uint_eq(gwg_shm_slot_for_dynamic(&shm, "http://c0:80", "", &of),
+                      first);
+    /* declared workers still get slots of their own */
+    s = gwg_shm_slot_for(&shm, "http://declared:80", "w", "", &of);
+    ck_assert_uint_ne(s, gwg_shm_overflow_slot(&shm));
+    ck_assert_uint_eq(gwg_shm_used(&shm), 17);
+    gwg_shm_close(&shm);
+}
+END_TEST
+
+/* Alternating failures and successes: one "starts failing", no
+ * "recovered" until a run of successes; then each once. */
+START_TEST(flapping_is_reported_once)
+{
+    gwg_shm shm;
+    gwg_transition t;
+    gwg_outcome o;
+    int of, i, started = 0, recovered = 0;
+    uint32_t s;
+
+    create(&shm, 16, 0);
+    s = gwg_shm_slot_for(&shm, "http://flap:1", "w", "", &of);
+    for (i = 0; i <= 100; i++) {           /* ends with a failure */
+        o = outcome(i % 2 ? GWG_CLASS_NONE : GWG_CLASS_UPSTREAM_5XX,
+                    i % 2 ? 0 : 500);
+        gwg_shm_record(&shm, s, &o, &t);
+        started += t.started_failing;
+        recovered += t.recovered;
+    }
+    ck_assert_int_eq(started, 1);
+    ck_assert_int_eq(recovered, 0);
+    for (i = 0; i < GWG_RECOVER_SUCCESSES; i++) {
+        o = outcome(GWG_CLASS_NONE, 0);
+        gwg_shm_record(&shm, s, &o, &t);
+        int last = i == GWG_RECOVER_SUCCESSES - 1;
+        ck_assert_int_eq(t.recovered, last);
+    }
+    ck_assert_uint_eq(t.streak_failures, 51);
+    o = outcome(GWG_CLASS_NONE, 0);
+    gwg_shm_record(&shm, s, &o, &t);
+    ck_assert(!t.recovered && !t.started_failing);
+    o = outcome(GWG_CLASS_CIRCUIT_OPEN, 503);
+    gwg_shm_record(&shm, s, &o, &t);
+    /* gwguard's own refusal: not an attempt, not a failure */
+    ck_assert(!t.started_failing);
+    ck_assert_uint_eq(shm.slots[s].requests, 101 + GWG_RECOVER_SUCCESSES + 1);
+    ck_assert_uint_eq(shm.slots[s].failures, 51);
+    ck_assert_uint_eq(shm.slots[s].classes[GWG_CLASS_CIRCUIT_OPEN], 1);
     gwg_shm_close(&shm);
 }
 END_TEST
@@ -473,6 +549,8 @@ Suite *shm_suite(void)
     tcase_add_test(slots, concurrent_claims_and_counts_are_exact);
     tcase_add_test(slots, overflow_slot_when_full);
     tcase_add_test(slots, record_transitions_statuses_and_latency);
+    tcase_add_test(slots, flapping_is_reported_once);
+    tcase_add_test(slots, dynamic_keys_have_a_budget);
     tcase_add_test(slots, reset_under_load_loses_nothing_after_it);
     tcase_add_test(slots, reset_zeroes_and_keeps_the_key);
     tcase_add_test(slots, recent_ring_newest_first_and_wraps);

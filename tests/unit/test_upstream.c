@@ -60,6 +60,35 @@ START_TEST(too_long_does_not_overflow)
 }
 END_TEST
 
+START_TEST(unix_sockets_and_websockets)
+{
+    char buf[320], small[24];
+
+    ck_assert_int_eq(gwg_upstream_key_unix(buf, sizeof(buf), "fcgi", 4,
+                                           "/run/php/php8.2-fpm.sock"), 34);
+    ck_assert_str_eq(buf, "fcgi+unix:/run/php/php8.2-fpm.sock");
+    /* the scheme is lower-cased, the path (a file name) is not */
+    gwg_upstream_key_unix(buf, sizeof(buf), "HTTP", 4, "/Run/A.sock");
+    ck_assert_str_eq(buf, "http+unix:/Run/A.sock");
+    gwg_upstream_key_unix(buf, sizeof(buf), "ws", 2, "/run/ws.sock");
+    ck_assert_str_eq(buf, "http+unix:/run/ws.sock");
+    ck_assert_int_eq(gwg_upstream_key_unix(buf, sizeof(buf), "fcgi", 4,
+                                           "relative.sock"), -1);
+    ck_assert_int_eq(gwg_upstream_key_unix(buf, sizeof(buf), "fcgi", 0,
+                                           "/a"), -1);
+    ck_assert_int_eq(gwg_upstream_key_unix(small, sizeof(small), "fcgi", 4,
+                                           "/a/very/long/socket.sock"), -1);
+    /* ws:// and an upgrade=websocket route to one origin: one key */
+    ck_assert_str_eq(key("ws", "127.0.0.1", 8080), "http://127.0.0.1:8080");
+    ck_assert_str_eq(key("WSS", "b", 0), "https://b:443");
+    ck_assert_str_eq(url_key("ws://127.0.0.1:8080/chat"),
+                     "http://127.0.0.1:8080");
+    ck_assert_str_eq(url_key("wss://h/"), "https://h:443");
+    ck_assert_str_eq(url_key("fcgi://127.0.0.1:9000/x.php"),
+                     "fcgi://127.0.0.1:9000");
+}
+END_TEST
+
 Suite *upstream_suite(void)
 {
     Suite *s = suite_create("upstream");
@@ -68,6 +97,7 @@ Suite *upstream_suite(void)
     tcase_add_test(tc, from_parts);
     tcase_add_test(tc, from_url);
     tcase_add_test(tc, too_long_does_not_overflow);
+    tcase_add_test(tc, unix_sockets_and_websockets);
     suite_add_tcase(s, tc);
     return s;
 }

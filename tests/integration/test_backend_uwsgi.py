@@ -1,0 +1,53 @@
+"""The fault matrix of mod_proxy_uwsgi against a real uWSGI (Debian's
+uwsgi with its python3 plugin, apps/wsgi_fault.py), under event and
+prefork, each fault compared with the same fault under `GwGuard Off`
+(scheme_matrix.py says what is checked)."""
+
+import pytest
+
+from backends import Uwsgi, missing, UWSGI
+from scheme_matrix import fault_params, \
+    scheme_fixtures, standard_faults
+
+pytestmark = pytest.mark.skipif(
+    bool(missing(UWSGI)), reason="uwsgi (Debian packages uwsgi and "
+    "uwsgi-plugin-python3) is not installed")
+
+FAULTS = standard_faults()
+# What mod_proxy_uwsgi logs when its backend fails (docs/backends.md):
+# only the connect failure; a read failure is a silent 500.
+ALLOWED = [r"AH10101"]
+PENDING = {
+}
+
+
+backend, matrix = scheme_fixtures(
+    "uwsgi", "uwsgi", ["proxy_uwsgi"], lambda d: Uwsgi(d, "uwsgi"), FAULTS,
+    ALLOWED)
+
+
+@pytest.mark.parametrize("fault", fault_params(FAULTS, PENDING))
+def test_fault(matrix, fault):
+    matrix.check(fault)
+
+
+def test_unix_socket_key(make_httpd, tmp_path):
+    """Over a unix socket the key is the scheme and the socket path, so
+    two sockets are two keys; the classes are those of TCP."""
+    from conftest import get
+    from scheme_matrix import find_slot
+    from test_counting import wait_for
+    from httpd import BASE_MODULES
+    with Uwsgi(tmp_path / "uwsgi-unix", "uwsgi", unix=True,
+               processes=2) as u:
+        h = make_httpd("event", modules=BASE_MODULES + ["proxy_uwsgi"],
+                       loglevel="warn gwguard:info").start(
+            'ProxyPass /u/ "%s/"\n' % u.url())
+        assert get(h.url + "/u/ok")[0] == 200
+        assert get(h.url + "/u/die")[0] == 502
+        key = "uwsgi+unix:" + u.sock
+        st = wait_for(lambda: (lambda s: s if s["totals"]["requests"] >= 2
+                               else None)(h.status()))
+        slot = find_slot(st, key)
+        assert slot, [x["name"] for x in st["upstreams"]]
+        assert slot["classes"]["reset_before_headers"] == 1
