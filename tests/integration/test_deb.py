@@ -275,7 +275,10 @@ def test_deb_lifecycle(system_state, tmp_path, httpd_root, dead_port):
     run(*APT, "purge", PKG, env=APT_ENV, timeout=300)
     assert installed_version() == ""
     assert run("dpkg", "-L", PKG, check=False).returncode != 0
-    left = [f for f in files if f.is_file() or f.is_symlink()]
+    # a directory the package shipped into may stay (/lib is the system's
+    # link to usr/lib); files and links of its own may not
+    left = [f for f in files if (f.is_file() or f.is_symlink())
+            and not f.is_dir()]
     assert not left, left
     assert not list(RUN_DIR.glob("gwguard.shm*"))
     assert not [p for p in STATE.rglob("*gwguard*")]
