@@ -412,8 +412,12 @@ class Soak:
                                                  slack))
             aborts_after = sum(1 for o in mine if o.cls == "abort" and (
                 last is None or o.start > last[1]))
-            total_lo = sum(certain.values()) + aborts_after
-            total_hi = total_lo + sum(band.values()) + slack
+            # breaker refusals are not attempts: in classes, not in
+            # requests (docs/formats.md)
+            total_lo = (sum(certain.values()) - certain["circuit_open"]
+                        + aborts_after)
+            total_hi = (total_lo + sum(band.values()) - band["circuit_open"]
+                        + slack)
             if not total_lo <= c["requests"] <= total_hi:
                 self.mismatches.append(
                     "%s (%s) requests: counter %d, expected %d..%d"
