@@ -307,6 +307,20 @@ START_TEST(negotiation)
     ck_assert_int_eq(gwg_format_negotiate("format=kv", NULL), -1);
     ck_assert_int_eq(gwg_format_negotiate("xformat=json", NULL),
                      GWG_FORMAT_HTML);
+    /* the one Accept parser: q above 1 is malformed, wildcards count,
+     * a tie goes to the handler's order (HTML, JSON, XML, Prometheus) */
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "application/json;q=1.5, "
+                                          "text/xml;q=0.4"), GWG_FORMAT_XML);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "application/*"),
+                     GWG_FORMAT_JSON);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "*/*;q=0.5, text/html;q=0, "
+                                          "application/json;q=0"),
+                     GWG_FORMAT_XML);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "text/xml, application/json"),
+                     GWG_FORMAT_JSON);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "text/plain;q=0.9;"
+                                          "version=0.0.4, text/html;q=0.8"),
+                     GWG_FORMAT_PROMETHEUS);
 }
 END_TEST
 
