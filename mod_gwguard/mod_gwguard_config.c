@@ -12,17 +12,20 @@
 #include "mod_gwguard.h"
 #include "mod_gwguard_page.h"
 
-#define DEFAULT_MAX_UPSTREAMS 1024
-#define DEFAULT_RECENT        1024
-#define DEFAULT_SHM_NAME      "gwguard.shm"
+/* the core's default is httpd's, so gwguardctl finds the segment where
+ * the module puts it without reading httpd's headers */
+_Static_assert(__builtin_strcmp(GWG_DEFAULT_RUNTIME_DIR,
+                                DEFAULT_REL_RUNTIMEDIR) == 0,
+               "GWG_DEFAULT_RUNTIME_DIR must equal httpd's "
+               "DEFAULT_REL_RUNTIMEDIR (apxs -q runtimedir)");
 
 void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s)
 {
     gwguard_srv_conf *conf = apr_pcalloc(p, sizeof(*conf));
 
     (void)s;
-    conf->max_upstreams = DEFAULT_MAX_UPSTREAMS;
-    conf->recent = DEFAULT_RECENT;
+    conf->max_upstreams = GWG_DEFAULT_MAX_UPSTREAMS;
+    conf->recent = GWG_DEFAULT_RECENT;
     return conf;
 }
 
@@ -76,7 +79,7 @@ const char *gwguard_shm_path(apr_pool_t *p, server_rec *s)
                                                   &gwguard_module);
 
     return ap_runtime_dir_relative(p, conf->shm_file ? conf->shm_file
-                                                    : DEFAULT_SHM_NAME);
+                                                    : GWG_DEFAULT_SHM_NAME);
 }
 
 static gwguard_srv_conf *srv_conf(cmd_parms *cmd)
