@@ -1,7 +1,7 @@
 /*
  * gwguardctl check: read the httpd configuration as httpd does
  * (gwg_confread), validate every GwGuard* directive with the module's own
- * parsers and look for the traps of SPEC §7 (gwg_confcheck). Prints
+ * parsers and look for the traps of docs/gwguardctl.md (gwg_confcheck). Prints
  * "FILE:LINE: error|warning: ..." on stdout (the findings are the data),
  * a summary on stderr; exit 1 on an error, or on a warning with --strict.
  */

@@ -11,7 +11,7 @@
 #include "gwg_accept.h"
 
 /* How specifically a range names a type. */
-enum { SPEC_NONE = -1, SPEC_ANY, SPEC_TYPE, SPEC_SUFFIX, SPEC_EXACT };
+enum { BY_NONE = -1, BY_ANY, BY_TYPE, BY_SUFFIX, BY_EXACT };
 
 typedef struct {
     int q[GWG_ACCEPT_MAX];      /* thousandths */
@@ -83,24 +83,24 @@ static int is_param(const char *v, size_t len, const void *want)
 static int match(const gwg_media *m, const range *r)
 {
     if (m->param && !each_param(r->params, r->end, m->param, is_param, 0)) {
-        return SPEC_NONE;
+        return BY_NONE;
     }
     if (token_eq(r->type, r->tlen, "*") && token_eq(r->sub, r->slen, "*")) {
-        return m->param ? SPEC_NONE : SPEC_ANY;
+        return m->param ? BY_NONE : BY_ANY;
     }
-    if (!token_eq(r->type, r->tlen, m->type)) return SPEC_NONE;
+    if (!token_eq(r->type, r->tlen, m->type)) return BY_NONE;
     if (token_eq(r->sub, r->slen, "*")) {
-        return m->param ? SPEC_NONE : SPEC_TYPE;
+        return m->param ? BY_NONE : BY_TYPE;
     }
-    if (token_eq(r->sub, r->slen, m->subtype)) return SPEC_EXACT;
+    if (token_eq(r->sub, r->slen, m->subtype)) return BY_EXACT;
     /* any other structured +json type asks for JSON; problem+json is
      * its own type and never stands for plain JSON */
     if (m->any_json && r->slen > 5
         && strncasecmp(r->sub + r->slen - 5, "+json", 5) == 0
         && !token_eq(r->sub, r->slen, "problem+json")) {
-        return SPEC_SUFFIX;
+        return BY_SUFFIX;
     }
-    return SPEC_NONE;
+    return BY_NONE;
 }
 
 /* Splits the media range in [s, e); 0 if it has no type/subtype. */
@@ -139,7 +139,7 @@ static void weigh(weights *w, const gwg_media *media, size_t n,
     for (i = 0; i < n; i++) {
         int spec = match(&media[i], &r);
         if (spec > w->spec[i]
-            || (spec == w->spec[i] && spec > SPEC_NONE && q > w->q[i])) {
+            || (spec == w->spec[i] && spec > BY_NONE && q > w->q[i])) {
             w->spec[i] = spec;
             w->q[i] = q;
         }
@@ -157,7 +157,7 @@ int gwg_accept_pick(const char *accept, const gwg_media *media, size_t n)
     if (n > GWG_ACCEPT_MAX) n = GWG_ACCEPT_MAX;
     for (i = 0; i < n; i++) {
         w.q[i] = 0;
-        w.spec[i] = SPEC_NONE;
+        w.spec[i] = BY_NONE;
     }
     while (*s) {
         comma = strchr(s, ',');

@@ -1,5 +1,5 @@
 /*
- * The class table of SPEC §2. Every consumer (counters, logs, pages, status
+ * The class table of docs/classes.md. Every consumer (counters, logs, pages, status
  * formats) reads names and defaults from here, so there is one place to
  * change a sentence and no place to misspell a class.
  */

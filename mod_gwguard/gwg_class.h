@@ -1,5 +1,5 @@
 /*
- * Failure classes of SPEC §2: stable names, short codes, default statuses,
+ * Failure classes of docs/classes.md: stable names, short codes, default statuses,
  * RFC 9209 Proxy-Status error types and one plain-language sentence each.
  * Pure core: no httpd types. The enum order is part of the shared-memory
  * layout (per-class counters are indexed by it): append, never reorder.

@@ -1,5 +1,5 @@
 /*
- * The directive table of `gwguardctl check` and the traps of SPEC §7.
+ * The directive table of `gwguardctl check` and the traps of docs/gwguardctl.md ("check").
  * A row's check function calls the same gwg_conf_* parser the module's
  * command table calls (gwg_conf*.c, gwg_page_conf.c, gwg_breaker.c), and
  * templates go through the module's own compiler (gwg_template.c), so
@@ -85,7 +85,7 @@ static const char *check_retry_after(gwg_confcheck_ctx *cx,
                          cx->p);
 }
 
-/* SPEC §3: STATUS|CLASS|default FILE|builtin|none, with the module's
+/* docs/directives.md: STATUS|CLASS|default FILE|builtin|none, with the module's
  * parsers. The file itself is compiled further down (check_template). */
 static const char *check_errorpage(gwg_confcheck_ctx *cx,
                                    const gwg_confdir *d)
@@ -135,7 +135,7 @@ static const char *check_breaker(gwg_confcheck_ctx *cx, const gwg_confdir *d)
                             (char *const *)d->argv, cx->p);
 }
 
-/* One row per directive, in the order of SPEC §3. */
+/* One row per directive, in the order of docs/directives.md. */
 static const gwg_dirrule rules[] = {
     { "GwGuard", S | V | D | H, 1, 1, check_flag },
     { "GwGuardErrorPage", S | V | D | H, 2, 2, check_errorpage },

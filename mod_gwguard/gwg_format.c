@@ -1,6 +1,6 @@
 /*
  * Status formats: dispatch, the human table and the JSON document of
- * SPEC §7. JSON keys are a contract: add, never rename.
+ * docs/formats.md. JSON keys are a contract: add, never rename.
  */
 #include <inttypes.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * Reading and explaining the recent-failures ring (SPEC §5, §7):
+ * Reading and explaining the recent-failures ring (docs/shm-layout.md, docs/gwguardctl.md):
  * `gwguardctl recent` (table, JSON) and `gwguardctl explain REQUEST_ID`.
  * Pure core, so the wording is unit-tested and could be served by the
  * module too.

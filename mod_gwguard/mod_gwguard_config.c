@@ -12,12 +12,6 @@
 #include "mod_gwguard.h"
 #include "mod_gwguard_page.h"
 
-/* the core's default is httpd's, so gwguardctl finds the segment where
- * the module puts it without reading httpd's headers */
-_Static_assert(__builtin_strcmp(GWG_DEFAULT_RUNTIME_DIR,
-                                DEFAULT_REL_RUNTIMEDIR) == 0,
-               "GWG_DEFAULT_RUNTIME_DIR must equal httpd's "
-               "DEFAULT_REL_RUNTIMEDIR (apxs -q runtimedir)");
 
 void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s)
 {
