@@ -66,9 +66,9 @@ typedef struct {
 void gwg_breaker_admit(gwg_breaker_admission *a, gwg_slot *s,
                        const gwg_breaker_conf *c, uint64_t now);
 
-/* Which outcomes count (docs/breaker.md): every failure class except client_abort;
- * upstream_5xx only when gwguard intercepted it (otherwise the upstream
- * answered and the client got that answer); circuit_open is our own
+/* Which outcomes count (docs/breaker.md): every failure class except
+ * client_abort; upstream_5xx only when gwguard intercepted it (otherwise the
+ * upstream answered and the client got that answer); circuit_open is our own
  * refusal and never counts. */
 gwg_breaker_outcome gwg_breaker_outcome_of(gwg_class_t cls, int intercepted);
 

@@ -1,9 +1,9 @@
 /*
- * The directive table of `gwguardctl check` and the traps of docs/gwguardctl.md ("check").
- * A row's check function calls the same gwg_conf_* parser the module's
- * command table calls (gwg_conf*.c, gwg_page_conf.c, gwg_breaker.c), and
- * templates go through the module's own compiler (gwg_template.c), so
- * configtest and check agree word for word.
+ * The directive table of `gwguardctl check` and the traps of
+ * docs/gwguardctl.md ("check"). A row's check function calls the same
+ * gwg_conf_* parser the module's command table calls (gwg_conf*.c,
+ * gwg_page_conf.c, gwg_breaker.c), and templates go through the module's own
+ * compiler (gwg_template.c), so configtest and check agree word for word.
  */
 #include <ctype.h>
 #include <regex.h>
@@ -85,8 +85,9 @@ static const char *check_retry_after(gwg_confcheck_ctx *cx,
                          cx->p);
 }
 
-/* docs/directives.md: STATUS|CLASS|default FILE|builtin|none, with the module's
- * parsers. The file itself is compiled further down (check_template). */
+/* docs/directives.md: STATUS|CLASS|default FILE|builtin|none, with the
+ * module's parsers. The file itself is compiled further down
+ * (check_template). */
 static const char *check_errorpage(gwg_confcheck_ctx *cx,
                                    const gwg_confdir *d)
 {

@@ -2,8 +2,8 @@
  * `gwguardctl check`: every GwGuard* directive of a configuration read by
  * gwg_confread, validated by a table with one row per directive (context,
  * argument count, and the same value parser the module's command table
- * uses, from gwg_conf.c), then the traps of docs/gwguardctl.md ("check"). Results are added to
- * doc->msgs as "error" or "warning".
+ * uses, from gwg_conf.c), then the traps of docs/gwguardctl.md ("check").
+ * Results are added to doc->msgs as "error" or "warning".
  */
 #ifndef GWG_CONFCHECK_H
 #define GWG_CONFCHECK_H

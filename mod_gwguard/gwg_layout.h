@@ -1,6 +1,6 @@
 /*
- * The shared-memory segment as it lies in the file (docs/shm-layout.md). Module and
- * gwguardctl both include this one header, so they cannot disagree.
+ * The shared-memory segment as it lies in the file (docs/shm-layout.md).
+ * Module and gwguardctl both include this one header, so they cannot disagree.
  *
  *   offset 0              gwg_header          (GWG_HEADER_SIZE bytes)
  *   header.index_off      uint32_t index[index_size]

@@ -1,8 +1,8 @@
 /*
- * The shared segment of docs/shm-layout.md: create or trust a file, find or claim an
- * upstream's slot without a lock, count outcomes with 64-bit atomics, reset.
- * Used by the module (parent creates, children inherit the mapping), by
- * gwguardctl (maps an existing file) and by the unit tests.
+ * The shared segment of docs/shm-layout.md: create or trust a file, find or
+ * claim an upstream's slot without a lock, count outcomes with 64-bit
+ * atomics, reset. Used by the module (parent creates, children inherit the
+ * mapping), by gwguardctl (maps an existing file) and by the unit tests.
  */
 #ifndef GWG_SHM_H
 #define GWG_SHM_H

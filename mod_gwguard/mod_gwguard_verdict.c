@@ -210,8 +210,8 @@ void gwguard_no_attempt(request_rec *r, gwguard_req *st)
     }
 }
 
-/* docs/classes.md's corrections of mod_proxy's statuses (DNS and TLS 502, header
- * timeout 504) and the admin's GwGuardStatusCode, on the final answer
+/* docs/classes.md's corrections of mod_proxy's statuses (DNS and TLS 502,
+ * header timeout 504) and the admin's GwGuardStatusCode, on the final answer
  * only: the failover loop is over when request_status runs. */
 void gwguard_correct_status(request_rec *r, gwguard_req *st, int *status)
 {
