@@ -63,10 +63,15 @@ deps:
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
+# Each object's header dependencies, written by the compiler next to it
+# (-MMD; -MP so a removed header does not break the build).
+DEPFLAGS := -MMD -MP
+-include $(wildcard $(BUILD)/*/*.d)
+
 $(BUILD)/core/%.o: mod_gwguard/%.c $(CORE_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
-	$(Q)$(CC) $(CORE_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CORE_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@echo "  AR    $@"
@@ -76,7 +81,7 @@ $(BUILD)/glue/%.o: mod_gwguard/%.c mod_gwguard/mod_gwguard.h $(CORE_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC    $< (httpd)"
 	$(Q)$(CC) $(BASE_CFLAGS) $(HTTPD_CFLAGS) -I$(HTTPD_INC) $(CORE_CFLAGS) \
-	    -c $< -o $@
+	    $(DEPFLAGS) -c $< -o $@
 
 $(MODULE): $(GLUE_OBJ) $(CORE_LIB)
 	@echo "  LD    $@"
@@ -85,7 +90,7 @@ $(MODULE): $(GLUE_OBJ) $(CORE_LIB)
 $(BUILD)/ctl/%.o: gwguardctl/%.c gwguardctl/ctl.h $(CORE_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
-	$(Q)$(CC) $(CORE_CFLAGS) -Igwguardctl -c $< -o $@
+	$(Q)$(CC) $(CORE_CFLAGS) $(DEPFLAGS) -Igwguardctl -c $< -o $@
 
 $(CTL): $(CTL_OBJ) $(CORE_LIB)
 	@echo "  LD    $@"
@@ -95,7 +100,8 @@ $(CTL): $(CTL_OBJ) $(CORE_LIB)
 $(BUILD)/unit/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
-	$(Q)$(CC) $(CORE_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -c $< -o $@
+	$(Q)$(CC) $(CORE_CFLAGS) $(CHECK_CFLAGS) $(DEPFLAGS) -Itests/unit -c $< \
+	    -o $@
 
 $(UNIT): $(UNIT_OBJ) $(CORE_LIB)
 	@echo "  LD    $@"

@@ -1,11 +1,10 @@
 /*
  * gwguardctl check: read the httpd configuration as httpd does
  * (gwg_confread), validate every GwGuard* directive with the module's own
- * parsers and look for the traps of SPEC §7 (gwg_confcheck). Prints
+ * parsers and look for the traps of docs/gwguardctl.md (gwg_confcheck). Prints
  * "FILE:LINE: error|warning: ..." on stdout (the findings are the data),
  * a summary on stderr; exit 1 on an error, or on a warning with --strict.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "ctl.h"
@@ -51,35 +50,36 @@ static void print_dirs(gwg_out *o, const gwg_confdoc *doc)
     }
 }
 
-int ctl_cmd_check(int argc, char **argv, apr_pool_t *p)
+static const char *config = CTL_DEFAULT_CONFIG;
+static int strict, dump;
+
+static int option(int c, const char *arg)
 {
-    static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "strict", no_argument, NULL, 'S' },
-        { "dump", no_argument, NULL, 'D' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *config = CTL_DEFAULT_CONFIG;
-    int c, strict = 0, dump = 0, errors, warnings, directives = 0, i;
+    switch (c) {
+    case 'c': config = arg; break;
+    case 'S': strict = 1; break;
+    default: dump = 1; break;
+    }
+    return CTL_OK;
+}
+
+static int operands(int argc, char **argv)
+{
+    if (argc > 0) {
+        return ctl_usage("check: unexpected argument '%s' (use --config "
+                         "FILE)", argv[0]);
+    }
+    return CTL_OK;
+}
+
+static int run(ctl_env *env)
+{
+    int errors, warnings, directives = 0, i;
     gwg_confdoc *doc;
     gwg_out o;
 
     gwg_out_init(&o, gwg_out_file_write, stdout);
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'S': strict = 1; break;
-        case 'D': dump = 1; break;
-        default: return ctl_usage("check: unknown option or missing value "
-                                  "'%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        return ctl_usage("check: unexpected argument '%s' (use --config "
-                         "FILE)", argv[optind]);
-    }
-    doc = ctl_read_config(config, p);
+    doc = ctl_read_config(config, env->p);
     gwg_confcheck(doc);
     if (dump) {
         print_dirs(&o, doc);
@@ -101,3 +101,16 @@ int ctl_cmd_check(int argc, char **argv, apr_pool_t *p)
     }
     return (errors || (strict && warnings)) ? CTL_FAIL : CTL_OK;
 }
+
+static const struct option opts[] = {
+    { "config", required_argument, NULL, 'c' },
+    { "strict", no_argument, NULL, 'S' },
+    { "dump", no_argument, NULL, 'D' },
+    { NULL, 0, NULL, 0 }
+};
+
+const ctl_command ctl_check_command = {
+    "check", 0, NULL, opts, option, operands, run,
+    "check [--config FILE] [--strict]",
+    "validate the httpd configuration's GwGuard directives and traps"
+};

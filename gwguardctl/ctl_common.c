@@ -62,21 +62,15 @@ gwg_confdoc *ctl_read_config(const char *config, apr_pool_t *p)
     return gwg_confread(config, &opts, p);
 }
 
-/* GwGuardShmFile as the module resolves it, or NULL when the config
- * cannot be read. */
+/* The segment's path as the module resolves it from the config (the
+ * same rule and defaults, gwg_confcheck_shm_path), or NULL when the
+ * config cannot be read. */
 static const char *shm_from_config(const char *config, apr_pool_t *p)
 {
-    gwg_confdoc *doc;
-
     if (access(config, R_OK) != 0) {
         return NULL;
     }
-    doc = ctl_read_config(config, p);
-    if (!gwg_confdoc_last(doc, "GwGuardShmFile")
-        && !gwg_confdoc_last(doc, "DefaultRuntimeDir")) {
-        return NULL;
-    }
-    return gwg_confcheck_shm_path(doc);
+    return gwg_confcheck_shm_path(ctl_read_config(config, p));
 }
 
 const char *ctl_shm_path(const char *opt_shm, const char *opt_config,

@@ -4,7 +4,6 @@
  * plain language. The request id is the one on the page the client saw
  * and in the GWG00006 log line.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,9 +11,8 @@
 #include "gwg_recent.h"
 #include "gwg_time.h"
 
-static int finish(gwg_shm *shm)
+static int finish(void)
 {
-    gwg_shm_close(shm);
     if (fflush(stdout) != 0) {
         ctl_error("cannot write to standard output");
         return CTL_FAIL;
@@ -35,45 +33,30 @@ static int parse_count(int *n, const char *s)
     return CTL_OK;
 }
 
-int ctl_cmd_recent(int argc, char **argv, apr_pool_t *p)
-{
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "shm", required_argument, NULL, 's' },
-        { "config", required_argument, NULL, 'c' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *opt_shm = NULL, *opt_config = NULL, *path;
-    int c, json = 0, max = 20, n;
-    gwg_recent *entries;
-    gwg_shm shm;
-    gwg_out out;
+static int json, max = 20;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+n:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 's': opt_shm = optarg; break;
-        case 'c': opt_config = optarg; break;
-        case 'n':
-            if (parse_count(&max, optarg) != CTL_OK) {
-                return CTL_USAGE;
-            }
-            break;
-        default: return ctl_usage("recent: unknown option or missing value "
-                                  "'%s'", argv[optind - 1]);
-        }
+static int recent_option(int c, const char *arg)
+{
+    if (c == 'j') {
+        json = 1;
+        return CTL_OK;
     }
-    path = ctl_shm_path(opt_shm, opt_config, p);
-    if (ctl_open_shm(&shm, path, 0) != CTL_OK) {
-        return CTL_FAIL;
-    }
-    if (shm.recent_size == 0) {
+    return parse_count(&max, arg);
+}
+
+static int recent_run(ctl_env *env)
+{
+    gwg_recent *entries;
+    gwg_out out;
+    int n;
+
+    if (env->shm.recent_size == 0) {
         fprintf(stderr, "gwguardctl: note: the ring is off (GwGuardRecent "
-                "0) in %s\n", path);
+                "0) in %s\n", env->shm_path);
     }
-    n = gwg_recent_collect(&entries, &shm, (const char *const *)argv
-                           + optind, argc - optind, max, p);
+    n = gwg_recent_collect(&entries, &env->shm,
+                           (const char *const *)env->argv, env->argc, max,
+                           env->p);
     gwg_out_init(&out, gwg_out_file_write, stdout);
     if (json) {
         gwg_recent_json(&out, entries, n);
@@ -81,48 +64,51 @@ int ctl_cmd_recent(int argc, char **argv, apr_pool_t *p)
     else {
         gwg_recent_table(&out, entries, n);
     }
-    return finish(&shm);
+    return finish();
 }
 
-int ctl_cmd_explain(int argc, char **argv, apr_pool_t *p)
-{
-    static const struct option opts[] = {
-        { "shm", required_argument, NULL, 's' },
-        { "config", required_argument, NULL, 'c' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *opt_shm = NULL, *opt_config = NULL, *path;
-    gwg_recent e;
-    gwg_shm shm;
-    gwg_out out;
-    int c;
+static const struct option recent_opts[] = {
+    { "json", no_argument, NULL, 'j' },
+    { NULL, 0, NULL, 0 }
+};
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': opt_shm = optarg; break;
-        case 'c': opt_config = optarg; break;
-        default: return ctl_usage("explain: unknown option '%s'",
-                                  argv[optind - 1]);
-        }
-    }
-    if (argc - optind != 1) {
+const ctl_command ctl_recent_command = {
+    "recent", CTL_NEEDS_SHM, "n:", recent_opts, recent_option, NULL,
+    recent_run,
+    "recent [--json] [--shm FILE] [--config FILE] [-n N] [KEY...]",
+    "the newest failures, newest first"
+};
+
+static int explain_operands(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
         return ctl_usage("explain: give one REQUEST_ID (from the error page "
                          "or the GWG00006 log line)");
     }
-    path = ctl_shm_path(opt_shm, opt_config, p);
-    if (ctl_open_shm(&shm, path, 0) != CTL_OK) {
-        return CTL_FAIL;
-    }
-    if (gwg_recent_find(&shm, argv[optind], &e) != 0) {
+    return CTL_OK;
+}
+
+static int explain_run(ctl_env *env)
+{
+    gwg_recent e;
+    gwg_out out;
+
+    if (gwg_recent_find(&env->shm, env->argv[0], &e) != 0) {
         ctl_error("no failure with request id '%s' among the last %u in %s "
                   "(it may be older, or the request did not fail)",
-                  argv[optind], shm.recent_size, path);
-        gwg_shm_close(&shm);
+                  env->argv[0], env->shm.recent_size, env->shm_path);
         return CTL_FAIL;
     }
     gwg_out_init(&out, gwg_out_file_write, stdout);
     gwg_recent_explain(&out, &e);
-    gwg_recent_explain_attempts(&out, &shm, &e);
-    return finish(&shm);
+    gwg_recent_explain_attempts(&out, &env->shm, &e);
+    return finish();
 }
+
+const ctl_command ctl_explain_command = {
+    "explain", CTL_NEEDS_SHM, NULL, NULL, NULL, explain_operands,
+    explain_run,
+    "explain [--shm FILE] [--config FILE] REQUEST_ID",
+    "one failure in plain language, and what to check first"
+};

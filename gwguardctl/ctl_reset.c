@@ -4,7 +4,6 @@
  * increment that arrives during the reset is lost), and record when and
  * by whom in the header.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,48 +61,50 @@ static int reset_all(gwg_shm *shm, int breaker)
     return CTL_OK;
 }
 
-int ctl_cmd_reset(int argc, char **argv, apr_pool_t *p)
-{
-    static const struct option opts[] = {
-        { "all", no_argument, NULL, 'a' },
-        { "breaker", no_argument, NULL, 'b' },
-        { "shm", required_argument, NULL, 's' },
-        { "config", required_argument, NULL, 'c' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *opt_shm = NULL, *opt_config = NULL, *path;
-    int c, all = 0, breaker = 0, rc;
-    gwg_shm shm;
+static int all, breaker;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        switch (c) {
-        case 'a': all = 1; break;
-        case 'b': breaker = 1; break;
-        case 's': opt_shm = optarg; break;
-        case 'c': opt_config = optarg; break;
-        default: return ctl_usage("reset: unknown option '%s'",
-                                  argv[optind - 1]);
-        }
-    }
-    if (all == (optind < argc)) {
+static int option(int c, const char *arg)
+{
+    (void)arg;
+    *(c == 'a' ? &all : &breaker) = 1;
+    return CTL_OK;
+}
+
+static int operands(int argc, char **argv)
+{
+    (void)argv;
+    if (all == (argc > 0)) {
         return ctl_usage("reset: name the upstreams to reset, or --all "
                          "(not both)");
     }
-    path = ctl_shm_path(opt_shm, opt_config, p);
-    if (ctl_open_shm(&shm, path, 1) != CTL_OK) {
-        return CTL_FAIL;
-    }
-    if (all && !confirmed(path, gwg_shm_used(&shm))) {
-        gwg_shm_close(&shm);
+    return CTL_OK;
+}
+
+static int run(ctl_env *env)
+{
+    int rc;
+
+    if (all && !confirmed(env->shm_path, gwg_shm_used(&env->shm))) {
         fprintf(stderr, "gwguardctl: nothing was reset\n");
         return CTL_FAIL;
     }
-    rc = all ? reset_all(&shm, breaker)
-             : reset_keys(&shm, path, argv + optind, argc - optind, breaker);
+    rc = all ? reset_all(&env->shm, breaker)
+             : reset_keys(&env->shm, env->shm_path, env->argv, env->argc,
+                          breaker);
     if (rc == CTL_OK) {
-        gwg_shm_note_reset(&shm, gwg_now_us(), (uint64_t)getuid());
+        gwg_shm_note_reset(&env->shm, gwg_now_us(), (uint64_t)getuid());
     }
-    gwg_shm_close(&shm);
     return rc;
 }
+
+static const struct option opts[] = {
+    { "all", no_argument, NULL, 'a' },
+    { "breaker", no_argument, NULL, 'b' },
+    { NULL, 0, NULL, 0 }
+};
+
+const ctl_command ctl_reset_command = {
+    "reset", CTL_NEEDS_SHM_RW, NULL, opts, option, operands, run,
+    "reset [--shm FILE] [--config FILE] (KEY...|--all) [--breaker]",
+    "zero counters, safely while httpd serves"
+};

@@ -6,7 +6,6 @@
  * fails) and after --count frames.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -156,55 +155,52 @@ static int loop(gwg_shm *shm, const char *path, double interval, long count,
     return CTL_OK;
 }
 
-int ctl_cmd_watch(int argc, char **argv, apr_pool_t *p)
-{
-    static const struct option opts[] = {
-        { "interval", required_argument, NULL, 'i' },
-        { "count", required_argument, NULL, 'n' },
-        { "shm", required_argument, NULL, 's' },
-        { "config", required_argument, NULL, 'c' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *opt_shm = NULL, *opt_config = NULL, *path;
-    double interval = 2.0;
-    long count = 0;
-    gwg_shm shm;
-    char *end;
-    int c, rc;
+static double interval = 2.0;
+static long count;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            if (parse_interval(&interval, optarg) != CTL_OK) {
-                return CTL_USAGE;
-            }
-            break;
-        case 'n':
-            count = strtol(optarg, &end, 10);
-            if (!*optarg || *end || count < 1) {
-                return ctl_usage("watch: --count wants a number of "
-                                 "refreshes, 1 or more, not '%s'", optarg);
-            }
-            break;
-        case 's': opt_shm = optarg; break;
-        case 'c': opt_config = optarg; break;
-        default: return ctl_usage("watch: unknown option or missing value "
-                                  "'%s'", argv[optind - 1]);
-        }
+static int option(int c, const char *arg)
+{
+    char *end;
+
+    if (c == 'i') {
+        return parse_interval(&interval, arg);
     }
-    if (optind < argc) {
-        return ctl_usage("watch: unexpected argument '%s'", argv[optind]);
+    count = strtol(arg, &end, 10);
+    if (!*arg || *end || count < 1) {
+        return ctl_usage("watch: --count wants a number of refreshes, 1 or "
+                         "more, not '%s'", arg);
     }
-    path = ctl_shm_path(opt_shm, opt_config, p);
-    if (ctl_open_shm(&shm, path, 0) != CTL_OK) {
-        return CTL_FAIL;
+    return CTL_OK;
+}
+
+static int operands(int argc, char **argv)
+{
+    if (argc > 0) {
+        return ctl_usage("watch: unexpected argument '%s'", argv[0]);
     }
+    return CTL_OK;
+}
+
+static int run(ctl_env *env)
+{
+    int rc;
+
     install_handlers();
-    rc = loop(&shm, path, interval, count, p);
-    gwg_shm_close(&shm);
+    rc = loop(&env->shm, env->shm_path, interval, count, env->p);
     if (stop_signal == SIGINT && isatty(STDOUT_FILENO)) {
         putchar('\n');
     }
     return rc;
 }
+
+static const struct option opts[] = {
+    { "interval", required_argument, NULL, 'i' },
+    { "count", required_argument, NULL, 'n' },
+    { NULL, 0, NULL, 0 }
+};
+
+const ctl_command ctl_watch_command = {
+    "watch", CTL_NEEDS_SHM, NULL, opts, option, operands, run,
+    "watch [--shm FILE] [--config FILE] [--interval SEC]",
+    "live view: rates per second and breaker states"
+};

@@ -1,10 +1,36 @@
 /*
- * Content negotiation for error pages (RFC 9110 §12.5.1): which of the
- * page's representations an Accept header prefers, q-values included.
+ * Content negotiation (RFC 9110 §12.5.1), the one Accept parser: which of
+ * a caller's media types an Accept header prefers, q-values, wildcards
+ * and "the most specific range wins" included. The error page and the
+ * status handler each pass their own list.
  */
 #ifndef GWG_ACCEPT_H
 #define GWG_ACCEPT_H
 
+#include <stddef.h>
+
+/* One media type a caller can send. */
+typedef struct {
+    const char *type;           /* "application" */
+    const char *subtype;        /* "json" */
+    const char *param;          /* a parameter a range must carry to name
+                                   this type ("version=0.0.4"), or NULL;
+                                   wildcards never name such a type */
+    int any_json;               /* also named by any other +json range */
+} gwg_media;
+
+/* Most media types a list may hold; the rest are ignored. */
+#define GWG_ACCEPT_MAX 16
+
+/* The index in media[0..n) of the type the header prefers, or -1 when it
+ * accepts none (missing, empty, q=0 everywhere, or nothing matches).
+ * Each type is weighed by the most specific range that names it; the
+ * highest q wins and a tie goes to the earlier type in the list. A
+ * malformed range (q above 1, more than three decimals, no slash) is
+ * ignored. No allocation: the header is walked in place. */
+int gwg_accept_pick(const char *accept, const gwg_media *media, size_t n);
+
+/* The error page's representations, in the order ties are broken. */
 typedef enum {
     GWG_REP_HTML,               /* text/html: the default */
     GWG_REP_JSON,               /* application/json or any +json */
@@ -12,10 +38,8 @@ typedef enum {
     GWG_REP_TEXT                /* text/plain */
 } gwg_rep;
 
-/* The representation to send. Each is weighed by the most specific media
- * range that matches it; the highest weight wins and ties go in the order
- * of the enum (HTML first). A missing or empty header, or one that
- * accepts none of them, gets HTML: an error page is better than a 406. */
+/* The error page representation to send: gwg_accept_pick among the four,
+ * HTML when none is acceptable (an error page is better than a 406). */
 gwg_rep gwg_accept_choose(const char *accept);
 
 /* Whether a Content-Type is JSON: application/json or any +json type

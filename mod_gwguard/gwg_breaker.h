@@ -1,5 +1,5 @@
 /*
- * The circuit breaker of SPEC §6: closed, open, half-open, kept in the
+ * The circuit breaker of docs/breaker.md: closed, open, half-open, kept in the
  * upstream's slot and driven only by __atomic operations on it, so every
  * process and thread agrees without a lock. The glue asks before each
  * attempt (gwg_breaker_admit) and reports each attempt's outcome
@@ -66,9 +66,9 @@ typedef struct {
 void gwg_breaker_admit(gwg_breaker_admission *a, gwg_slot *s,
                        const gwg_breaker_conf *c, uint64_t now);
 
-/* Which outcomes count (SPEC §6): every failure class except client_abort;
- * upstream_5xx only when gwguard intercepted it (otherwise the upstream
- * answered and the client got that answer); circuit_open is our own
+/* Which outcomes count (docs/breaker.md): every failure class except
+ * client_abort; upstream_5xx only when gwguard intercepted it (otherwise the
+ * upstream answered and the client got that answer); circuit_open is our own
  * refusal and never counts. */
 gwg_breaker_outcome gwg_breaker_outcome_of(gwg_class_t cls, int intercepted);
 

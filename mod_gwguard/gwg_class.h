@@ -1,8 +1,9 @@
 /*
- * Failure classes of SPEC §2: stable names, short codes, default statuses,
- * RFC 9209 Proxy-Status error types and one plain-language sentence each.
- * Pure core: no httpd types. The enum order is part of the shared-memory
- * layout (per-class counters are indexed by it): append, never reorder.
+ * Failure classes of docs/classes.md: stable names, short codes, default
+ * statuses, RFC 9209 Proxy-Status error types and one plain-language sentence
+ * each. Pure core: no httpd types. The enum order is part of the
+ * shared-memory layout (per-class counters are indexed by it): append, never
+ * reorder.
  */
 #ifndef GWG_CLASS_H
 #define GWG_CLASS_H

@@ -105,9 +105,10 @@ typedef struct {
 void gwg_classify(gwg_verdict *v, const gwg_observation *o);
 
 /* The status the client gets for a class, given the handler's result, the
- * admin's choice (configured: 0 = the SPEC default) and the class default.
- * Returns handler_status unchanged when httpd is not about to answer an
- * error itself (OK, DONE, a 4xx) or when the class keeps the upstream's. */
+ * admin's choice (configured: 0 = the class default of docs/classes.md) and
+ * the class default. Returns handler_status unchanged when httpd is not about
+ * to answer an error itself (OK, DONE, a 4xx) or when the class keeps the
+ * upstream's. */
 int gwg_answer_status(gwg_class_t cls, int handler_status, int configured);
 
 /* Reduces the text of note "error-notes" to a gwg_proxy_error. */

@@ -10,6 +10,19 @@
 
 #include <apr_pools.h>
 
+/* The defaults, in one place: the module, `gwguardctl check` and
+ * gwguardctl's search for the segment all use these. */
+#define GWG_DEFAULT_SHM_NAME      "gwguard.shm"   /* in DefaultRuntimeDir */
+#define GWG_DEFAULT_MAX_UPSTREAMS 1024
+#define GWG_DEFAULT_RECENT        1024
+/* DefaultRuntimeDir when the configuration sets none: httpd's compiled-in
+ * DEFAULT_REL_RUNTIMEDIR (Debian builds "/var/run/apache2"; a relative one
+ * is relative to ServerRoot). The glue asserts at compile time that it
+ * matches the httpd it is built against; define it for another build. */
+#ifndef GWG_DEFAULT_RUNTIME_DIR
+#define GWG_DEFAULT_RUNTIME_DIR   "/var/run/apache2"
+#endif
+
 /* "On" / "Off" (any case). */
 const char *gwg_conf_flag(int *out, const char *directive, const char *value,
                           apr_pool_t *p);

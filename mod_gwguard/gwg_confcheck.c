@@ -1,9 +1,9 @@
 /*
- * The directive table of `gwguardctl check` and the traps of SPEC §7.
- * A row's check function calls the same gwg_conf_* parser the module's
- * command table calls (gwg_conf*.c, gwg_page_conf.c, gwg_breaker.c), and
- * templates go through the module's own compiler (gwg_template.c), so
- * configtest and check agree word for word.
+ * The directive table of `gwguardctl check` and the traps of
+ * docs/gwguardctl.md ("check"). A row's check function calls the same
+ * gwg_conf_* parser the module's command table calls (gwg_conf*.c,
+ * gwg_page_conf.c, gwg_breaker.c), and templates go through the module's own
+ * compiler (gwg_template.c), so configtest and check agree word for word.
  */
 #include <ctype.h>
 #include <regex.h>
@@ -47,78 +47,78 @@ void gwg_confcheck_warn(gwg_confcheck_ctx *cx, const gwg_confdir *d,
     gwg_confdoc_msg(cx->doc, d->file, d->line, 0, "%s", msg);
 }
 
-static const char *check_flag(gwg_confcheck_ctx *cx, const gwg_confdir *d)
+/* The checks name the directive as the configuration spells it (d->name),
+ * as httpd's messages do; the row gives the range. */
+static const char *check_flag(gwg_confcheck_ctx *cx, const gwg_directive *row,
+                              const gwg_confdir *d)
 {
     int v;
 
+    (void)row;
     return gwg_conf_flag(&v, d->name, d->argv[0], cx->p);
 }
 
 static const char *check_shm_file(gwg_confcheck_ctx *cx,
+                                  const gwg_directive *row,
                                   const gwg_confdir *d)
 {
+    (void)row;
     return gwg_conf_path(d->name, d->argv[0], cx->p);
 }
 
-static const char *check_max_upstreams(gwg_confcheck_ctx *cx,
-                                       const gwg_confdir *d)
+/* A whole number in the row's range. */
+static const char *check_uint(gwg_confcheck_ctx *cx, const gwg_directive *row,
+                              const gwg_confdir *d)
 {
     unsigned long v;
 
-    return gwg_conf_uint(&v, d->name, d->argv[0], GWG_SLOTS_MIN,
-                         GWG_SLOTS_MAX, cx->p);
+    return gwg_conf_uint(&v, d->name, d->argv[0], row->lo, row->hi, cx->p);
 }
 
-static const char *check_recent(gwg_confcheck_ctx *cx, const gwg_confdir *d)
-{
-    unsigned long v;
-
-    return gwg_conf_uint(&v, d->name, d->argv[0], 0, GWG_RECENT_MAX, cx->p);
-}
-
-static const char *check_retry_after(gwg_confcheck_ctx *cx,
-                                     const gwg_confdir *d)
-{
-    unsigned long v;
-
-    return gwg_conf_uint(&v, d->name, d->argv[0], 0, GWG_RETRY_AFTER_MAX,
-                         cx->p);
-}
-
-/* SPEC §3: STATUS|CLASS|default FILE|builtin|none, with the module's
- * parsers. The file itself is compiled further down (check_template). */
+/* docs/directives.md: STATUS|CLASS|default FILE|builtin|none, with the
+ * module's parsers. The file itself is compiled further down
+ * (check_template). */
 static const char *check_errorpage(gwg_confcheck_ctx *cx,
+                                   const gwg_directive *row,
                                    const gwg_confdir *d)
 {
     gwg_page_target target;
     const char *key, *err;
 
+    (void)row;
     err = gwg_conf_page_key(&key, d->name, d->argv[0], cx->p);
     return err ? err : gwg_conf_page_target(&target, d->name, d->argv[1],
                                             cx->p);
 }
 
-static const char *check_pagevar(gwg_confcheck_ctx *cx, const gwg_confdir *d)
+static const char *check_pagevar(gwg_confcheck_ctx *cx,
+                                 const gwg_directive *row,
+                                 const gwg_confdir *d)
 {
+    (void)row;
     return gwg_conf_var_name(d->name, d->argv[0], cx->p);
 }
 
 static const char *check_status_code(gwg_confcheck_ctx *cx,
+                                     const gwg_directive *row,
                                      const gwg_confdir *d)
 {
     int cls, status;
 
+    (void)row;
     return gwg_conf_status_code(&cls, &status, d->name, d->argv[0],
                                 d->argv[1], cx->p);
 }
 
 static const char *check_intercept(gwg_confcheck_ctx *cx,
+                                   const gwg_directive *row,
                                    const gwg_confdir *d)
 {
     unsigned char set[100];
     const char *args = "";
     int i;
 
+    (void)row;
     for (i = 0; i < d->argc; i++) {
         args = apr_pstrcat(cx->p, args, i ? " " : "", d->argv[i], NULL);
     }
@@ -126,45 +126,41 @@ static const char *check_intercept(gwg_confcheck_ctx *cx,
 }
 
 /* [ORIGIN] failures=N window=SEC cooldown=SEC | Off */
-static const char *check_breaker(gwg_confcheck_ctx *cx, const gwg_confdir *d)
+static const char *check_breaker(gwg_confcheck_ctx *cx,
+                                 const gwg_directive *row,
+                                 const gwg_confdir *d)
 {
     gwg_breaker_conf conf;
     const char *origin;
 
+    (void)row;
     return gwg_conf_breaker(&conf, &origin, d->name, d->argc,
                             (char *const *)d->argv, cx->p);
 }
 
-/* One row per directive, in the order of SPEC §3. */
-static const gwg_dirrule rules[] = {
-    { "GwGuard", S | V | D | H, 1, 1, check_flag },
-    { "GwGuardErrorPage", S | V | D | H, 2, 2, check_errorpage },
-    { "GwGuardPageVar", S | V | D | H, 2, 2, check_pagevar },
-    { "GwGuardStatusCode", S | V | D | H, 2, 2, check_status_code },
-    { "GwGuardIntercept", S | V | D | H, 1, -1, check_intercept },
-    { "GwGuardRetryAfter", S | V | D | H, 1, 1, check_retry_after },
-    { "GwGuardExposeUpstream", S | V | D, 1, 1, check_flag },
-    { "GwGuardProxyStatus", S | V | D | H, 1, 1, check_flag },
-    { "GwGuardRecent", S, 1, 1, check_recent },
-    { "GwGuardShmFile", S, 1, 1, check_shm_file },
-    { "GwGuardMaxUpstreams", S, 1, 1, check_max_upstreams },
-    { "GwGuardBreaker", S | V, 1, 4, check_breaker },
+/* The directive table's rows, with the checks above. */
+#define GWG_DIRECTIVE_ROW(id, name, how, setter, ctx, min, max, check, lo, \
+                          hi, dflt, help) \
+    [GWG_DIR_##id] = { name, ctx, min, max, check, lo, hi, dflt, help },
+const gwg_directive gwg_directives[GWG_DIR_COUNT] = {
+    GWG_DIRECTIVES(GWG_DIRECTIVE_ROW)
 };
+#undef GWG_DIRECTIVE_ROW
 
-const gwg_dirrule *gwg_confcheck_rule(const char *name)
+const gwg_directive *gwg_confcheck_rule(const char *name)
 {
-    size_t i;
+    int i;
 
-    for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-        if (strcasecmp(rules[i].name, name) == 0) {
-            return &rules[i];
+    for (i = 0; i < GWG_DIR_COUNT; i++) {
+        if (strcasecmp(gwg_directives[i].name, name) == 0) {
+            return &gwg_directives[i];
         }
     }
     return NULL;
 }
 
 /* Context and argument count, in httpd's words. */
-static const char *check_shape(gwg_confcheck_ctx *cx, const gwg_dirrule *r,
+static const char *check_shape(gwg_confcheck_ctx *cx, const gwg_directive *r,
                                const gwg_confdir *d)
 {
     if (!(r->contexts & d->context)) {
@@ -195,7 +191,7 @@ static void check_directives(gwg_confcheck_ctx *cx)
 
     for (i = 0; i < cx->doc->dirs->nelts; i++) {
         const gwg_confdir *d = &APR_ARRAY_IDX(cx->doc->dirs, i, gwg_confdir);
-        const gwg_dirrule *r;
+        const gwg_directive *r;
         const char *err;
 
         if (strncasecmp(d->name, "GwGuard", 7) != 0) {
@@ -212,7 +208,7 @@ static void check_directives(gwg_confcheck_ctx *cx)
         }
         err = check_shape(cx, r, d);
         if (!err) {
-            err = r->check(cx, d);
+            err = r->check(cx, r, d);
         }
         if (err) {
             gwg_confdoc_msg(cx->doc, d->file, d->line, 1, "%s", err);
@@ -586,9 +582,10 @@ const char *gwg_confcheck_shm_path(const gwg_confdoc *doc)
     const gwg_confdir *shm = gwg_confdoc_last(doc, "GwGuardShmFile");
     const gwg_confdir *rt = gwg_confdoc_last(doc, "DefaultRuntimeDir");
     const char *file = (shm && shm->argc == 1) ? shm->argv[0]
-                                               : "gwguard.shm";
+                                               : GWG_DEFAULT_SHM_NAME;
     const char *dir = gwg_confdoc_path(doc, (rt && rt->argc == 1)
-                                            ? rt->argv[0] : "logs");
+                                            ? rt->argv[0]
+                                            : GWG_DEFAULT_RUNTIME_DIR);
 
     if (file[0] == '/') {
         return file;

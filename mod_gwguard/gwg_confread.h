@@ -15,7 +15,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
-/* Where a directive stands (SPEC §3 contexts). */
+/* Where a directive stands (the contexts of docs/directives.md). */
 enum {
     GWG_CTX_SERVER = 1,          /* S: main server, outside any container */
     GWG_CTX_VHOST = 2,           /* V: in <VirtualHost> */

@@ -1,11 +1,12 @@
 /*
  * Status formats: dispatch, the human table and the JSON document of
- * SPEC §7. JSON keys are a contract: add, never rename.
+ * docs/formats.md. JSON keys are a contract: add, never rename.
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "gwg_format.h"
+#include "gwg_status_field.h"
 #include "gwg_time.h"
 
 int gwg_format_status(gwg_out *o, const gwg_snapshot *snap,
@@ -114,27 +115,21 @@ void gwg_format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
     }
 }
 
-/* The breaker's state; an open one also says when it half-opens
- * ("open 12s"), or "open, due" once the cooldown is over and the next
- * request will be the trial. */
+/* The columns are the status-field rows that name one. */
 static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
 {
-    const gwg_class_info *top = gwg_class_get(gwg_snap_top_class(u));
-    char ago[32], rate[16], breaker[48], name[GWG_TEXT_MAX(GWG_KEY_MAX)];
+    char name[GWG_TEXT_MAX(GWG_KEY_MAX)], cell[48];
+    int i;
 
-    gwg_format_ago(ago, sizeof(ago), u->last_failure, now);
-    if (u->requests > 0) {
-        snprintf(rate, sizeof(rate), "%.1f%%",
-                 100.0 * (double)u->failures / (double)u->requests);
+    gwg_out_printf(o, "%-36s", gwg_text_safe(name, sizeof(name), u->name));
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+        if (f->column) {
+            gwg_out_printf(o, "%*s%*s", f->gap, "", f->width,
+                           gwg_status_cell(cell, sizeof(cell), f, u, now));
+        }
     }
-    else {
-        snprintf(rate, sizeof(rate), "-");
-    }
-    gwg_out_printf(o, "%-36s %10" PRIu64 " %10" PRIu64 " %7s  %-20s "
-                   "%-10s %s\n", gwg_text_safe(name, sizeof(name), u->name),
-                   u->requests, u->failures, rate,
-                   top ? top->name : "-", ago,
-                   gwg_format_breaker(breaker, sizeof(breaker), u, now));
+    gwg_out_str(o, "\n");
 }
 
 void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
@@ -153,9 +148,14 @@ void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
         gwg_out_printf(o, " by uid %" PRIu64, snap->reset_uid);
     }
     gwg_out_printf(o, "  upstreams %u/%u\n\n", snap->used, snap->slot_count);
-    gwg_out_printf(o, "%-36s %10s %10s %7s  %-20s %-10s %s\n", "UPSTREAM",
-                   "REQUESTS", "FAILURES", "RATE", "TOP CLASS",
-                   "LAST FAIL", "BREAKER");
+    gwg_out_printf(o, "%-36s", "UPSTREAM");
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+        if (f->column) {
+            gwg_out_printf(o, "%*s%*s", f->gap, "", f->width, f->column);
+        }
+    }
+    gwg_out_str(o, "\n");
     for (i = 0; i < snap->nupstreams; i++) {
         table_row(o, &snap->upstreams[i], now);
     }
@@ -175,39 +175,63 @@ static void json_time_or_null(gwg_out *o, uint64_t us)
     gwg_out_json_str(o, gwg_time_rfc3339(buf, sizeof(buf), us));
 }
 
-/* The counters shared by an upstream and the totals. */
-static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
+static void json_classes(gwg_out *o, const gwg_snap_upstream *u)
 {
-    int i, first = 1;
+    int i;
 
-    /* numbers go through gwg_out_u64: printf dominated a 10,000-upstream
-     * status before */
-    gwg_out_str(o, "\"requests\":");
-    gwg_out_u64(o, u->requests);
-    gwg_out_str(o, ",\"successes\":");
-    gwg_out_u64(o, u->successes);
-    gwg_out_str(o, ",\"failures\":");
-    gwg_out_u64(o, u->failures);
-    gwg_out_str(o, ",\"classes\":{");
+    gwg_out_str(o, "{");
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
         gwg_out_str(o, i ? ",\"" : "\"");
         gwg_out_str(o, gwg_class_get((gwg_class_t)i)->name);
         gwg_out_str(o, "\":");
         gwg_out_u64(o, u->classes[i]);
     }
-    gwg_out_str(o, "},\"statuses\":{");
+    gwg_out_str(o, "}");
+}
+
+static void json_statuses(gwg_out *o, const gwg_snap_upstream *u)
+{
+    int i, first = 1;
+
+    gwg_out_str(o, "{");
     for (i = 0; i < GWG_STATUS_SLOTS; i++) {
-        int status = GWG_STATUS_MIN + i;
         if (gwg_snap_status_shown(u, i)) {
             gwg_out_str(o, first ? "\"" : ",\"");
-            gwg_out_u64(o, (uint64_t)status);
+            gwg_out_u64(o, (uint64_t)(GWG_STATUS_MIN + i));
             gwg_out_str(o, "\":");
             gwg_out_u64(o, u->statuses[i]);
             first = 0;
         }
     }
-    gwg_out_str(o, "},\"consecutive_failures\":");
-    gwg_out_u64(o, u->consecutive_failures);
+    gwg_out_str(o, "}");
+}
+
+/* The counters shared by an upstream and the totals: the status-field
+ * rows with a JSON key. Numbers go through gwg_out_u64: printf dominated
+ * a 10,000-upstream status before. */
+static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
+{
+    int i, first = 1;
+
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+        if (!f->json) {
+            continue;
+        }
+        gwg_out_str(o, first ? "\"" : ",\"");
+        gwg_out_str(o, f->json);
+        gwg_out_str(o, "\":");
+        first = 0;
+        if (f->kind == GWG_FIELD_CLASSES) {
+            json_classes(o, u);
+        }
+        else if (f->kind == GWG_FIELD_STATUSES) {
+            json_statuses(o, u);
+        }
+        else {
+            gwg_out_u64(o, f->get(u));
+        }
+    }
 }
 
 static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)

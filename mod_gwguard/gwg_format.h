@@ -1,5 +1,5 @@
 /*
- * The one status formatter (SPEC §7, §8): gwguardctl, the status handler
+ * The one status formatter (docs/formats.md): gwguardctl, the status handler
  * and the mod_status section all print a snapshot through here.
  */
 #ifndef GWG_FORMAT_H
@@ -10,7 +10,7 @@
 
 typedef enum {
     GWG_FORMAT_TABLE = 0,        /* for people, fixed-width columns */
-    GWG_FORMAT_JSON,             /* SPEC §7, version 1 */
+    GWG_FORMAT_JSON,             /* docs/formats.md, version 1 */
     GWG_FORMAT_XML,              /* balancer-manager style, libxml2 */
     GWG_FORMAT_PROMETHEUS,       /* text exposition format 0.0.4 */
     GWG_FORMAT_HTML,             /* a whole page (status handler) */

@@ -6,9 +6,11 @@
  * an HTML page is no place to trust them.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gwg_format.h"
+#include "gwg_status_field.h"
 #include "gwg_time.h"
 
 static const char *page_head =
@@ -22,39 +24,38 @@ static const char *page_head =
     ".open{color:#b00;font-weight:bold}.half_open{color:#b60}\n"
     "</style></head><body>\n<h1>gwguard status</h1>\n";
 
-static void html_rate(gwg_out *o, const gwg_snap_upstream *u)
-{
-    if (u->requests) {
-        gwg_out_printf(o, "%.1f%%", 100.0 * (double)u->failures
-                                    / (double)u->requests);
-    }
-    else {
-        gwg_out_str(o, "-");
-    }
-}
-
+/* The columns are the status-field rows with an HTML name; the totals
+ * row leaves the per-upstream ones (last failure, breaker) empty. */
 static void html_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now,
                      int totals)
 {
-    const gwg_class_info *top = gwg_class_get(gwg_snap_top_class(u));
-    char ago[32], breaker[48];
+    char cell[48];
+    int i;
 
     gwg_out_str(o, "<tr><td>");
     gwg_out_html(o, totals ? "total" : u->name);
-    gwg_out_printf(o, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>"
-                   "%" PRIu64 "</td><td>", u->requests, u->successes,
-                   u->failures);
-    html_rate(o, u);
-    gwg_out_printf(o, "</td><td>%s</td>", top ? top->name : "-");
-    if (totals) {
-        gwg_out_str(o, "<td></td><td></td></tr>\n");
-        return;
+    gwg_out_str(o, "</td>");
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+        if (!f->html) {
+            continue;
+        }
+        if (totals && (f->kind == GWG_FIELD_AGO
+                       || f->kind == GWG_FIELD_BREAKER)) {
+            gwg_out_str(o, "<td></td>");
+            continue;
+        }
+        if (f->kind == GWG_FIELD_BREAKER) {
+            gwg_out_printf(o, "<td class=\"%s\">",
+                           gwg_breaker_name(u->breaker));
+        }
+        else {
+            gwg_out_str(o, "<td>");
+        }
+        gwg_out_html(o, gwg_status_cell(cell, sizeof(cell), f, u, now));
+        gwg_out_str(o, "</td>");
     }
-    gwg_format_ago(ago, sizeof(ago), u->last_failure, now);
-    gwg_out_printf(o, "<td>%s</td><td class=\"%s\">", ago,
-                   gwg_breaker_name(u->breaker));
-    gwg_out_html(o, gwg_format_breaker(breaker, sizeof(breaker), u, now));
-    gwg_out_str(o, "</td></tr>\n");
+    gwg_out_str(o, "</tr>\n");
 }
 
 /* Failures by class, one row per class that has counted anything. */
@@ -96,10 +97,13 @@ void gwg_format_html(gwg_out *o, const gwg_snapshot *snap, uint64_t now,
                    "upstreams %u/%u.</p>\n", snap->generation,
                    started[0] ? started : "-", reset[0] ? reset : "never",
                    snap->used, snap->slot_count);
-    gwg_out_str(o, "<table class=\"gwguard\"><tr><th>upstream</th>"
-                "<th>requests</th><th>successes</th><th>failures</th>"
-                "<th>rate</th><th>top class</th><th>last failure</th>"
-                "<th>breaker</th></tr>\n");
+    gwg_out_str(o, "<table class=\"gwguard\"><tr><th>upstream</th>");
+    for (i = 0; i < gwg_status_nfields; i++) {
+        if (gwg_status_fields[i].html) {
+            gwg_out_printf(o, "<th>%s</th>", gwg_status_fields[i].html);
+        }
+    }
+    gwg_out_str(o, "</tr>\n");
     for (i = 0; i < snap->nupstreams; i++) {
         html_row(o, &snap->upstreams[i], now, 0);
     }
@@ -114,33 +118,53 @@ void gwg_format_html(gwg_out *o, const gwg_snapshot *snap, uint64_t now,
     }
 }
 
+/* One "Key: value" line per status-field row shown there; prefix is
+ * "GwGuard" or "GwGuardUpstream<i>". */
+static void kv_fields(gwg_out *o, const gwg_snap_upstream *u,
+                      const char *prefix, int where)
+{
+    int i, c;
+
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+        if (!f->kv || !(f->kv_where & where)) {
+            continue;
+        }
+        if (f->kind == GWG_FIELD_CLASSES) {
+            for (c = 0; c < GWG_CLASS_COUNT; c++) {
+                gwg_out_printf(o, "%s%s%s: %" PRIu64 "\n", prefix, f->kv,
+                               gwg_class_get((gwg_class_t)c)->name,
+                               u->classes[c]);
+            }
+        }
+        else if (f->kind == GWG_FIELD_BREAKER) {
+            gwg_out_printf(o, "%s%s: %s\n", prefix, f->kv,
+                           gwg_breaker_name(u->breaker));
+        }
+        else {
+            gwg_out_printf(o, "%s%s: %" PRIu64 "\n", prefix, f->kv,
+                           f->get(u));
+        }
+    }
+}
+
 /* server-status?auto: totals, then numbered upstreams (names contain
  * ':' so they cannot be part of a key). */
 void gwg_format_kv(gwg_out *o, const gwg_snapshot *snap)
 {
-    int i, c;
+    char prefix[40];
+    int i;
 
     gwg_out_printf(o, "GwGuardGeneration: %" PRIu64 "\n"
-                   "GwGuardUpstreams: %d\n"
-                   "GwGuardRequests: %" PRIu64 "\n"
-                   "GwGuardSuccesses: %" PRIu64 "\n"
-                   "GwGuardFailures: %" PRIu64 "\n", snap->generation,
-                   snap->nupstreams, snap->totals.requests,
-                   snap->totals.successes, snap->totals.failures);
-    for (c = 0; c < GWG_CLASS_COUNT; c++) {
-        gwg_out_printf(o, "GwGuardClass_%s: %" PRIu64 "\n",
-                       gwg_class_get((gwg_class_t)c)->name,
-                       snap->totals.classes[c]);
-    }
+                   "GwGuardUpstreams: %d\n", snap->generation,
+                   snap->nupstreams);
+    kv_fields(o, &snap->totals, "GwGuard", GWG_KV_TOTAL);
     for (i = 0; i < snap->nupstreams; i++) {
         const gwg_snap_upstream *u = &snap->upstreams[i];
-        gwg_out_printf(o, "GwGuardUpstream%d: ", i);
+        snprintf(prefix, sizeof(prefix), "GwGuardUpstream%d", i);
+        gwg_out_printf(o, "%s: ", prefix);
         gwg_out_text(o, u->name);
-        gwg_out_printf(o, "\n"
-                       "GwGuardUpstream%dRequests: %" PRIu64 "\n"
-                       "GwGuardUpstream%dFailures: %" PRIu64 "\n"
-                       "GwGuardUpstream%dBreaker: %s\n", i,
-                       u->requests, i, u->failures, i,
-                       gwg_breaker_name(u->breaker));
+        gwg_out_str(o, "\n");
+        kv_fields(o, u, prefix, GWG_KV_UPSTREAM);
     }
 }

@@ -1,7 +1,8 @@
 /*
  * Prometheus text exposition format (0.0.4), for the status handler and
- * node_exporter's textfile collector. Metric names are SPEC §7's and a
- * contract: add, never rename. Each family is written whole (HELP, TYPE,
+ * node_exporter's textfile collector. The families are the status-field
+ * rows (gwg_status_field.c); metric names are a contract: add, never
+ * rename. Each family is written whole (HELP, TYPE,
  * then every upstream) because the format requires a family's samples to
  * stay together.
  */
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "gwg_format.h"
+#include "gwg_status_field.h"
 
 /* A label value: backslash, double quote and newline escaped, as the
  * exposition format requires; every other byte passes as it is. */
@@ -47,35 +49,26 @@ static void sample(gwg_out *o, const char *name, const gwg_snap_upstream *u,
     gwg_out_printf(o, "\"%s} %" PRIu64 "\n", extra ? extra : "", v);
 }
 
-static void requests(gwg_out *o, const gwg_snapshot *snap)
+/* A family of one number per upstream (counters and gauges). */
+static void numbers(gwg_out *o, const gwg_snapshot *snap,
+                    const gwg_status_field *f)
 {
     int i;
 
-    family(o, "gwguard_requests_total", "counter",
-           "Attempts proxied to the upstream.");
     for (i = 0; i < snap->nupstreams; i++) {
-        sample(o, "gwguard_requests_total", &snap->upstreams[i], NULL,
-               snap->upstreams[i].requests);
-    }
-    family(o, "gwguard_successes_total", "counter",
-           "Attempts the upstream answered without failing.");
-    for (i = 0; i < snap->nupstreams; i++) {
-        sample(o, "gwguard_successes_total", &snap->upstreams[i], NULL,
-               snap->upstreams[i].successes);
+        sample(o, f->prom, &snap->upstreams[i], NULL,
+               f->get(&snap->upstreams[i]));
     }
 }
 
-/* Upstream failures by class (every upstream-failure class, zeros too,
- * so rate() sees a series from the start); client aborts and breaker
- * refusals apart, as neither is the upstream failing an attempt. */
-static void failures(gwg_out *o, const gwg_snapshot *snap)
+/* Upstream failures by class: every upstream-failure class, zeros too
+ * (the row's comment says why). */
+static void failures(gwg_out *o, const gwg_snapshot *snap,
+                     const gwg_status_field *f)
 {
     char extra[64];
     int i, c;
 
-    family(o, "gwguard_failures_total", "counter",
-           "Upstream failures by class (client_abort and circuit_open "
-           "excluded).");
     for (i = 0; i < snap->nupstreams; i++) {
         for (c = 0; c < GWG_CLASS_COUNT; c++) {
             if (!gwg_class_is_upstream_failure((gwg_class_t)c)) {
@@ -83,82 +76,42 @@ static void failures(gwg_out *o, const gwg_snapshot *snap)
             }
             snprintf(extra, sizeof(extra), ",class=\"%s\"",
                      gwg_class_get((gwg_class_t)c)->name);
-            sample(o, "gwguard_failures_total", &snap->upstreams[i], extra,
+            sample(o, f->prom, &snap->upstreams[i], extra,
                    snap->upstreams[i].classes[c]);
         }
     }
-    family(o, "gwguard_breaker_refusals_total", "counter",
-           "Requests gwguard's open breaker answered 503 circuit_open "
-           "without trying the upstream.");
-    for (i = 0; i < snap->nupstreams; i++) {
-        sample(o, "gwguard_breaker_refusals_total", &snap->upstreams[i],
-               NULL, snap->upstreams[i].classes[GWG_CLASS_CIRCUIT_OPEN]);
-    }
-    family(o, "gwguard_client_aborts_total", "counter",
-           "Requests the client gave up on (never an upstream failure).");
-    for (i = 0; i < snap->nupstreams; i++) {
-        sample(o, "gwguard_client_aborts_total", &snap->upstreams[i], NULL,
-               snap->upstreams[i].classes[GWG_CLASS_CLIENT_ABORT]);
-    }
 }
 
-static void responses(gwg_out *o, const gwg_snapshot *snap)
+static void responses(gwg_out *o, const gwg_snapshot *snap,
+                      const gwg_status_field *f)
 {
     char extra[32];
     int i, k;
 
-    family(o, "gwguard_responses_total", "counter",
-           "Error responses gwguard answered, by status.");
     for (i = 0; i < snap->nupstreams; i++) {
         const gwg_snap_upstream *u = &snap->upstreams[i];
         for (k = 0; k < GWG_STATUS_SLOTS; k++) {
             int status = GWG_STATUS_MIN + k;
             if (gwg_snap_status_shown(u, k)) {
                 snprintf(extra, sizeof(extra), ",status=\"%d\"", status);
-                sample(o, "gwguard_responses_total", u, extra,
-                       u->statuses[k]);
+                sample(o, f->prom, u, extra, u->statuses[k]);
             }
         }
     }
 }
 
-static void gauges(gwg_out *o, const gwg_snapshot *snap)
-{
-    int i;
-
-    family(o, "gwguard_breaker_open", "gauge",
-           "1 while the upstream's circuit breaker is open, else 0.");
-    for (i = 0; i < snap->nupstreams; i++) {
-        sample(o, "gwguard_breaker_open", &snap->upstreams[i], NULL,
-               snap->upstreams[i].breaker == GWG_BREAKER_OPEN);
-    }
-    family(o, "gwguard_breaker_state", "gauge",
-           "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
-    for (i = 0; i < snap->nupstreams; i++) {
-        sample(o, "gwguard_breaker_state", &snap->upstreams[i], NULL,
-               (uint64_t)snap->upstreams[i].breaker);
-    }
-    family(o, "gwguard_consecutive_failures", "gauge",
-           "Failures since the upstream's last success.");
-    for (i = 0; i < snap->nupstreams; i++) {
-        sample(o, "gwguard_consecutive_failures", &snap->upstreams[i], NULL,
-               snap->upstreams[i].consecutive_failures);
-    }
-}
-
 /* Times as seconds since the epoch; an upstream that never failed has
  * no sample (a 0 would read as 1970). */
-static void times(gwg_out *o, const gwg_snapshot *snap, const char *name,
-                  const char *help, int last)
+static void times(gwg_out *o, const gwg_snapshot *snap,
+                  const gwg_status_field *f)
 {
     int i;
 
-    family(o, name, "gauge", help);
     for (i = 0; i < snap->nupstreams; i++) {
         const gwg_snap_upstream *u = &snap->upstreams[i];
-        uint64_t us = last ? u->last_failure : u->first_failure;
+        uint64_t us = f->get(u);
         if (us) {
-            gwg_out_printf(o, "%s{upstream=\"", name);
+            gwg_out_printf(o, "%s{upstream=\"", f->prom);
             label_value(o, u->name);
             gwg_out_printf(o, "\"} %" PRIu64 ".%06" PRIu64 "\n",
                            us / 1000000u, us % 1000000u);
@@ -168,17 +121,16 @@ static void times(gwg_out *o, const gwg_snapshot *snap, const char *name,
 
 /* The slot keeps non-cumulative buckets; Prometheus wants cumulative
  * ones ending in +Inf, equal to _count. */
-static void histogram(gwg_out *o, const gwg_snapshot *snap)
+static void histogram(gwg_out *o, const gwg_snapshot *snap,
+                      const gwg_status_field *f)
 {
-    const char *name = "gwguard_upstream_response_seconds";
-    char extra[48];
+    char extra[48], name[96];
     int i, b;
 
-    family(o, name, "histogram",
-           "Upstream time to first byte of the response.");
     for (i = 0; i < snap->nupstreams; i++) {
         const gwg_snap_upstream *u = &snap->upstreams[i];
         uint64_t cum = 0;
+        snprintf(name, sizeof(name), "%s_bucket", f->prom);
         for (b = 0; b < GWG_TTFB_BUCKETS; b++) {
             cum += u->ttfb_buckets[b];
             if (b == GWG_TTFB_BUCKETS - 1) {
@@ -188,15 +140,14 @@ static void histogram(gwg_out *o, const gwg_snapshot *snap)
                 snprintf(extra, sizeof(extra), ",le=\"%g\"",
                          (double)gwg_ttfb_bounds_us[b] / 1e6);
             }
-            sample(o, "gwguard_upstream_response_seconds_bucket", u, extra,
-                   cum);
+            sample(o, name, u, extra, cum);
         }
-        gwg_out_str(o, "gwguard_upstream_response_seconds_sum{upstream=\"");
+        gwg_out_printf(o, "%s_sum{upstream=\"", f->prom);
         label_value(o, u->name);
         gwg_out_printf(o, "\"} %" PRIu64 ".%06" PRIu64 "\n",
                        u->ttfb_sum_us / 1000000u, u->ttfb_sum_us % 1000000u);
-        sample(o, "gwguard_upstream_response_seconds_count", u, NULL,
-               u->ttfb_count);
+        snprintf(name, sizeof(name), "%s_count", f->prom);
+        sample(o, name, u, NULL, u->ttfb_count);
     }
 }
 
@@ -224,18 +175,25 @@ static void segment(gwg_out *o, const gwg_snapshot *snap)
     }
 }
 
+/* One family per status-field row with a metric name, in row order,
+ * then the segment's own. */
 void gwg_format_prometheus(gwg_out *o, const gwg_snapshot *snap)
 {
-    requests(o, snap);
-    failures(o, snap);
-    responses(o, snap);
-    gauges(o, snap);
-    times(o, snap, "gwguard_first_failure_timestamp_seconds",
-          "When the upstream first failed since the last reset.",
-          0);
-    times(o, snap, "gwguard_last_failure_timestamp_seconds",
-          "When the upstream last failed.",
-          1);
-    histogram(o, snap);
+    int i;
+
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+        if (!f->prom) {
+            continue;
+        }
+        family(o, f->prom, f->prom_type, f->prom_help);
+        switch (f->kind) {
+        case GWG_FIELD_CLASSES: failures(o, snap, f); break;
+        case GWG_FIELD_STATUSES: responses(o, snap, f); break;
+        case GWG_FIELD_TIME: times(o, snap, f); break;
+        case GWG_FIELD_TTFB: histogram(o, snap, f); break;
+        default: numbers(o, snap, f); break;
+        }
+    }
     segment(o, snap);
 }

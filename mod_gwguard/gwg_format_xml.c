@@ -12,6 +12,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "gwg_format.h"
+#include "gwg_status_field.h"
 #include "gwg_time.h"
 
 #define NS_PREFIX BAD_CAST "gwguard"
@@ -63,11 +64,12 @@ static void start(xmlTextWriterPtr w, const char *name)
     xmlTextWriterStartElementNS(w, NS_PREFIX, BAD_CAST name, NULL);
 }
 
-static void xml_classes(xmlTextWriterPtr w, const gwg_snap_upstream *u)
+static void xml_classes(xmlTextWriterPtr w, const char *name,
+                        const gwg_snap_upstream *u)
 {
     int i;
 
-    start(w, "classes");
+    start(w, name);
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
         const gwg_class_info *c = gwg_class_get((gwg_class_t)i);
         start(w, "class");
@@ -80,11 +82,12 @@ static void xml_classes(xmlTextWriterPtr w, const gwg_snap_upstream *u)
 }
 
 /* The same statuses the JSON shows (gwg_snap_status_shown). */
-static void xml_statuses(xmlTextWriterPtr w, const gwg_snap_upstream *u)
+static void xml_statuses(xmlTextWriterPtr w, const char *name,
+                         const gwg_snap_upstream *u)
 {
     int i;
 
-    start(w, "statuses");
+    start(w, name);
     for (i = 0; i < GWG_STATUS_SLOTS; i++) {
         int status = GWG_STATUS_MIN + i;
         if (gwg_snap_status_shown(u, i)) {
@@ -100,11 +103,12 @@ static void xml_statuses(xmlTextWriterPtr w, const gwg_snap_upstream *u)
 
 /* Non-cumulative buckets, as stored; "le" is the upper bound in
  * seconds, "+Inf" for the last. */
-static void xml_ttfb(xmlTextWriterPtr w, const gwg_snap_upstream *u)
+static void xml_ttfb(xmlTextWriterPtr w, const char *name,
+                     const gwg_snap_upstream *u)
 {
     int i;
 
-    start(w, "ttfb");
+    start(w, name);
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "count", "%" PRIu64,
                                       u->ttfb_count);
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "sum_us", "%" PRIu64,
@@ -124,15 +128,24 @@ static void xml_ttfb(xmlTextWriterPtr w, const gwg_snap_upstream *u)
     xmlTextWriterEndElement(w);
 }
 
+/* The counters shared by an upstream and the totals: the status-field
+ * rows with an XML element. */
 static void xml_counters(xmlTextWriterPtr w, const gwg_snap_upstream *u)
 {
-    el_u64(w, "requests", u->requests);
-    el_u64(w, "successes", u->successes);
-    el_u64(w, "failures", u->failures);
-    xml_classes(w, u);
-    xml_statuses(w, u);
-    el_u64(w, "consecutive_failures", u->consecutive_failures);
-    xml_ttfb(w, u);
+    int i;
+
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+        if (!f->xml) {
+            continue;
+        }
+        switch (f->kind) {
+        case GWG_FIELD_CLASSES: xml_classes(w, f->xml, u); break;
+        case GWG_FIELD_STATUSES: xml_statuses(w, f->xml, u); break;
+        case GWG_FIELD_TTFB: xml_ttfb(w, f->xml, u); break;
+        default: el_u64(w, f->xml, f->get(u)); break;
+        }
+    }
 }
 
 static void xml_upstream(xmlTextWriterPtr w, const gwg_snap_upstream *u)

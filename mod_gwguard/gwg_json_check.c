@@ -1,7 +1,7 @@
 /*
  * A strict JSON syntax check (RFC 8259) for `gwguardctl check`: a JSON
  * error-page template must be valid JSON once its placeholders are filled
- * (SPEC §4). Recursive descent over a buffer; depth-limited so a hostile
+ * (docs/pages.md). Recursive descent over a buffer; depth-limited so a hostile
  * file cannot exhaust the stack. Says where the first error is.
  */
 #include <ctype.h>

@@ -1,6 +1,6 @@
 /*
- * The shared-memory segment as it lies in the file (SPEC §5). Module and
- * gwguardctl both include this one header, so they cannot disagree.
+ * The shared-memory segment as it lies in the file (docs/shm-layout.md).
+ * Module and gwguardctl both include this one header, so they cannot disagree.
  *
  *   offset 0              gwg_header          (GWG_HEADER_SIZE bytes)
  *   header.index_off      uint32_t index[index_size]
@@ -102,7 +102,7 @@ typedef struct {
     uint64_t last_success;
     uint64_t last_class;         /* gwg_class_t + 1, 0 = none */
 
-    /* circuit breaker (SPEC §6) */
+    /* circuit breaker (docs/breaker.md) */
     uint64_t breaker_state;      /* GWG_BREAKER_* */
     uint64_t breaker_until;      /* open: when it half-opens */
     uint64_t breaker_window_start; /* for people: start of the window */

@@ -1,6 +1,6 @@
 /*
  * The module's own pages: one self-contained HTML document, the JSON body
- * and the RFC 9457 problem+json body of SPEC §4, and a text/plain one.
+ * and the RFC 9457 problem+json body of docs/pages.md, and a text/plain one.
  * They are templates like any admin's, compiled by the same engine, so the
  * same escaping applies and the same checks prove them well-formed.
  */

@@ -1,5 +1,5 @@
 /*
- * Values of the page directives (SPEC §3): GwGuardErrorPage keys and
+ * Values of the page directives (docs/directives.md): GwGuardErrorPage keys and
  * targets, GwGuardIntercept status sets, GwGuardPageVar names. Shared by
  * the module and `gwguardctl check`; messages name the directive, the
  * value and what is allowed.

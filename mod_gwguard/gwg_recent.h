@@ -1,8 +1,8 @@
 /*
- * Reading and explaining the recent-failures ring (SPEC §5, §7):
- * `gwguardctl recent` (table, JSON) and `gwguardctl explain REQUEST_ID`.
- * Pure core, so the wording is unit-tested and could be served by the
- * module too.
+ * Reading and explaining the recent-failures ring (docs/shm-layout.md,
+ * docs/gwguardctl.md): `gwguardctl recent` (table, JSON) and `gwguardctl
+ * explain REQUEST_ID`. Pure core, so the wording is unit-tested and could be
+ * served by the module too.
  */
 #ifndef GWG_RECENT_H
 #define GWG_RECENT_H

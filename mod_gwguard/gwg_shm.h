@@ -1,8 +1,8 @@
 /*
- * The shared segment of SPEC §5: create or trust a file, find or claim an
- * upstream's slot without a lock, count outcomes with 64-bit atomics, reset.
- * Used by the module (parent creates, children inherit the mapping), by
- * gwguardctl (maps an existing file) and by the unit tests.
+ * The shared segment of docs/shm-layout.md: create or trust a file, find or
+ * claim an upstream's slot without a lock, count outcomes with 64-bit
+ * atomics, reset. Used by the module (parent creates, children inherit the
+ * mapping), by gwguardctl (maps an existing file) and by the unit tests.
  */
 #ifndef GWG_SHM_H
 #define GWG_SHM_H
@@ -63,7 +63,7 @@ apr_status_t gwg_shm_validate_geometry(const void *base, uint64_t file_size,
                                        gwg_geometry *geom, char *why,
                                        size_t whylen);
 
-/* Whether an open file may be trusted at all (SPEC §5, docs/shm-layout.md):
+/* Whether an open file may be trusted at all (docs/shm-layout.md):
  * a regular file owned by owner or root, with no group or other write bit.
  * Returns APR_SUCCESS, or APR_EINVAL with the reason in why. */
 apr_status_t gwg_shm_check_owner(int fd, unsigned long owner, char *why,

@@ -1,5 +1,5 @@
 /*
- * Error-page templates (SPEC §4): `{{name}}` placeholders compiled once
+ * Error-page templates (docs/pages.md): `{{name}}` placeholders compiled once
  * into literal and placeholder pieces, each placeholder tagged with the
  * context it stands in (HTML text, HTML attribute value, JSON string, JSON
  * value, plain text), so rendering is copying pieces and escaping values,

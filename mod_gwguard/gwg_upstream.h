@@ -1,9 +1,9 @@
 /*
- * The upstream key of SPEC §5: the backend origin a request went to,
- * "scheme://host:port", host lower-case, port always written, IPv6
- * addresses in brackets. WebSocket schemes are keyed as the HTTP origin
- * they upgrade from (ws -> http, wss -> https), so a ws:// worker and an
- * upgrade=websocket route to one backend share its key.
+ * The upstream key (docs/formats.md, "Upstream keys"): the backend origin a
+ * request went to, "scheme://host:port", host lower-case, port always
+ * written, IPv6 addresses in brackets. WebSocket schemes are keyed as the
+ * HTTP origin they upgrade from (ws -> http, wss -> https), so a ws:// worker
+ * and an upgrade=websocket route to one backend share its key.
  */
 #ifndef GWG_UPSTREAM_H
 #define GWG_UPSTREAM_H

@@ -8,7 +8,30 @@
 #include "http_log.h"
 #include "http_core.h"
 
+#include "mod_proxy.h"
+
+#include "gwg_classify.h"
+#include "gwg_conf.h"
+#include "gwg_layout.h"
 #include "mod_gwguard.h"
+
+/* The httpd constants the core restates (it is built without httpd's
+ * headers), checked against httpd's own here, so a build against an httpd
+ * that differs fails instead of misclassifying. */
+_Static_assert(GWG_HANDLER_OK == OK, "OK");
+_Static_assert(GWG_HANDLER_DONE == DONE, "DONE");
+_Static_assert(GWG_HANDLER_FILTER_ERROR == AP_FILTER_ERROR,
+               "AP_FILTER_ERROR");
+_Static_assert(GWG_WORKER_MAX == PROXY_WORKER_EXT_NAME_SIZE,
+               "a worker's name fits its slot field");
+_Static_assert(GWG_BALANCER_MAX >= PROXY_BALANCER_MAX_NAME_SIZE,
+               "a balancer's name fits its slot field");
+/* gwguardctl finds the segment where the module puts it without reading
+ * httpd's headers */
+_Static_assert(__builtin_strcmp(GWG_DEFAULT_RUNTIME_DIR,
+                                DEFAULT_REL_RUNTIMEDIR) == 0,
+               "GWG_DEFAULT_RUNTIME_DIR must equal httpd's "
+               "DEFAULT_REL_RUNTIMEDIR (apxs -q runtimedir)");
 
 /* Without mod_proxy there is nothing to hook: say so plainly, at
  * configtest time too. */

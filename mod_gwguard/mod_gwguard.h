@@ -15,7 +15,7 @@ extern module AP_MODULE_DECLARE_DATA gwguard_module;
 
 #define GWGUARD_UNSET (-1)
 
-/* Server-wide settings (SPEC §3, context S). */
+/* Server-wide settings (docs/directives.md, context server config). */
 typedef struct {
     const char   *shm_file;        /* GwGuardShmFile, NULL = default */
     unsigned long max_upstreams;   /* GwGuardMaxUpstreams */

@@ -30,6 +30,7 @@
 #include "gwg_conf.h"
 #include "gwg_page_conf.h"
 #include "mod_gwguard.h"
+#include "gwg_directive.h"
 #include "mod_gwguard_page.h"
 
 APLOG_USE_MODULE(gwguard);
@@ -407,9 +408,10 @@ const char *gwguard_set_page_var(cmd_parms *cmd, void *dirconf,
 const char *gwguard_set_retry_after(cmd_parms *cmd, void *dirconf,
                                     const char *value)
 {
+    const gwg_directive *row = cmd->info;     /* its range */
     unsigned long v;
-    const char *err = gwg_conf_uint(&v, cmd->cmd->name, value, 0,
-                                    GWG_RETRY_AFTER_MAX, cmd->pool);
+    const char *err = gwg_conf_uint(&v, cmd->cmd->name, value, row->lo,
+                                    row->hi, cmd->pool);
 
     if (!err) {
         page_conf(cmd->pool, dirconf)->retry_after = (int)v;

@@ -1,6 +1,6 @@
 /*
- * The recent-failures ring (SPEC §5): one entry per classified failure,
- * written at the end of request_status from the request's verdict and
+ * The recent-failures ring (docs/shm-layout.md): one entry per classified
+ * failure, written at the end of request_status from the request's verdict and
  * its last attempt, for `gwguardctl recent` and `explain`. Lock-free
  * (gwg_shm_recent_add); the entry is built on the stack, no allocation.
  */

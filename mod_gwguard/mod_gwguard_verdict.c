@@ -2,7 +2,7 @@
  * The glue around the classifier: what each attempt starts with (worker
  * state, connect timeout, the thread's current request), the verdict on
  * every attempt of a failover, the balancer that had no member to try,
- * and the status correction of SPEC §2 (GwGuardStatusCode).
+ * and the status correction of docs/classes.md (GwGuardStatusCode).
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -210,8 +210,8 @@ void gwguard_no_attempt(request_rec *r, gwguard_req *st)
     }
 }
 
-/* SPEC §2's corrections of mod_proxy's statuses (DNS and TLS 502, header
- * timeout 504) and the admin's GwGuardStatusCode, on the final answer
+/* docs/classes.md's corrections of mod_proxy's statuses (DNS and TLS 502,
+ * header timeout 504) and the admin's GwGuardStatusCode, on the final answer
  * only: the failover loop is over when request_status runs. */
 void gwguard_correct_status(request_rec *r, gwguard_req *st, int *status)
 {

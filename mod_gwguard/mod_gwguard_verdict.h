@@ -27,7 +27,7 @@ void gwguard_attempt_verdict(gwg_verdict *v, const gwguard_req *st, int i,
  * balancer's own key, so it is counted (as unavailable). */
 void gwguard_no_attempt(request_rec *r, gwguard_req *st);
 
-/* The status correction of SPEC §2 and GwGuardStatusCode. */
+/* The status correction of docs/classes.md and GwGuardStatusCode. */
 void gwguard_correct_status(request_rec *r, gwguard_req *st, int *status);
 
 #endif

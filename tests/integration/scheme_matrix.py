@@ -32,7 +32,7 @@ from httpd import BASE_MODULES, Httpd, free_port
 # than this is a timeout.
 TIMEOUT_S = 2
 SLEEP_S = 6
-# The status a class answers with when it replaces the response (SPEC §2);
+# The status a class answers with when it replaces the response (docs/classes.md);
 # None: the upstream's own status passes through.
 CLASS_STATUS = {"connect_refused": 503, "connect_timeout": 503, "dns": 502,
                 "header_timeout": 504, "reset_before_headers": 502,

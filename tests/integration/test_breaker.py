@@ -1,4 +1,4 @@
-"""The circuit breaker (GwGuardBreaker, SPEC section 6) against a real httpd
+"""The circuit breaker (GwGuardBreaker, docs/breaker.md) against a real httpd
 and a fault upstream that counts the connections and requests it gets:
 threshold, window and cooldown; no connection while open; exactly one
 trial in half-open under concurrent load; recovery; a flapping upstream;

@@ -1,4 +1,4 @@
-"""Every failure class of SPEC §2, fault by fault, against a real httpd.
+"""Every failure class of docs/classes.md, fault by fault, against a real httpd.
 
 One httpd per (MPM, LogLevel) serves the whole matrix: each fault has an
 upstream of its own (its own key), the faults are requested in parallel,

@@ -176,7 +176,7 @@ def test_overflow_slot(make_httpd, upstream, request):
 
 
 def test_worker_mpm_counts_and_answers(make_httpd, upstream, dead_port):
-    """The third MPM SPEC §1 names: counting, classes and the page under
+    """The third MPM httpd ships: counting, classes and the page under
     mpm_worker too (the matrix runs under event and prefork)."""
     h = make_httpd("worker").start(proxy_conf(upstream, dead_port))
     assert get(h.url + "/up/ok")[0] == 200

@@ -165,3 +165,25 @@ def test_permission_messages(make_httpd, upstream, dead_port):
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 1
     assert "reset needs write permission" in p.stderr
+
+
+def test_default_segment_path_is_the_modules(tmp_path):
+    """Without --shm, gwguardctl looks where the module puts the segment:
+    GwGuardShmFile (default gwguard.shm) in DefaultRuntimeDir (default
+    httpd's compiled-in one, `apxs -q runtimedir`), relative to
+    ServerRoot; and a usage error comes before any segment is looked for."""
+    env = {k: v for k, v in os.environ.items() if k != "GWGUARD_SHM"}
+    conf = tmp_path / "a.conf"
+    conf.write_text("ServerRoot %s\nDefaultRuntimeDir run\n" % tmp_path)
+    p = ctl("status", "--config", str(conf), env=env)
+    assert p.returncode == 1
+    assert str(tmp_path / "run" / "gwguard.shm") in p.stderr, p.stderr
+    conf.write_text("ServerRoot %s\n" % tmp_path)
+    runtime = subprocess.run(["apxs", "-q", "runtimedir"], capture_output=True,
+                             text=True, timeout=30).stdout.strip()
+    want = os.path.join(tmp_path if not runtime.startswith("/") else "/",
+                        runtime, "gwguard.shm")
+    p = ctl("status", "--config", str(conf), env=env)
+    assert want in p.stdout + p.stderr, (want, p.stdout, p.stderr)
+    p = ctl("status", "--config", str(conf), "--bogus", env=env)
+    assert p.returncode == 2 and "gwguard.shm" not in p.stderr

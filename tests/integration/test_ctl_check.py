@@ -1,6 +1,6 @@
 """gwguardctl check: the same verdict as `apache2 -t` for bad GwGuard
 values, clean on good configurations and on Debian's stock /etc/apache2,
-each trap of SPEC §7 flagged with FILE:LINE, --strict, exit codes; and
+each trap of docs/gwguardctl.md flagged with FILE:LINE, --strict, exit codes; and
 --config finding GwGuardShmFile through the same reader."""
 
 import os

@@ -32,7 +32,7 @@ def test_status_code_scopes_and_failover(make_httpd, upstream, dead_port):
     assert get(h.url + "/srv/x")[0] == 500      # server scope
     assert get(h.url + "/loc/x")[0] == 500      # merged: outer kept
     assert get(h.url + "/inner/x")[0] == 502    # inner wins
-    assert get(h.url + "/dns/x")[0] == 502      # SPEC default for dns
+    assert get(h.url + "/dns/x")[0] == 502      # the class default (docs/classes.md)
     assert get(h.url + "/dns504/x")[0] == 504
     # the refused member still makes the balancer try the next one
     assert get(h.url + "/fo/ok")[0] == 200

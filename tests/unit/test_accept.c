@@ -101,6 +101,61 @@ START_TEST(content_types_carry_charset)
 }
 END_TEST
 
+/* gwg_accept_pick over a caller's own list */
+static const gwg_media offers[] = {
+    { "text", "html", NULL, 0 },
+    { "application", "xml", NULL, 0 },
+    { "text", "plain", "version=0.0.4", 0 },
+    { "image", "png", NULL, 0 },
+};
+#define PICK(accept) gwg_accept_pick((accept), offers, 4)
+
+START_TEST(pick_among_a_callers_types)
+{
+    ck_assert_int_eq(PICK(NULL), -1);
+    ck_assert_int_eq(PICK(""), -1);
+    ck_assert_int_eq(PICK("application/json"), -1);
+    ck_assert_int_eq(PICK("image/png"), 3);
+    ck_assert_int_eq(PICK("application/xml;q=0.9, image/png;q=0.8"), 1);
+    /* a tie goes to the caller's order, not the header's */
+    ck_assert_int_eq(PICK("image/png, application/xml"), 1);
+    ck_assert_int_eq(PICK("*/*"), 0);
+    ck_assert_int_eq(PICK("image/*;q=0.5, */*;q=0.1"), 3);
+    ck_assert_int_eq(PICK("*/*;q=0.5, text/html;q=0, application/xml;q=0"),
+                     3);
+    ck_assert_int_eq(PICK("text/html;q=0, application/xml;q=0"), -1);
+    /* an empty list accepts nothing */
+    ck_assert_int_eq(gwg_accept_pick("*/*", offers, 0), -1);
+}
+END_TEST
+
+START_TEST(pick_a_type_that_needs_a_parameter)
+{
+    ck_assert_int_eq(PICK("text/plain"), -1);
+    ck_assert_int_eq(PICK("text/plain;version=0.0.4"), 2);
+    ck_assert_int_eq(PICK("text/plain; charset=utf-8; version=0.0.4;q=0.5,"
+                          " text/html;q=0.4"), 2);
+    ck_assert_int_eq(PICK("text/plain;version=0.0.40"), -1);
+    ck_assert_int_eq(PICK("text/plain;xversion=0.0.4"), -1);
+    /* wildcards never name it: text/(any) is HTML's */
+    ck_assert_int_eq(PICK("text/*;version=0.0.4"), 0);
+    ck_assert_int_eq(PICK("text/plain;version=0.0.4;q=0, */*;q=0.1"), 0);
+}
+END_TEST
+
+START_TEST(pick_rejects_bad_q)
+{
+    ck_assert_int_eq(PICK("image/png;q=1.5"), -1);
+    ck_assert_int_eq(PICK("image/png;q=1.001"), -1);
+    ck_assert_int_eq(PICK("image/png;q=1.000"), 3);
+    ck_assert_int_eq(PICK("image/png;q=2, text/html;q=0.1"), 0);
+    ck_assert_int_eq(PICK("image/png;q=-1"), -1);
+    ck_assert_int_eq(PICK("image/png;q=.5"), -1);
+    ck_assert_int_eq(PICK("image/png;q="), -1);
+    ck_assert_int_eq(PICK("image/png;Q=0.5, text/html;q=0.4"), 3);
+}
+END_TEST
+
 Suite *accept_suite(void)
 {
     Suite *s = suite_create("accept");
@@ -113,6 +168,9 @@ Suite *accept_suite(void)
     tcase_add_test(tc, most_specific_range_wins);
     tcase_add_test(tc, bad_q_values_ignore_the_range);
     tcase_add_test(tc, content_types_carry_charset);
+    tcase_add_test(tc, pick_among_a_callers_types);
+    tcase_add_test(tc, pick_a_type_that_needs_a_parameter);
+    tcase_add_test(tc, pick_rejects_bad_q);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,4 +1,4 @@
-/* The class table of SPEC §2: names, codes, statuses, Proxy-Status. */
+/* The class table of docs/classes.md: names, codes, statuses, Proxy-Status. */
 #include <string.h>
 
 #include "gwg_class.h"

@@ -238,7 +238,7 @@ END_TEST
 
 START_TEST(answer_status)
 {
-    /* SPEC §2 corrections of mod_proxy's choices */
+    /* docs/classes.md: the corrections of mod_proxy's choices */
     ck_assert_int_eq(gwg_answer_status(GWG_CLASS_DNS, 500, 0), 502);
     ck_assert_int_eq(gwg_answer_status(GWG_CLASS_TLS, 500, 0), 502);
     ck_assert_int_eq(gwg_answer_status(GWG_CLASS_HEADER_TIMEOUT, 502, 0),

@@ -9,6 +9,7 @@
 
 #include <apr_strings.h>
 
+#include "gwg_conf.h"
 #include "gwg_confcheck.h"
 #include "gwg_json_check.h"
 #include "gwg_template.h"
@@ -380,9 +381,13 @@ START_TEST(shm_path)
                      apr_pstrcat(pool, dir, "/run/g.shm", NULL));
     doc = read_conf("GwGuardShmFile /abs.shm\n");
     ck_assert_str_eq(gwg_confcheck_shm_path(doc), "/abs.shm");
+    /* neither directive: httpd's compiled-in runtime dir, as the module */
     doc = read_conf("\n");
     ck_assert_str_eq(gwg_confcheck_shm_path(doc),
-                     apr_pstrcat(pool, dir, "/logs/gwguard.shm", NULL));
+                     GWG_DEFAULT_RUNTIME_DIR "/" GWG_DEFAULT_SHM_NAME);
+    doc = read_conf("DefaultRuntimeDir rel\n");
+    ck_assert_str_eq(gwg_confcheck_shm_path(doc),
+                     apr_pstrcat(pool, dir, "/rel/gwguard.shm", NULL));
 }
 END_TEST
 

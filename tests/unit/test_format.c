@@ -1,10 +1,13 @@
 /* The status formatter: table and JSON from one snapshot. */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
 
 #include "gwg_format.h"
+#include "gwg_status_field.h"
 #include "gwg_time.h"
 #include "membuf.h"
 #include "unit.h"
@@ -307,6 +310,127 @@ START_TEST(negotiation)
     ck_assert_int_eq(gwg_format_negotiate("format=kv", NULL), -1);
     ck_assert_int_eq(gwg_format_negotiate("xformat=json", NULL),
                      GWG_FORMAT_HTML);
+    /* the one Accept parser: q above 1 is malformed, wildcards count,
+     * a tie goes to the handler's order (HTML, JSON, XML, Prometheus) */
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "application/json;q=1.5, "
+                                          "text/xml;q=0.4"), GWG_FORMAT_XML);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "application/*"),
+                     GWG_FORMAT_JSON);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "*/*;q=0.5, text/html;q=0, "
+                                          "application/json;q=0"),
+                     GWG_FORMAT_XML);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "text/xml, application/json"),
+                     GWG_FORMAT_JSON);
+    ck_assert_int_eq(gwg_format_negotiate(NULL, "text/plain;q=0.9;"
+                                          "version=0.0.4, text/html;q=0.8"),
+                     GWG_FORMAT_PROMETHEUS);
+}
+END_TEST
+
+/* Every format shows each status-field row it names, with the value the
+ * row's getter gives, and nothing beside them: the formats agree because
+ * they come from the one table. */
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+
+    while ((hay = strstr(hay, needle)) != NULL) {
+        n++;
+        hay++;
+    }
+    return n;
+}
+
+static void has(const char *doc, const char *what, const char *fmt, ...)
+{
+    char want[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof(want), fmt, ap);
+    va_end(ap);
+    ck_assert_msg(strstr(doc, want) != NULL, "%s lacks %s", what, want);
+}
+
+START_TEST(formats_agree_with_the_field_table)
+{
+    char *doc[GWG_FORMAT_KV + 1], head[256] = "";
+    const char *col;
+    const gwg_status_field *last_json = NULL;
+    gwg_snapshot *snap;
+    const char *missing;
+    int i, f, nprom = 0, njson = 0, ncol = 0;
+
+    ck_assert_int_eq(gwg_snapshot_take(&snap, &missing, &shm, path, NULL, 0,
+                                       pool), APR_SUCCESS);
+    for (f = 0; f <= GWG_FORMAT_KV; f++) {
+        doc[f] = render((gwg_format_t)f, NULL, 0);
+    }
+    col = strstr(doc[GWG_FORMAT_TABLE], "UPSTREAM");
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *r = &gwg_status_fields[i];
+        const gwg_snap_upstream *t = &snap->totals, *u = &snap->upstreams[1];
+        int num = r->kind == GWG_FIELD_U64;
+        if (r->json) {
+            njson++;
+            last_json = r;
+            if (num) {
+                has(doc[GWG_FORMAT_JSON], "JSON", "%s\"%s\":%" PRIu64,
+                    njson == 1 ? "\"totals\":{" : ",", r->json, r->get(t));
+                has(doc[GWG_FORMAT_JSON], "JSON", "\"%s\":%" PRIu64,
+                    r->json, r->get(u));
+            }
+            has(doc[GWG_FORMAT_JSON], "JSON", "\"%s\":", r->json);
+        }
+        if (r->xml) {
+            has(doc[GWG_FORMAT_XML], "XML", num ? "<gwguard:%s>%" PRIu64
+                : "<gwguard:%s", r->xml, num ? r->get(t) : 0);
+        }
+        if (r->column) {
+            ncol++;
+            /* the header lists the columns in row order */
+            ck_assert_ptr_nonnull(col = strstr(col, r->column));
+        }
+        if (r->html) {
+            has(doc[GWG_FORMAT_HTML], "HTML", "<th>%s</th>", r->html);
+            snprintf(head + strlen(head), sizeof(head) - strlen(head),
+                     "<th>%s</th>", r->html);
+            has(doc[GWG_FORMAT_HTML_SECTION], "section", "<th>%s</th>",
+                r->html);
+        }
+        if (r->kv && num && (r->kv_where & GWG_KV_TOTAL)) {
+            has(doc[GWG_FORMAT_KV], "kv", "GwGuard%s: %" PRIu64 "\n", r->kv,
+                r->get(t));
+        }
+        if (r->kv && num && (r->kv_where & GWG_KV_UPSTREAM)) {
+            has(doc[GWG_FORMAT_KV], "kv", "GwGuardUpstream1%s: %" PRIu64
+                "\n", r->kv, r->get(u));
+        }
+        if (r->prom) {
+            nprom++;
+            has(doc[GWG_FORMAT_PROMETHEUS], "Prometheus", "# HELP %s %s\n"
+                "# TYPE %s %s\n", r->prom, r->prom_help, r->prom,
+                r->prom_type);
+            if (num) {
+                has(doc[GWG_FORMAT_PROMETHEUS], "Prometheus", "%s{upstream="
+                    "\"%s\"} %" PRIu64 "\n", r->prom, u->name, r->get(u));
+            }
+        }
+    }
+    /* and nothing else: the segment's two families (no start or reset
+     * time in this fixture), the table's columns in row order */
+    ck_assert_int_eq(count(doc[GWG_FORMAT_PROMETHEUS], "# TYPE "),
+                     nprom + 2);
+    has(doc[GWG_FORMAT_HTML], "HTML", "<tr><th>upstream</th>%s</tr>\n",
+        head);
+    ck_assert_int_gt(ncol, 0);
+    if (last_json && last_json->kind == GWG_FIELD_U64) {
+        has(doc[GWG_FORMAT_JSON], "JSON", "\"%s\":%" PRIu64 "}}\n",
+            last_json->json, last_json->get(&snap->totals));
+    }
+    for (f = 0; f <= GWG_FORMAT_KV; f++) {
+        free(doc[f]);
+    }
 }
 END_TEST
 
@@ -326,6 +450,7 @@ Suite *format_suite(void)
     tcase_add_test(tc, html_escapes_and_kv);
     tcase_add_test(tc, breaker_column);
     tcase_add_test(tc, negotiation);
+    tcase_add_test(tc, formats_agree_with_the_field_table);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,5 +21,6 @@ Suite *accept_suite(void);
 Suite *page_suite(void);
 Suite *page_conf_suite(void);
 Suite *harden_suite(void);
+Suite *directive_suite(void);
 
 #endif
