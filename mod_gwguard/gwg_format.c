@@ -241,6 +241,14 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     gwg_out_str(o, ",\"breaker_until\":");
     json_time_or_null(o, u->breaker == GWG_BREAKER_OPEN ? u->breaker_until
                                                         : 0);
+    /* the cooldown of this opening, grown by backoff (docs/degrade.md) */
+    gwg_out_str(o, ",\"breaker_cooldown\":");
+    if (u->breaker != GWG_BREAKER_CLOSED && u->breaker_cooldown) {
+        gwg_out_printf(o, "%" PRIu64, u->breaker_cooldown);
+    }
+    else {
+        gwg_out_str(o, "null");
+    }
     gwg_out_printf(o, ",\"breaker\":\"%s\"}", gwg_breaker_name(u->breaker));
 }
 

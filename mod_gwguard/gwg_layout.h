@@ -118,7 +118,12 @@ typedef struct {
                                     "recovered" */
     uint64_t consecutive_successes;
     uint64_t episode_failures;   /* failures since "starts failing" */
-    uint64_t reserved[14];
+
+    /* graceful degradation (docs/degrade.md); from reserved, layout 1 */
+    uint64_t breaker_cooldown;   /* open: the cooldown in force, seconds
+                                    (doubles per failed trial up to
+                                    max_cooldown); 0 = the base one */
+    uint64_t reserved[13];
 } __attribute__((aligned(GWG_ALIGN))) gwg_slot;
 
 #define GWG_PATH_MAX       257   /* 256 bytes of path + NUL */

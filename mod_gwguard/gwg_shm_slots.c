@@ -409,6 +409,7 @@ void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too)
         GWG_XCHG(&s->breaker_window_start, 0);
         GWG_XCHG(&s->breaker_trial, 0);
         GWG_XCHG(&s->breaker_until, 0);
+        GWG_XCHG(&s->breaker_cooldown, 0);
         GWG_XCHG(&s->breaker_state, (uint64_t)GWG_BREAKER_CLOSED);
     }
 }

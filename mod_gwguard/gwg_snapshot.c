@@ -43,6 +43,7 @@ static void copy_slot(gwg_snap_upstream *u, const gwg_slot *s, apr_pool_t *p)
                     ? (gwg_class_t)(last - 1) : GWG_CLASS_NONE;
     u->breaker = (int)GWG_LOAD_RELAXED(&s->breaker_state);
     u->breaker_until = GWG_LOAD_RELAXED(&s->breaker_until);
+    u->breaker_cooldown = GWG_LOAD_RELAXED(&s->breaker_cooldown);
 }
 
 static void add_totals(gwg_snap_upstream *t, const gwg_snap_upstream *u)

@@ -24,6 +24,7 @@ typedef struct {
     gwg_class_t last_class;      /* GWG_CLASS_NONE if never failed */
     int      breaker;            /* GWG_BREAKER_* */
     uint64_t breaker_until;
+    uint64_t breaker_cooldown;   /* seconds in force, 0 = the base one */
 } gwg_snap_upstream;
 
 typedef struct {

@@ -115,7 +115,7 @@ static void log_event(request_rec *r, const char *key,
                       "(last class=%s); answering 503 circuit_open for %us "
                       "(opening #%" APR_UINT64_T_FMT ")", key,
                       c->failures, c->window_s, info ? info->name : "-",
-                      c->cooldown_s,
+                      gwg_breaker_cooldown_now(s, c),
                       (apr_uint64_t)__atomic_load_n(&s->breaker_opens,
                                                     __ATOMIC_RELAXED));
         break;
@@ -134,7 +134,7 @@ static void log_event(request_rec *r, const char *key,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00403: "
                       "upstream=%s breaker=open: the trial request failed "
                       "(class=%s); answering 503 circuit_open for %us", key,
-                      info ? info->name : "-", c->cooldown_s);
+                      info ? info->name : "-", gwg_breaker_cooldown_now(s, c));
         break;
     case GWG_BREAKER_EV_TRIAL_LOST:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00404: "

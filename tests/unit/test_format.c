@@ -82,7 +82,8 @@ START_TEST(json_document)
                                     "00Z\",\"last_failure\":{\"time\":"
                                     "\"2025-11-21T09:00:00Z\",\"class\":"
                                     "\"connect_refused\"},\"breaker_until\":"
-                                    "null,\"breaker\":"
+                                    "null,\"breaker_cooldown\":null,"
+                                    "\"breaker\":"
                                     "\"closed\"}"));
     ck_assert_ptr_nonnull(strstr(j, "\"totals\":{\"requests\":3,"
                                     "\"successes\":2,\"failures\":1,"));
