@@ -148,7 +148,12 @@ typedef struct {
     char     method[GWG_METHOD_MAX];
     char     path[GWG_PATH_MAX];
     char     detail[GWG_DETAIL_MAX];
+    uint8_t  retryable;          /* the retry hint: GWG_RETRY_*; in the
+                                    entry's tail padding, so the size and
+                                    the layout version stay */
 } __attribute__((aligned(GWG_ALIGN))) gwg_recent;
+
+enum { GWG_RETRY_UNKNOWN = 0, GWG_RETRY_NO = 1, GWG_RETRY_YES = 2 };
 
 /* Upper bounds (microseconds, inclusive) of the time-to-first-byte buckets;
  * the last bucket is +Inf. */
@@ -157,5 +162,7 @@ typedef struct {
     UINT64_MAX }
 
 _Static_assert(sizeof(gwg_header) == GWG_HEADER_SIZE, "header size");
+_Static_assert(sizeof(gwg_recent) == 832, "recent entry size (layout 1)");
+_Static_assert(sizeof(gwg_slot) == 2240, "slot size (layout 1)");
 
 #endif

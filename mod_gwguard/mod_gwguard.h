@@ -191,6 +191,10 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st);
 void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
                                  int i);
 
+/* The retry hint for a request that failed with cls
+ * (gwg_class_retryable; mod_gwguard_recent.c). */
+int gwguard_retryable(request_rec *r, gwg_class_t cls);
+
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);
 int gwguard_proxy_hooks_present(void);

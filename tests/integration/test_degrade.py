@@ -2,10 +2,13 @@
 breaker backoff (max_cooldown=), the retry hint, the panic threshold with
 real balancer members, and stale content from real mod_cache_disk."""
 
+import http.client
+import json
 import re
 import time
 
 from conftest import get
+from test_ctl_recent import ctl, recent_json
 from test_breaker import breaker, key_of, fail_until_open, tags
 from test_counting import by_name, wait_for
 
@@ -73,3 +76,54 @@ def test_max_cooldown_below_cooldown_is_a_config_error(make_httpd, upstream):
     assert p.returncode != 0
     assert ("GwGuardBreaker: max_cooldown=10 is below cooldown=30; the cap "
             "must be at least the cooldown") in p.stderr + p.stdout
+
+
+# ---- retry hint ----
+
+def send(h, method, path, body=None, accept="application/json"):
+    """One request on a fresh connection, with a body when given."""
+    conn = http.client.HTTPConnection("127.0.0.1", h.port, timeout=20)
+    try:
+        conn.request(method, path, body=body, headers={"Accept": accept})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def test_retry_hint_in_bodies_recent_and_explain(make_httpd, upstream,
+                                                 dead_port):
+    h = make_httpd()
+    upstream.force = "/close"
+    h.start("ProxyPass /up/ %s/\nProxyPass /dead/ http://127.0.0.1:%d/\n"
+            % (key_of(upstream.port), dead_port))
+    cases = [
+        # (method, path, body, class, retryable)
+        ("GET", "/up/a", None, "reset_before_headers", True),
+        ("PUT", "/up/b", None, "reset_before_headers", True),
+        ("POST", "/up/c", b"x=1", "reset_before_headers", False),
+        ("PUT", "/up/d", b"x=1", "reset_before_headers", False),
+        ("PATCH", "/up/e", None, "reset_before_headers", False),
+        ("POST", "/dead/f", b"x=1", "connect_refused", True),
+    ]
+    ids = {}
+    for method, path, body, cls, retryable in cases:
+        status, _, raw = send(h, method, path, body)
+        doc = json.loads(raw)["error"]
+        assert (doc["class"], doc["retryable"]) == (cls, retryable), \
+            (method, path, doc)
+        status, hd, raw = send(h, method, path, body,
+                               accept="application/problem+json")
+        assert hd["Content-Type"].startswith("application/problem+json")
+        assert json.loads(raw)["retryable"] is retryable, (method, path)
+        ids[path] = (doc["request_id"], retryable)
+
+    entries = wait_for(lambda: (lambda e: e if len(e) >= 2 * len(cases)
+                                else None)(recent_json(h, "-n", "50")))
+    assert entries, recent_json(h)
+    by_id = {e["request_id"]: e for e in entries}
+    for path, (rid, retryable) in ids.items():
+        assert by_id[rid]["retryable"] is retryable, by_id[rid]
+        out = ctl("explain", "--shm", str(h.shm), rid).stdout
+        assert ("Retryable:      yes" if retryable
+                else "Retryable:      no") in out, out
