@@ -273,6 +273,12 @@ gwg_breaker_event gwg_breaker_record(gwg_slot *s, const gwg_breaker_conf *c,
                                                     : GWG_BREAKER_EV_NONE;
 }
 
+int gwg_breaker_panic(uint32_t open, uint32_t members, uint32_t pct)
+{
+    return pct > 0 && members > 0
+           && (uint64_t)open * 100u > (uint64_t)pct * members;
+}
+
 uint64_t gwg_breaker_window_count(const gwg_slot *s)
 {
     return GWG_LOAD(&s->breaker_window_failures) & WIN_COUNT_MASK;
@@ -281,7 +287,7 @@ uint64_t gwg_breaker_window_count(const gwg_slot *s)
 /* --- GwGuardBreaker's arguments ------------------------------------- */
 
 #define BREAKER_EXPECTED "expected failures=N window=SEC cooldown=SEC " \
-                         "[max_cooldown=SEC], " \
+                         "[max_cooldown=SEC] [panic=PERCENT], " \
                          "On or Off, optionally after an upstream origin " \
                          "such as http://127.0.0.1:8080"
 
@@ -301,6 +307,8 @@ static const breaker_key breaker_keys[] = {
       GWG_BREAKER_SECONDS_MAX, "seconds" },
     { "max_cooldown", offsetof(gwg_breaker_conf, max_cooldown_s), 1,
       GWG_BREAKER_SECONDS_MAX, "seconds" },
+    { "panic", offsetof(gwg_breaker_conf, panic_pct), 0, 100,
+      "a percentage" },
 };
 #define NKEYS (sizeof(breaker_keys) / sizeof(breaker_keys[0]))
 
@@ -373,6 +381,7 @@ const char *gwg_conf_breaker(gwg_breaker_conf *out, const char **origin,
     out->window_s = GWG_BREAKER_DEFAULT_WINDOW;
     out->cooldown_s = GWG_BREAKER_DEFAULT_COOLDOWN;
     out->max_cooldown_s = 0;
+    out->panic_pct = GWG_BREAKER_DEFAULT_PANIC;
     if (argc > 0 && strstr(argv[0], "://")) {
         if ((err = parse_origin(origin, directive, argv[0], p))) {
             return err;

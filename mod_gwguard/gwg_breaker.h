@@ -21,6 +21,8 @@
 #define GWG_BREAKER_DEFAULT_FAILURES 5u
 #define GWG_BREAKER_DEFAULT_WINDOW   10u
 #define GWG_BREAKER_DEFAULT_COOLDOWN 30u
+#define GWG_BREAKER_DEFAULT_PANIC    50u   /* percent, as Envoy's
+                                              healthy_panic_threshold */
 
 /* A trial that has not reported back after this long is taken to be lost
  * (its process died, e.g. `apachectl restart` killed it) and another
@@ -95,11 +97,16 @@ uint32_t gwg_breaker_cooldown_max(const gwg_breaker_conf *c);
 /* The cooldown in force for the slot's current or last opening, seconds. */
 uint32_t gwg_breaker_cooldown_now(const gwg_slot *s, const gwg_breaker_conf *c);
 
+/* Whether a balancer with `open` of its `members` breakers open is in
+ * panic: more than pct percent of them (pct 0: never). */
+int gwg_breaker_panic(uint32_t open, uint32_t members, uint32_t pct);
+
 /* Seconds until an open breaker half-opens, rounded up, at least 1. */
 uint32_t gwg_breaker_seconds_left(uint64_t until, uint64_t now);
 
 /* Parses GwGuardBreaker's arguments:
  *   [ORIGIN] failures=N window=SEC cooldown=SEC [max_cooldown=SEC]
+ *            [panic=PERCENT]
  *                                   (any order, each once; a missing one
  *                                    defaults; max_cooldown >= cooldown)
  *   [ORIGIN] On | Off

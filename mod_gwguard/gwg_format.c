@@ -77,7 +77,11 @@ const char *gwg_format_content_type(gwg_format_t format)
 const char *gwg_format_breaker(char *buf, size_t len,
                                const gwg_snap_upstream *u, uint64_t now)
 {
-    if (u->breaker != GWG_BREAKER_OPEN || u->breaker_until == 0) {
+    if (u->breaker_panic) {
+        snprintf(buf, len, "%s (panic: let through)",
+                 gwg_breaker_name(u->breaker));
+    }
+    else if (u->breaker != GWG_BREAKER_OPEN || u->breaker_until == 0) {
         snprintf(buf, len, "%s", gwg_breaker_name(u->breaker));
     }
     else if (u->breaker_until > now) {
@@ -249,6 +253,8 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     else {
         gwg_out_str(o, "null");
     }
+    gwg_out_printf(o, ",\"breaker_panic\":%s",
+                   u->breaker_panic ? "true" : "false");
     gwg_out_printf(o, ",\"breaker\":\"%s\"}", gwg_breaker_name(u->breaker));
 }
 

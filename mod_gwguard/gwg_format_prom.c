@@ -138,6 +138,13 @@ static void gauges(gwg_out *o, const gwg_snapshot *snap)
         sample(o, "gwguard_breaker_state", &snap->upstreams[i], NULL,
                (uint64_t)snap->upstreams[i].breaker);
     }
+    family(o, "gwguard_breaker_panic", "gauge",
+           "1 while the upstream's breaker is open but its balancer is in "
+           "panic, so gwguard lets requests through, else 0.");
+    for (i = 0; i < snap->nupstreams; i++) {
+        sample(o, "gwguard_breaker_panic", &snap->upstreams[i], NULL,
+               (uint64_t)snap->upstreams[i].breaker_panic);
+    }
     family(o, "gwguard_consecutive_failures", "gauge",
            "Failures since the upstream's last success.");
     for (i = 0; i < snap->nupstreams; i++) {

@@ -123,7 +123,13 @@ typedef struct {
     uint64_t breaker_cooldown;   /* open: the cooldown in force, seconds
                                     (doubles per failed trial up to
                                     max_cooldown); 0 = the base one */
-    uint64_t reserved[13];
+    uint64_t breaker_panic;      /* a balancer member whose open breaker
+                                    gwguard lets through because its
+                                    balancer is in panic: since when, 0 =
+                                    not */
+    uint64_t panic_logged;       /* on a balancer's first member: 1 while
+                                    the balancer is in panic (logged once) */
+    uint64_t reserved[11];
 } __attribute__((aligned(GWG_ALIGN))) gwg_slot;
 
 #define GWG_PATH_MAX       257   /* 256 bytes of path + NUL */

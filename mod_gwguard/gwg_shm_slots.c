@@ -410,6 +410,7 @@ void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too)
         GWG_XCHG(&s->breaker_trial, 0);
         GWG_XCHG(&s->breaker_until, 0);
         GWG_XCHG(&s->breaker_cooldown, 0);
+        GWG_XCHG(&s->breaker_panic, 0);
         GWG_XCHG(&s->breaker_state, (uint64_t)GWG_BREAKER_CLOSED);
     }
 }

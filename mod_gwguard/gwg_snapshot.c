@@ -44,6 +44,8 @@ static void copy_slot(gwg_snap_upstream *u, const gwg_slot *s, apr_pool_t *p)
     u->breaker = (int)GWG_LOAD_RELAXED(&s->breaker_state);
     u->breaker_until = GWG_LOAD_RELAXED(&s->breaker_until);
     u->breaker_cooldown = GWG_LOAD_RELAXED(&s->breaker_cooldown);
+    u->breaker_panic = u->breaker != GWG_BREAKER_CLOSED
+                       && GWG_LOAD_RELAXED(&s->breaker_panic) != 0;
 }
 
 static void add_totals(gwg_snap_upstream *t, const gwg_snap_upstream *u)

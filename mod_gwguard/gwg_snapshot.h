@@ -25,6 +25,8 @@ typedef struct {
     int      breaker;            /* GWG_BREAKER_* */
     uint64_t breaker_until;
     uint64_t breaker_cooldown;   /* seconds in force, 0 = the base one */
+    int      breaker_panic;      /* open, but let through: its balancer is
+                                    in panic (docs/degrade.md) */
 } gwg_snap_upstream;
 
 typedef struct {

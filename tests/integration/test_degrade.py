@@ -127,3 +127,79 @@ def test_retry_hint_in_bodies_recent_and_explain(make_httpd, upstream,
         out = ctl("explain", "--shm", str(h.shm), rid).stdout
         assert ("Retryable:      yes" if retryable
                 else "Retryable:      no") in out, out
+
+
+# ---- panic threshold ----
+
+def test_panic_threshold_with_four_members(make_httpd):
+    """4 real members, panic=50: two open breakers (50 %) are still
+    refused and failed over; a third (75 %) puts the balancer in panic:
+    gwguard refuses none, mod_proxy reaches the open members again, one
+    GWG00405; back to two open, refusals resume and GWG00406 says so."""
+    from faultd import FaultUpstream
+    ups = [FaultUpstream().start() for _ in range(4)]
+    try:
+        keys = [key_of(u.port) for u in ups]
+        h = make_httpd(loglevel="warn gwguard:notice")
+        h.start("GwGuardBreaker failures=1 window=30 cooldown=600 panic=50\n"
+                "<Proxy balancer://four>\n"
+                + "".join("  BalancerMember %s retry=0\n" % k for k in keys)
+                + "</Proxy>\nProxyPass /lb/ balancer://four/\n")
+
+        def drive_open(i):
+            ups[i].force = "/close"
+
+            def opened():
+                get(h.url + "/lb/x")
+                try:
+                    return breaker(h, keys[i]) == "open"
+                except AssertionError:      # no slot yet
+                    return False
+            assert wait_for(opened, timeout=30), h.status()
+            ups[i].force = None
+
+        def burst(n=12):
+            return [get(h.url + "/lb/ok")[0] for _ in range(n)]
+
+        drive_open(0)
+        drive_open(1)
+        # 2 of 4 open = 50 %, not more: refused, failed over, no error
+        conns = [u.connections for u in ups]
+        assert burst() == [200] * 12
+        assert [u.connections for u in ups[:2]] == conns[:2]
+        assert "GWG00405" not in h.read_error_log()
+
+        drive_open(2)                       # 3 of 4 = 75 % > 50 %: panic
+        conns = [u.connections for u in ups]
+        assert burst() == [200] * 12
+        for i in range(3):                  # every member is tried again
+            assert ups[i].connections > conns[i], (i, conns)
+        st = h.status()
+        for i in range(3):
+            u = by_name(st, keys[i])
+            assert u["breaker"] == "open" and u["breaker_panic"] is True, u
+        assert by_name(st, keys[3])["breaker_panic"] is False
+        log = h.read_error_log()
+        assert log.count("GWG00405") == 1, log
+        assert re.search(r"\[gwguard:warn\].*GWG00405: balancer=balancer://"
+                         r"four breaker=panic: 3 of 4 members' breakers are "
+                         r"open, more than panic=50%", log), log
+        table = h.ctl("status", "--shm", str(h.shm)).stdout
+        assert "open (panic: let through)" in table, table
+        prom = h.ctl("status", "--prometheus", "--shm", str(h.shm)).stdout
+        assert re.search(r'gwguard_breaker_panic\{upstream="%s"\} 1'
+                         % re.escape(keys[0]), prom), prom
+
+        # one closed by hand: 2 of 4 again, the open ones are refused
+        h.ctl("reset", "--shm", str(h.shm), "--breaker", keys[2])
+        get(h.url + "/lb/ok")
+        assert wait_for(lambda: "GWG00406" in h.read_error_log())
+        conns = [u.connections for u in ups]
+        assert burst() == [200] * 12
+        assert [u.connections for u in ups[:2]] == conns[:2]
+        st = h.status()
+        assert not any(by_name(st, k)["breaker_panic"] for k in keys)
+        assert h.read_error_log().count("GWG00406") == 1
+    finally:
+        for u in ups:
+            u.stop()

@@ -710,7 +710,7 @@ START_TEST(conf_origin)
     ck_assert_ptr_nonnull(parse(&c, &origin, "foo://h failures=2"));
     ck_assert_str_eq(parse(&c, &origin, "http://h:1"),
                      "GwGuardBreaker: no settings given; expected "
-                     "failures=N window=SEC cooldown=SEC [max_cooldown=SEC], "
+                     "failures=N window=SEC cooldown=SEC [max_cooldown=SEC] [panic=PERCENT], "
                      "On or Off, optionally after an upstream origin such as "
                      "http://127.0.0.1:8080");
 }
@@ -736,7 +736,7 @@ START_TEST(conf_errors)
     ck_assert_str_eq(parse(&c, &origin, "retries=3"),
                      "GwGuardBreaker: 'retries=3' is not a valid setting; "
                      "expected failures=N window=SEC cooldown=SEC "
-                     "[max_cooldown=SEC], On or Off, optionally after an upstream origin such as "
+                     "[max_cooldown=SEC] [panic=PERCENT], On or Off, optionally after an upstream origin such as "
                      "http://127.0.0.1:8080");
     ck_assert_ptr_nonnull(parse(&c, &origin, "failure=3"));
     ck_assert_ptr_nonnull(parse(&c, &origin, "failures"));
@@ -745,7 +745,7 @@ START_TEST(conf_errors)
     ck_assert_str_eq(parse(&c, &origin, "Off failures=3"),
                      "GwGuardBreaker: 'Off' cannot be combined with other "
                      "settings; expected failures=N window=SEC "
-                     "cooldown=SEC [max_cooldown=SEC], On or Off, optionally after an upstream "
+                     "cooldown=SEC [max_cooldown=SEC] [panic=PERCENT], On or Off, optionally after an upstream "
                      "origin such as http://127.0.0.1:8080");
     ck_assert_ptr_nonnull(parse(&c, &origin, ""));
     ck_assert_str_eq(parse(&c, &origin, "cooldown=30 max_cooldown=10"),
@@ -755,6 +755,24 @@ START_TEST(conf_errors)
     ck_assert_uint_eq(c.max_cooldown_s, 600);
     ck_assert_ptr_null(parse(&c, &origin, "cooldown=30"));
     ck_assert_uint_eq(c.max_cooldown_s, 0);
+    ck_assert_uint_eq(c.panic_pct, GWG_BREAKER_DEFAULT_PANIC);
+    ck_assert_ptr_null(parse(&c, &origin, "panic=0"));
+    ck_assert_uint_eq(c.panic_pct, 0);
+    ck_assert_str_eq(parse(&c, &origin, "panic=101"),
+                     "GwGuardBreaker: 'panic=101': panic must be a "
+                     "percentage from 0 to 100");
+}
+END_TEST
+
+START_TEST(panic_share)
+{
+    ck_assert(!gwg_breaker_panic(2, 4, 50));     /* 50 %: not more */
+    ck_assert(gwg_breaker_panic(3, 4, 50));
+    ck_assert(gwg_breaker_panic(1, 4, 20));
+    ck_assert(!gwg_breaker_panic(4, 4, 100));    /* never more than all */
+    ck_assert(!gwg_breaker_panic(4, 4, 0));      /* 0: never */
+    ck_assert(!gwg_breaker_panic(0, 0, 50));
+    ck_assert(gwg_breaker_panic(UINT32_MAX, UINT32_MAX, 99));
 }
 END_TEST
 
@@ -793,6 +811,7 @@ Suite *breaker_suite(void)
     tcase_add_test(cf, conf_settings);
     tcase_add_test(cf, conf_origin);
     tcase_add_test(cf, conf_errors);
+    tcase_add_test(cf, panic_share);
     suite_add_tcase(s, cf);
     return s;
 }

@@ -83,6 +83,7 @@ START_TEST(json_document)
                                     "\"2025-11-21T09:00:00Z\",\"class\":"
                                     "\"connect_refused\"},\"breaker_until\":"
                                     "null,\"breaker_cooldown\":null,"
+                                    "\"breaker_panic\":false,"
                                     "\"breaker\":"
                                     "\"closed\"}"));
     ck_assert_ptr_nonnull(strstr(j, "\"totals\":{\"requests\":3,"
