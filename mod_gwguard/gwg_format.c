@@ -212,6 +212,8 @@ static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
     }
     gwg_out_str(o, "},\"consecutive_failures\":");
     gwg_out_u64(o, u->consecutive_failures);
+    gwg_out_str(o, ",\"stale\":");     /* docs/degrade.md */
+    gwg_out_u64(o, u->stale);
 }
 
 static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)

@@ -94,6 +94,13 @@ static void failures(gwg_out *o, const gwg_snapshot *snap)
         sample(o, "gwguard_breaker_refusals_total", &snap->upstreams[i],
                NULL, snap->upstreams[i].classes[GWG_CLASS_CIRCUIT_OPEN]);
     }
+    family(o, "gwguard_stale_total", "counter",
+           "Failed requests mod_cache answered with a stale copy "
+           "(CacheStaleOnError) instead of an error page.");
+    for (i = 0; i < snap->nupstreams; i++) {
+        sample(o, "gwguard_stale_total", &snap->upstreams[i], NULL,
+               snap->upstreams[i].stale);
+    }
     family(o, "gwguard_client_aborts_total", "counter",
            "Requests the client gave up on (never an upstream failure).");
     for (i = 0; i < snap->nupstreams; i++) {

@@ -132,6 +132,7 @@ static void xml_counters(xmlTextWriterPtr w, const gwg_snap_upstream *u)
     xml_classes(w, u);
     xml_statuses(w, u);
     el_u64(w, "consecutive_failures", u->consecutive_failures);
+    el_u64(w, "stale", u->stale);
     xml_ttfb(w, u);
 }
 

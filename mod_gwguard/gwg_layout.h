@@ -129,7 +129,9 @@ typedef struct {
                                     not */
     uint64_t panic_logged;       /* on a balancer's first member: 1 while
                                     the balancer is in panic (logged once) */
-    uint64_t reserved[11];
+    uint64_t stale;              /* failed requests mod_cache answered with
+                                    a stale copy (CacheStaleOnError) */
+    uint64_t reserved[10];
 } __attribute__((aligned(GWG_ALIGN))) gwg_slot;
 
 #define GWG_PATH_MAX       257   /* 256 bytes of path + NUL */

@@ -15,6 +15,7 @@ typedef struct {
     const char *worker;          /* "" if unknown */
     const char *balancer;        /* "" unless a balancer member */
     uint64_t requests, successes, failures;
+    uint64_t stale;              /* answered stale by mod_cache */
     uint64_t classes[GWG_CLASS_COUNT];
     uint64_t statuses[GWG_STATUS_SLOTS];
     uint64_t ttfb_buckets[GWG_TTFB_BUCKETS];

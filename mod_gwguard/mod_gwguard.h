@@ -202,6 +202,9 @@ int gwguard_retryable(request_rec *r, gwg_class_t cls);
 struct proxy_worker;
 int gwguard_worker_key(char *buf, size_t len, const struct proxy_worker *w);
 
+/* Stale before error: mod_cache's stale answers (mod_gwguard_degrade.c). */
+void gwguard_register_degrade_hooks(void);
+
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);
 int gwguard_proxy_hooks_present(void);

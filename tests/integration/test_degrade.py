@@ -3,9 +3,15 @@ breaker backoff (max_cooldown=), the retry hint, the panic threshold with
 real balancer members, and stale content from real mod_cache_disk."""
 
 import http.client
+import os
+import shutil
 import json
 import re
+import tempfile
 import time
+from pathlib import Path
+
+import pytest
 
 from conftest import get
 from test_ctl_recent import ctl, recent_json
@@ -203,3 +209,75 @@ def test_panic_threshold_with_four_members(make_httpd):
     finally:
         for u in ups:
             u.stop()
+
+
+# ---- stale before error ----
+
+@pytest.fixture
+def cache_root():
+    """mod_cache_disk's CacheRoot, written by the children (www-data when
+    the tests run as root), so outside pytest's private tmp tree."""
+    root = Path(tempfile.mkdtemp(prefix="gwguard-cache-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "www-data", "www-data")
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_stale_before_error_with_mod_cache_disk(make_httpd, mpm, cache_root):
+    """Prime real mod_cache_disk, stop the upstream: the stale copy is
+    served (with httpd's "Warning: 111"), not gwguard's page nor its
+    headers, and counted as stale; the failure still counts."""
+    from faultd import FaultUpstream
+    from httpd import BASE_MODULES
+    up = FaultUpstream().start()
+    h = make_httpd(mpm, modules=BASE_MODULES + ["cache", "cache_disk"],
+                   loglevel="warn gwguard:info")
+    key = key_of(up.port)
+    h.start("CacheRoot \"%s\"\nCacheEnable disk /up/\n"
+            "CacheStaleOnError On\nCacheHeader On\n"
+            "ProxyPass /up/ %s/ disablereuse=On\n" % (cache_root, key))
+    try:
+        status, hd, primed = get(h.url + "/up/cacheable")
+        assert status == 200 and primed.startswith(b"cacheable #1")
+        # stored once a request is a hit (within max-age=1, or the
+        # revalidation refreshes it: either way the upstream answered)
+        assert wait_for(lambda: get(h.url + "/up/cacheable")[1]
+                        .get("X-Cache", "").startswith("HIT"))
+    finally:
+        up.stop()                           # the upstream is gone
+    stored = get(h.url + "/up/cacheable")[2]
+
+    def stale_answer():
+        status, hd, body = get(h.url + "/up/cacheable",
+                               headers={"Accept": "application/json"})
+        return (status, hd, body) if "Warning" in hd else None
+    got = wait_for(stale_answer, timeout=10)     # once max-age=1 is over
+    assert got, h.read_error_log()[-3000:]
+    status, hd, body = got
+    assert status == 200 and body == stored, got
+    assert hd["Warning"] == "111 Revalidation failed", hd
+    assert hd["Content-Type"] == "text/plain", hd
+    for ours in ("Proxy-Status", "Retry-After"):
+        assert ours not in hd, hd
+    assert hd["Cache-Control"] == "max-age=1", hd     # the entity's own
+    u = by_name(h.status(), key)
+    assert u["stale"] >= 1 and u["classes"]["connect_refused"] >= 1, u
+    assert u["stale"] == u["classes"]["connect_refused"], u
+    log = h.read_error_log()
+    assert re.search(r"\[gwguard:info\].*GWG00600: upstream=%s "
+                     r"class=connect_refused: mod_cache answers with a stale "
+                     r"copy" % re.escape(key), log), log
+    prom = h.ctl("status", "--prometheus", "--shm", str(h.shm)).stdout
+    assert re.search(r'gwguard_stale_total\{upstream="%s"\} [1-9]'
+                     % re.escape(key), prom), prom
+    xml = h.ctl("status", "--xml", "--shm", str(h.shm)).stdout
+    assert re.search(r"<gwguard:stale>[1-9]\d*</gwguard:stale>", xml), xml
+
+    # an uncached URL on the same dead upstream still gets gwguard's page
+    status, hd, body = get(h.url + "/up/never-cached",
+                           headers={"Accept": "application/json"})
+    assert status == 503 and json.loads(body)["error"]["class"] == \
+        "connect_refused"
+    assert hd["Proxy-Status"].startswith("gwguard; error=")
+    assert by_name(h.status(), key)["stale"] == u["stale"]

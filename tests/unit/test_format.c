@@ -78,7 +78,7 @@ START_TEST(json_document)
     ck_assert_ptr_nonnull(strstr(j, "\"statuses\":{\"502\":0,\"503\":1,"
                                     "\"504\":0}"));
     ck_assert_ptr_nonnull(strstr(j, "\"consecutive_failures\":1,"
-                                    "\"first_failure\":\"2025-11-21T09:00:"
+                                    "\"stale\":0,\"first_failure\":\"2025-11-21T09:00:"
                                     "00Z\",\"last_failure\":{\"time\":"
                                     "\"2025-11-21T09:00:00Z\",\"class\":"
                                     "\"connect_refused\"},\"breaker_until\":"
