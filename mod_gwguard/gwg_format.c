@@ -135,9 +135,10 @@ static void table_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now)
         snprintf(rate, sizeof(rate), "-");
     }
     gwg_out_printf(o, "%-36s %10" PRIu64 " %10" PRIu64 " %7s  %-20s "
-                   "%-10s %s\n", gwg_text_safe(name, sizeof(name), u->name),
+                   "%-10s %6" PRIu64 " %s\n",
+                   gwg_text_safe(name, sizeof(name), u->name),
                    u->requests, u->failures, rate,
-                   top ? top->name : "-", ago,
+                   top ? top->name : "-", ago, u->stale,
                    gwg_format_breaker(breaker, sizeof(breaker), u, now));
 }
 
@@ -157,9 +158,9 @@ void gwg_format_table(gwg_out *o, const gwg_snapshot *snap, uint64_t now)
         gwg_out_printf(o, " by uid %" PRIu64, snap->reset_uid);
     }
     gwg_out_printf(o, "  upstreams %u/%u\n\n", snap->used, snap->slot_count);
-    gwg_out_printf(o, "%-36s %10s %10s %7s  %-20s %-10s %s\n", "UPSTREAM",
-                   "REQUESTS", "FAILURES", "RATE", "TOP CLASS",
-                   "LAST FAIL", "BREAKER");
+    gwg_out_printf(o, "%-36s %10s %10s %7s  %-20s %-10s %6s %s\n",
+                   "UPSTREAM", "REQUESTS", "FAILURES", "RATE", "TOP CLASS",
+                   "LAST FAIL", "STALE", "BREAKER");
     for (i = 0; i < snap->nupstreams; i++) {
         table_row(o, &snap->upstreams[i], now);
     }

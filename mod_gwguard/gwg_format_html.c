@@ -47,12 +47,13 @@ static void html_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now,
     html_rate(o, u);
     gwg_out_printf(o, "</td><td>%s</td>", top ? top->name : "-");
     if (totals) {
-        gwg_out_str(o, "<td></td><td></td></tr>\n");
+        gwg_out_printf(o, "<td></td><td>%" PRIu64 "</td><td></td></tr>\n",
+                       u->stale);
         return;
     }
     gwg_format_ago(ago, sizeof(ago), u->last_failure, now);
-    gwg_out_printf(o, "<td>%s</td><td class=\"%s\">", ago,
-                   gwg_breaker_name(u->breaker));
+    gwg_out_printf(o, "<td>%s</td><td>%" PRIu64 "</td><td class=\"%s\">",
+                   ago, u->stale, gwg_breaker_name(u->breaker));
     gwg_out_html(o, gwg_format_breaker(breaker, sizeof(breaker), u, now));
     gwg_out_str(o, "</td></tr>\n");
 }
@@ -99,7 +100,7 @@ void gwg_format_html(gwg_out *o, const gwg_snapshot *snap, uint64_t now,
     gwg_out_str(o, "<table class=\"gwguard\"><tr><th>upstream</th>"
                 "<th>requests</th><th>successes</th><th>failures</th>"
                 "<th>rate</th><th>top class</th><th>last failure</th>"
-                "<th>breaker</th></tr>\n");
+                "<th>stale</th><th>breaker</th></tr>\n");
     for (i = 0; i < snap->nupstreams; i++) {
         html_row(o, &snap->upstreams[i], now, 0);
     }
@@ -132,6 +133,7 @@ void gwg_format_kv(gwg_out *o, const gwg_snapshot *snap)
                        gwg_class_get((gwg_class_t)c)->name,
                        snap->totals.classes[c]);
     }
+    gwg_out_printf(o, "GwGuardStale: %" PRIu64 "\n", snap->totals.stale);
     for (i = 0; i < snap->nupstreams; i++) {
         const gwg_snap_upstream *u = &snap->upstreams[i];
         gwg_out_printf(o, "GwGuardUpstream%d: ", i);
@@ -139,8 +141,9 @@ void gwg_format_kv(gwg_out *o, const gwg_snapshot *snap)
         gwg_out_printf(o, "\n"
                        "GwGuardUpstream%dRequests: %" PRIu64 "\n"
                        "GwGuardUpstream%dFailures: %" PRIu64 "\n"
-                       "GwGuardUpstream%dBreaker: %s\n", i,
+                       "GwGuardUpstream%dBreaker: %s\n"
+                       "GwGuardUpstream%dStale: %" PRIu64 "\n", i,
                        u->requests, i, u->failures, i,
-                       gwg_breaker_name(u->breaker));
+                       gwg_breaker_name(u->breaker), i, u->stale);
     }
 }

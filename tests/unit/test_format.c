@@ -233,6 +233,7 @@ START_TEST(html_escapes_and_kv)
                                          "GwGuardSuccesses: 2\n"
                                          "GwGuardFailures: 1\n"));
     ck_assert_ptr_nonnull(strstr(m.data, "GwGuardClass_connect_refused: 1\n"));
+    ck_assert_ptr_nonnull(strstr(m.data, "GwGuardStale: 0\n"));
     ck_assert_ptr_nonnull(strstr(m.data, "GwGuardUpstream1: "
                                          "http://b.example:80\n"
                                          "GwGuardUpstream1Requests: 2\n"));
