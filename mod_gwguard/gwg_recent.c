@@ -339,7 +339,7 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
         gwg_out_str(o, "Client got:     the upstream's response, or a cut-"
                     "off one (already started)\n");
     }
-    if (e->retryable != GWG_RETRY_UNKNOWN) {
+    if (e->retryable == GWG_RETRY_YES || e->retryable == GWG_RETRY_NO) {
         gwg_out_printf(o, "Retryable:      %s\n", e->retryable == GWG_RETRY_YES
                        ? "yes (no byte reached the upstream, or an "
                          "idempotent method without a body)"
