@@ -6,7 +6,8 @@
  *   closed    --`failures` inside `window`-->  open   (until = now+cooldown)
  *   open      --now >= until, next attempt-->  half-open
  *   half-open --one trial claims breaker_trial; its success--> closed
- *                                              its failure--> open
+ *                                              its failure--> open, for
+ *                               twice the last cooldown up to max_cooldown
  *
  * Ordering: whoever moves the state to open stores breaker_until (release)
  * BEFORE the CAS that publishes the state, so a reader that sees "open"
@@ -112,7 +113,8 @@ void gwg_breaker_admit(gwg_breaker_admission *a, gwg_slot *s,
     if (state == GWG_BREAKER_OPEN) {
         until = GWG_LOAD(&s->breaker_until);
         if (now < until
-            && until - now <= (uint64_t)c->cooldown_s * 1000000u) {
+            && until - now
+               <= (uint64_t)gwg_breaker_cooldown_max(c) * 1000000u) {
             refuse(a, until, now);
             return;
         }
@@ -146,13 +148,41 @@ gwg_breaker_outcome gwg_breaker_outcome_of(gwg_class_t cls, int intercepted)
     }
 }
 
-/* Moves the state from `from` to open, until now + cooldown. */
+uint32_t gwg_breaker_cooldown_max(const gwg_breaker_conf *c)
+{
+    return c->max_cooldown_s > c->cooldown_s ? c->max_cooldown_s
+                                             : c->cooldown_s;
+}
+
+/* Clamped to the configuration: the slot may be from another config or
+ * hostile, and an out-of-range value must not stretch a refusal. */
+uint32_t gwg_breaker_cooldown_now(const gwg_slot *s, const gwg_breaker_conf *c)
+{
+    uint64_t v = GWG_LOAD(&s->breaker_cooldown);
+
+    if (v < c->cooldown_s) {
+        return c->cooldown_s;
+    }
+    return v > gwg_breaker_cooldown_max(c) ? gwg_breaker_cooldown_max(c)
+                                           : (uint32_t)v;
+}
+
+/* Moves the state from `from` to open, until now + cooldown: the base one
+ * from closed; after a failed trial, the last one doubled (backoff, as
+ * APISIX's api-breaker) up to the cap. */
 static int open_from(gwg_slot *s, const gwg_breaker_conf *c, uint64_t from,
                      uint64_t now)
 {
-    uint64_t expected = from;
+    uint64_t expected = from, cd = c->cooldown_s;
 
-    GWG_STORE(&s->breaker_until, now + (uint64_t)c->cooldown_s * 1000000u);
+    if (from == GWG_BREAKER_HALF_OPEN) {
+        cd = 2u * (uint64_t)gwg_breaker_cooldown_now(s, c);
+        if (cd > gwg_breaker_cooldown_max(c)) {
+            cd = gwg_breaker_cooldown_max(c);
+        }
+    }
+    GWG_STORE(&s->breaker_cooldown, cd);
+    GWG_STORE(&s->breaker_until, now + cd * 1000000u);
     if (!GWG_CAS(&s->breaker_state, &expected, GWG_BREAKER_OPEN)) {
         return 0;
     }
@@ -203,6 +233,7 @@ static gwg_breaker_event finish_trial(gwg_slot *s, const gwg_breaker_conf *c,
     }
     else if (outcome == GWG_BREAKER_SUCCESS) {
         GWG_STORE(&s->breaker_window_failures, 0);
+        GWG_STORE(&s->breaker_cooldown, 0);     /* backoff starts over */
         if (GWG_CAS(&s->breaker_state, &expected, GWG_BREAKER_CLOSED)) {
             GWG_STORE(&s->breaker_changed, now);
             ev = GWG_BREAKER_EV_CLOSED;
@@ -242,6 +273,12 @@ gwg_breaker_event gwg_breaker_record(gwg_slot *s, const gwg_breaker_conf *c,
                                                     : GWG_BREAKER_EV_NONE;
 }
 
+int gwg_breaker_panic(uint32_t open, uint32_t members, uint32_t pct)
+{
+    return pct > 0 && members > 0
+           && (uint64_t)open * 100u > (uint64_t)pct * members;
+}
+
 uint64_t gwg_breaker_window_count(const gwg_slot *s)
 {
     return GWG_LOAD(&s->breaker_window_failures) & WIN_COUNT_MASK;
@@ -249,7 +286,8 @@ uint64_t gwg_breaker_window_count(const gwg_slot *s)
 
 /* --- GwGuardBreaker's arguments ------------------------------------- */
 
-#define BREAKER_EXPECTED "expected failures=N window=SEC cooldown=SEC, " \
+#define BREAKER_EXPECTED "expected failures=N window=SEC cooldown=SEC " \
+                         "[max_cooldown=SEC] [panic=PERCENT], " \
                          "On or Off, optionally after an upstream origin " \
                          "such as http://127.0.0.1:8080"
 
@@ -267,7 +305,12 @@ static const breaker_key breaker_keys[] = {
       GWG_BREAKER_SECONDS_MAX, "seconds" },
     { "cooldown", offsetof(gwg_breaker_conf, cooldown_s), 1,
       GWG_BREAKER_SECONDS_MAX, "seconds" },
+    { "max_cooldown", offsetof(gwg_breaker_conf, max_cooldown_s), 1,
+      GWG_BREAKER_SECONDS_MAX, "seconds" },
+    { "panic", offsetof(gwg_breaker_conf, panic_pct), 0, 100,
+      "a percentage" },
 };
+#define NKEYS (sizeof(breaker_keys) / sizeof(breaker_keys[0]))
 
 /* An upstream key as GwGuardBreaker's first argument: an origin only
  * (a trailing "/" is allowed), normalised as the slots are named. */
@@ -299,8 +342,7 @@ static const char *parse_setting(gwg_breaker_conf *out, int *seen,
     const char *eq = strchr(arg, '=');
     size_t i;
 
-    for (i = 0; eq && i < sizeof(breaker_keys) / sizeof(breaker_keys[0]);
-         i++) {
+    for (i = 0; eq && i < NKEYS; i++) {
         const breaker_key *k = &breaker_keys[i];
         unsigned long v;
         const char *err;
@@ -330,7 +372,7 @@ const char *gwg_conf_breaker(gwg_breaker_conf *out, const char **origin,
                              const char *directive, int argc,
                              char *const argv[], apr_pool_t *p)
 {
-    int seen[3] = { 0, 0, 0 }, i = 0, flag;
+    int seen[NKEYS] = { 0 }, i = 0, flag;
     const char *err;
 
     *origin = NULL;
@@ -338,6 +380,8 @@ const char *gwg_conf_breaker(gwg_breaker_conf *out, const char **origin,
     out->failures = GWG_BREAKER_DEFAULT_FAILURES;
     out->window_s = GWG_BREAKER_DEFAULT_WINDOW;
     out->cooldown_s = GWG_BREAKER_DEFAULT_COOLDOWN;
+    out->max_cooldown_s = 0;
+    out->panic_pct = GWG_BREAKER_DEFAULT_PANIC;
     if (argc > 0 && strstr(argv[0], "://")) {
         if ((err = parse_origin(origin, directive, argv[0], p))) {
             return err;
@@ -362,6 +406,11 @@ const char *gwg_conf_breaker(gwg_breaker_conf *out, const char **origin,
         if ((err = parse_setting(out, seen, directive, argv[i], p))) {
             return err;
         }
+    }
+    if (out->max_cooldown_s && out->max_cooldown_s < out->cooldown_s) {
+        return apr_psprintf(p, "%s: max_cooldown=%u is below cooldown=%u; "
+                            "the cap must be at least the cooldown",
+                            directive, out->max_cooldown_s, out->cooldown_s);
     }
     return NULL;
 }

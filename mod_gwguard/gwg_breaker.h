@@ -21,6 +21,8 @@
 #define GWG_BREAKER_DEFAULT_FAILURES 5u
 #define GWG_BREAKER_DEFAULT_WINDOW   10u
 #define GWG_BREAKER_DEFAULT_COOLDOWN 30u
+#define GWG_BREAKER_DEFAULT_PANIC    50u   /* percent, as Envoy's
+                                              healthy_panic_threshold */
 
 /* A trial that has not reported back after this long is taken to be lost
  * (its process died, e.g. `apachectl restart` killed it) and another
@@ -33,6 +35,11 @@ typedef struct {
     uint32_t failures;           /* this many failures ... */
     uint32_t window_s;           /* ... inside this many seconds open it */
     uint32_t cooldown_s;         /* open this long, then half-open */
+    uint32_t max_cooldown_s;     /* each failed trial doubles the cooldown
+                                    up to this; 0 (default): no doubling */
+    uint32_t panic_pct;          /* a balancer with more than this share of
+                                    members open is not refused at all;
+                                    0: never (docs/degrade.md) */
 } gwg_breaker_conf;
 
 /* Transitions, for the log. */
@@ -83,12 +90,25 @@ gwg_breaker_event gwg_breaker_record(gwg_slot *s, const gwg_breaker_conf *c,
 /* Failures counted in the current window (decodes the packed word). */
 uint64_t gwg_breaker_window_count(const gwg_slot *s);
 
+/* The cooldown an opening from closed uses, and the longest one a
+ * failed trial can reach (the cap, or the base without backoff). */
+uint32_t gwg_breaker_cooldown_max(const gwg_breaker_conf *c);
+
+/* The cooldown in force for the slot's current or last opening, seconds. */
+uint32_t gwg_breaker_cooldown_now(const gwg_slot *s, const gwg_breaker_conf *c);
+
+/* Whether a balancer with `open` of its `members` breakers open is in
+ * panic: more than pct percent of them (pct 0: never). */
+int gwg_breaker_panic(uint32_t open, uint32_t members, uint32_t pct);
+
 /* Seconds until an open breaker half-opens, rounded up, at least 1. */
 uint32_t gwg_breaker_seconds_left(uint64_t until, uint64_t now);
 
 /* Parses GwGuardBreaker's arguments:
- *   [ORIGIN] failures=N window=SEC cooldown=SEC   (any order, each once;
- *                                                  a missing one defaults)
+ *   [ORIGIN] failures=N window=SEC cooldown=SEC [max_cooldown=SEC]
+ *            [panic=PERCENT]
+ *                                   (any order, each once; a missing one
+ *                                    defaults; max_cooldown >= cooldown)
  *   [ORIGIN] On | Off
  * *origin is set to the normalised upstream key, or NULL when none was
  * given (the server-wide setting). Returns NULL, or a message naming the

@@ -81,6 +81,43 @@ int gwg_class_reaches_upstream(gwg_class_t id)
     return id != GWG_CLASS_CIRCUIT_OPEN;
 }
 
+/* Classes decided before a byte of the request was written: the connect
+ * (or the TLS handshake, or the name lookup) failed, no worker was free,
+ * or gwguard refused the attempt itself. */
+static int nothing_sent(gwg_class_t id)
+{
+    switch (id) {
+    case GWG_CLASS_CONNECT_REFUSED:
+    case GWG_CLASS_CONNECT_TIMEOUT:
+    case GWG_CLASS_DNS:
+    case GWG_CLASS_TLS:
+    case GWG_CLASS_UNAVAILABLE:
+    case GWG_CLASS_CIRCUIT_OPEN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int gwg_class_retryable(gwg_class_t id, const char *method, int has_body)
+{
+    static const char *const idempotent[] = {
+        "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"
+    };
+    size_t i;
+
+    if (nothing_sent(id)) {
+        return 1;
+    }
+    for (i = 0; !has_body && method
+                && i < sizeof(idempotent) / sizeof(idempotent[0]); i++) {
+        if (strcmp(method, idempotent[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const char *gwg_class_names_list(void)
 {
     return "connect_refused, connect_timeout, dns, tls, header_timeout, "

@@ -51,6 +51,13 @@ int gwg_class_is_upstream_failure(gwg_class_t id);
  * upstream and counts in `requests`: every one but a breaker refusal. */
 int gwg_class_reaches_upstream(gwg_class_t id);
 
+/* The retry hint (docs/classes.md, "Retry hint"): whether a client may
+ * send the failed request again. Yes when no byte of it reached the
+ * upstream (the class says so: a connect that failed, a refusal by
+ * gwguard), or when the method is idempotent (RFC 9110 §9.2.2) and the
+ * request had no body; otherwise the upstream may have acted on it. */
+int gwg_class_retryable(gwg_class_t id, const char *method, int has_body);
+
 /* A connect failure that is the gateway's own configuration, not a dead
  * upstream (docs/classes.md, "Local faults"): the class stays
  * connect_refused, this detail changes the words, the log line and the

@@ -80,9 +80,10 @@
       "Status answered for a failure class: CLASS STATUS, STATUS from 500 " \
       "to 599 (defaults in docs/classes.md)") \
     X(BREAKER, "GwGuardBreaker", TAKE_ARGV, gwguard_set_breaker, \
-      GWG_CTX_SERVER | GWG_CTX_VHOST, 1, 4, check_breaker, 0, 0, \
+      GWG_CTX_SERVER | GWG_CTX_VHOST, 1, 6, check_breaker, 0, 0, \
       "`GwGuardBreaker Off`", \
-      "Circuit breaker: [ORIGIN] failures=N window=SEC cooldown=SEC, or " \
+      "Circuit breaker: [ORIGIN] failures=N window=SEC cooldown=SEC " \
+      "[max_cooldown=SEC] [panic=PERCENT], or " \
       "Off (default)")
 
 typedef enum {

@@ -78,7 +78,11 @@ const char *gwg_format_content_type(gwg_format_t format)
 const char *gwg_format_breaker(char *buf, size_t len,
                                const gwg_snap_upstream *u, uint64_t now)
 {
-    if (u->breaker != GWG_BREAKER_OPEN || u->breaker_until == 0) {
+    if (u->breaker_panic) {
+        snprintf(buf, len, "%s (panic: let through)",
+                 gwg_breaker_name(u->breaker));
+    }
+    else if (u->breaker != GWG_BREAKER_OPEN || u->breaker_until == 0) {
         snprintf(buf, len, "%s", gwg_breaker_name(u->breaker));
     }
     else if (u->breaker_until > now) {
@@ -265,6 +269,17 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     gwg_out_str(o, ",\"breaker_until\":");
     json_time_or_null(o, u->breaker == GWG_BREAKER_OPEN ? u->breaker_until
                                                         : 0);
+    /* the cooldown of this opening, grown by backoff, and whether the
+     * balancer's panic lets it through (docs/degrade.md) */
+    gwg_out_str(o, ",\"breaker_cooldown\":");
+    if (u->breaker != GWG_BREAKER_CLOSED && u->breaker_cooldown) {
+        gwg_out_u64(o, u->breaker_cooldown);
+    }
+    else {
+        gwg_out_str(o, "null");
+    }
+    gwg_out_printf(o, ",\"breaker_panic\":%s",
+                   u->breaker_panic ? "true" : "false");
     gwg_out_printf(o, ",\"breaker\":\"%s\"}", gwg_breaker_name(u->breaker));
 }
 

@@ -118,7 +118,20 @@ typedef struct {
                                     "recovered" */
     uint64_t consecutive_successes;
     uint64_t episode_failures;   /* failures since "starts failing" */
-    uint64_t reserved[14];
+
+    /* graceful degradation (docs/degrade.md); from reserved, layout 1 */
+    uint64_t breaker_cooldown;   /* open: the cooldown in force, seconds
+                                    (doubles per failed trial up to
+                                    max_cooldown); 0 = the base one */
+    uint64_t breaker_panic;      /* a balancer member whose open breaker
+                                    gwguard lets through because its
+                                    balancer is in panic: since when, 0 =
+                                    not */
+    uint64_t panic_logged;       /* on a balancer's first member: 1 while
+                                    the balancer is in panic (logged once) */
+    uint64_t stale;              /* failed requests mod_cache answered with
+                                    a stale copy (CacheStaleOnError) */
+    uint64_t reserved[10];
 } __attribute__((aligned(GWG_ALIGN))) gwg_slot;
 
 #define GWG_PATH_MAX       257   /* 256 bytes of path + NUL */
@@ -143,7 +156,12 @@ typedef struct {
     char     method[GWG_METHOD_MAX];
     char     path[GWG_PATH_MAX];
     char     detail[GWG_DETAIL_MAX];
+    uint8_t  retryable;          /* the retry hint: GWG_RETRY_*; in the
+                                    entry's tail padding, so the size and
+                                    the layout version stay */
 } __attribute__((aligned(GWG_ALIGN))) gwg_recent;
+
+enum { GWG_RETRY_UNKNOWN = 0, GWG_RETRY_NO = 1, GWG_RETRY_YES = 2 };
 
 /* Upper bounds (microseconds, inclusive) of the time-to-first-byte buckets;
  * the last bucket is +Inf. */
@@ -152,5 +170,7 @@ typedef struct {
     UINT64_MAX }
 
 _Static_assert(sizeof(gwg_header) == GWG_HEADER_SIZE, "header size");
+_Static_assert(sizeof(gwg_recent) == 832, "recent entry size (layout 1)");
+_Static_assert(sizeof(gwg_slot) == 2240, "slot size (layout 1)");
 
 #endif

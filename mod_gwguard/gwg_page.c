@@ -83,7 +83,8 @@ static const char builtin_html[] =
 static const char builtin_json[] =
 "{\"error\":{\"status\":{{status}},\"reason\":\"{{reason}}\","
 "\"class\":\"{{class}}\",\"code\":\"{{code}}\","
-"\"request_id\":\"{{request_id}}\",\"time\":\"{{time}}\"}}\n";
+"\"request_id\":\"{{request_id}}\",\"time\":\"{{time}}\","
+"\"retryable\":{{retryable}}}}\n";
 
 /* type about:blank: the title is the status phrase (RFC 9457 §4.2.1);
  * the class is carried by the extension members */
@@ -91,7 +92,7 @@ static const char builtin_problem[] =
 "{\"type\":\"about:blank\",\"title\":\"{{reason}}\",\"status\":{{status}},"
 "\"detail\":\"{{class_text}}\",\"class\":\"{{class}}\","
 "\"code\":\"{{code}}\",\"request_id\":\"{{request_id}}\","
-"\"time\":\"{{time}}\"}\n";
+"\"time\":\"{{time}}\",\"retryable\":{{retryable}}}\n";
 
 static const char builtin_text[] =
 "{{status}} {{reason}}\n"

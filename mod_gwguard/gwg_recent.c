@@ -119,6 +119,16 @@ static void json_us(gwg_out *o, const char *name, uint64_t us)
     }
 }
 
+/* The retry hint as JSON: an entry written before it existed says null. */
+static const char *retry_word(const gwg_recent *e)
+{
+    switch (e->retryable) {
+    case GWG_RETRY_YES: return "true";
+    case GWG_RETRY_NO: return "false";
+    default: return "null";
+    }
+}
+
 static void json_entry(gwg_out *o, const gwg_recent *e)
 {
     char t[GWG_RFC3339_LEN];
@@ -154,7 +164,7 @@ static void json_entry(gwg_out *o, const gwg_recent *e)
     json_us(o, "total_us", e->t_total_us);
     gwg_out_str(o, ",\"detail\":");
     gwg_out_json_str(o, e->detail);
-    gwg_out_str(o, "}");
+    gwg_out_printf(o, ",\"retryable\":%s}", retry_word(e));
 }
 
 void gwg_recent_json(gwg_out *o, const gwg_recent *e, int n)
@@ -328,6 +338,12 @@ void gwg_recent_explain(gwg_out *o, const gwg_recent *e)
     else {
         gwg_out_str(o, "Client got:     the upstream's response, or a cut-"
                     "off one (already started)\n");
+    }
+    if (e->retryable == GWG_RETRY_YES || e->retryable == GWG_RETRY_NO) {
+        gwg_out_printf(o, "Retryable:      %s\n", e->retryable == GWG_RETRY_YES
+                       ? "yes (no byte reached the upstream, or an "
+                         "idempotent method without a body)"
+                       : "no (the upstream may have acted on it)");
     }
     explain_reported(o, e);
     explain_timings(o, e);

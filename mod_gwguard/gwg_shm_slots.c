@@ -392,6 +392,7 @@ void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too)
     GWG_XCHG(&s->requests, 0);
     GWG_XCHG(&s->successes, 0);
     GWG_XCHG(&s->failures, 0);
+    GWG_XCHG(&s->stale, 0);
     zero_all(s->classes, GWG_CLASS_SLOTS);
     zero_all(s->statuses, GWG_STATUS_SLOTS);
     zero_all(s->ttfb_buckets, GWG_TTFB_BUCKETS);
@@ -409,6 +410,8 @@ void gwg_shm_reset_slot(gwg_shm *shm, uint32_t slot, int breaker_too)
         GWG_XCHG(&s->breaker_window_start, 0);
         GWG_XCHG(&s->breaker_trial, 0);
         GWG_XCHG(&s->breaker_until, 0);
+        GWG_XCHG(&s->breaker_cooldown, 0);
+        GWG_XCHG(&s->breaker_panic, 0);
         GWG_XCHG(&s->breaker_state, (uint64_t)GWG_BREAKER_CLOSED);
     }
 }

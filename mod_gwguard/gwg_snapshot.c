@@ -22,6 +22,7 @@ static void copy_slot(gwg_snap_upstream *u, const gwg_slot *s, apr_pool_t *p)
     u->balancer = apr_pstrndup(p, s->balancer, sizeof(s->balancer));
     u->requests = GWG_LOAD_RELAXED(&s->requests);
     u->successes = GWG_LOAD_RELAXED(&s->successes);
+    u->stale = GWG_LOAD_RELAXED(&s->stale);
     u->failures = GWG_LOAD_RELAXED(&s->failures);
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
         u->classes[i] = GWG_LOAD_RELAXED(&s->classes[i]);
@@ -43,6 +44,9 @@ static void copy_slot(gwg_snap_upstream *u, const gwg_slot *s, apr_pool_t *p)
                     ? (gwg_class_t)(last - 1) : GWG_CLASS_NONE;
     u->breaker = (int)GWG_LOAD_RELAXED(&s->breaker_state);
     u->breaker_until = GWG_LOAD_RELAXED(&s->breaker_until);
+    u->breaker_cooldown = GWG_LOAD_RELAXED(&s->breaker_cooldown);
+    u->breaker_panic = u->breaker != GWG_BREAKER_CLOSED
+                       && GWG_LOAD_RELAXED(&s->breaker_panic) != 0;
 }
 
 static void add_totals(gwg_snap_upstream *t, const gwg_snap_upstream *u)
@@ -52,6 +56,7 @@ static void add_totals(gwg_snap_upstream *t, const gwg_snap_upstream *u)
     t->requests += u->requests;
     t->successes += u->successes;
     t->failures += u->failures;
+    t->stale += u->stale;
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
         t->classes[i] += u->classes[i];
     }

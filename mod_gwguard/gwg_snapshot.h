@@ -15,6 +15,7 @@ typedef struct {
     const char *worker;          /* "" if unknown */
     const char *balancer;        /* "" unless a balancer member */
     uint64_t requests, successes, failures;
+    uint64_t stale;              /* answered stale by mod_cache */
     uint64_t classes[GWG_CLASS_COUNT];
     uint64_t statuses[GWG_STATUS_SLOTS];
     uint64_t ttfb_buckets[GWG_TTFB_BUCKETS];
@@ -24,6 +25,9 @@ typedef struct {
     gwg_class_t last_class;      /* GWG_CLASS_NONE if never failed */
     int      breaker;            /* GWG_BREAKER_* */
     uint64_t breaker_until;
+    uint64_t breaker_cooldown;   /* seconds in force, 0 = the base one */
+    int      breaker_panic;      /* open, but let through: its balancer is
+                                    in panic (docs/degrade.md) */
 } gwg_snap_upstream;
 
 typedef struct {

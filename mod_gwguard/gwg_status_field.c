@@ -41,6 +41,11 @@ static uint64_t consecutive(const gwg_snap_upstream *u)
 {
     return u->consecutive_failures;
 }
+static uint64_t stale(const gwg_snap_upstream *u) { return u->stale; }
+static uint64_t breaker_panic(const gwg_snap_upstream *u)
+{
+    return (uint64_t)u->breaker_panic;
+}
 
 /* kind, json, xml, column, width, gap, html, kv, kv_where, prom,
  * prom_type, prom_help, get */
@@ -78,6 +83,11 @@ const gwg_status_field gwg_status_fields[] = {
       "Error responses gwguard answered, by status.", NULL },
     { GWG_FIELD_AGO, NULL, NULL, "LAST FAIL", -10, 1, "last failure", NULL,
       0, NULL, NULL, NULL, last_failure },
+    /* failed requests mod_cache answered stale (docs/degrade.md) */
+    { GWG_FIELD_U64, "stale", "stale", "STALE", 6, 1, "stale", "Stale",
+      GWG_KV_TOTAL | GWG_KV_UPSTREAM, "gwguard_stale_total", "counter",
+      "Failed requests mod_cache answered with a stale copy "
+      "(CacheStaleOnError) instead of an error page.", stale },
     { GWG_FIELD_U64, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
       "gwguard_breaker_open", "gauge",
       "1 while the upstream's circuit breaker is open, else 0.",
@@ -85,6 +95,11 @@ const gwg_status_field gwg_status_fields[] = {
     { GWG_FIELD_BREAKER, NULL, NULL, "BREAKER", 0, 1, "breaker", "Breaker",
       GWG_KV_UPSTREAM, "gwguard_breaker_state", "gauge",
       "Circuit breaker state: 0 closed, 1 open, 2 half-open.", breaker },
+    /* JSON writes it with the other breaker fields of the upstream */
+    { GWG_FIELD_U64, NULL, "breaker_panic", NULL, 0, 0, NULL, "BreakerPanic",
+      GWG_KV_UPSTREAM, "gwguard_breaker_panic", "gauge",
+      "1 while the upstream's breaker is open but its balancer is in "
+      "panic, so gwguard lets requests through, else 0.", breaker_panic },
     { GWG_FIELD_U64, "consecutive_failures", "consecutive_failures", NULL,
       0, 0, NULL, NULL, 0, "gwguard_consecutive_failures", "gauge",
       "Failures since the upstream's last success.", consecutive },

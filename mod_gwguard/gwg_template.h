@@ -41,6 +41,7 @@ typedef struct {
     const char  *upstream;      /* "" unless GwGuardExposeUpstream On */
     long         retry_after;   /* seconds */
     apr_table_t *vars;          /* GwGuardPageVar NAME VALUE, may be NULL */
+    int          retryable;     /* the retry hint: 1 true, 0 false */
 } gwg_page_values;
 
 typedef struct gwg_template gwg_template;

@@ -95,6 +95,7 @@ static void gwguard_register_hooks(apr_pool_t *p)
     ap_hook_child_init(gwguard_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     gwguard_status_register_hooks();
     gwguard_register_page_hooks();
+    gwguard_register_degrade_hooks();
 }
 
 AP_DECLARE_MODULE(gwguard) = {

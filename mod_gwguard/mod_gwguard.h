@@ -118,6 +118,8 @@ typedef struct {
                                       held back so gwguard answers */
     int          local_fault;      /* gwg_local_fault of a connect_refused:
                                       the gateway's own setup is at fault */
+    void        *proxy_conf;       /* mod_proxy's proxy_server_conf, from
+                                      the scheme handler (panic threshold) */
 } gwguard_req;
 
 /* The request id on pages, in logs and in the ring: UNIQUE_ID when
@@ -190,6 +192,18 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st);
  * last attempt (status 0: the client got the later attempt's answer). */
 void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
                                  int i);
+
+/* The retry hint for a request that failed with cls
+ * (gwg_class_retryable; mod_gwguard_recent.c). */
+int gwguard_retryable(request_rec *r, gwg_class_t cls);
+
+/* The upstream key of a declared worker (mod_gwguard_proxy.c); < 0 when
+ * it has none. */
+struct proxy_worker;
+int gwguard_worker_key(char *buf, size_t len, const struct proxy_worker *w);
+
+/* Stale before error: mod_cache's stale answers (mod_gwguard_degrade.c). */
+void gwguard_register_degrade_hooks(void);
 
 /* mod_proxy hooks (mod_gwguard_proxy.c). */
 void gwguard_register_proxy_hooks(void);

@@ -16,7 +16,9 @@
 #include "http_log.h"
 #include "apr_hash.h"
 #include "apr_strings.h"
+#include "mod_proxy.h"
 
+#include "gwg_atomic.h"
 #include "gwg_breaker.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
@@ -115,7 +117,7 @@ static void log_event(request_rec *r, const char *key,
                       "(last class=%s); answering 503 circuit_open for %us "
                       "(opening #%" APR_UINT64_T_FMT ")", key,
                       c->failures, c->window_s, info ? info->name : "-",
-                      c->cooldown_s,
+                      gwg_breaker_cooldown_now(s, c),
                       (apr_uint64_t)__atomic_load_n(&s->breaker_opens,
                                                     __ATOMIC_RELAXED));
         break;
@@ -134,7 +136,7 @@ static void log_event(request_rec *r, const char *key,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00403: "
                       "upstream=%s breaker=open: the trial request failed "
                       "(class=%s); answering 503 circuit_open for %us", key,
-                      info ? info->name : "-", c->cooldown_s);
+                      info ? info->name : "-", gwg_breaker_cooldown_now(s, c));
         break;
     case GWG_BREAKER_EV_TRIAL_LOST:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00404: "
@@ -146,6 +148,101 @@ static void log_event(request_rec *r, const char *key,
     default:
         break;
     }
+}
+
+/* --- panic threshold (docs/degrade.md) ------------------------------
+ * Looked at only when a balancer member would be refused, or its breaker
+ * closes: a walk over the balancer's configured members and their slots
+ * (index lookups, no lock, no allocation). */
+
+typedef struct {
+    uint32_t  open, members;
+    gwg_slot *first;             /* the first member with a slot: holds the
+                                    balancer's "panic logged" flag */
+} panic_count;
+
+/* The balancer the request was routed through (mod_proxy_balancer sets
+ * BALANCER_NAME in pre_request, before the scheme handler), or NULL. */
+static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
+{
+    proxy_server_conf *conf = st ? st->proxy_conf : NULL;
+    const char *name = apr_table_get(r->subprocess_env, "BALANCER_NAME");
+    proxy_balancer *b;
+    int i;
+
+    if (!conf || !name || !conf->balancers) {
+        return NULL;
+    }
+    b = (proxy_balancer *)conf->balancers->elts;
+    for (i = 0; i < conf->balancers->nelts; i++, b++) {
+        if (strcasecmp(b->s->name, name) == 0) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/* A member that never had a request has no slot: its breaker is closed. */
+static void count_open(proxy_balancer *b, panic_count *pc)
+{
+    proxy_worker **w = (proxy_worker **)b->workers->elts;
+    char key[GWG_KEY_MAX];
+    int i;
+
+    memset(pc, 0, sizeof(*pc));
+    for (i = 0; i < b->workers->nelts; i++) {
+        gwg_slot *s;
+        long n;
+
+        pc->members++;
+        if (gwguard_worker_key(key, sizeof(key), w[i]) < 0
+            || (n = gwg_shm_find(&gwguard_segment.shm, key)) < 0) {
+            continue;
+        }
+        s = &gwguard_segment.shm.slots[n];
+        if (!pc->first) {
+            pc->first = s;
+        }
+        if (GWG_LOAD(&s->breaker_state) != GWG_BREAKER_CLOSED) {
+            pc->open++;
+        }
+    }
+}
+
+/* Whether the balancer is in panic now; logs entering (warn) and leaving
+ * (notice) once per balancer, by the request whose CAS flips the flag. */
+static int panic_check(request_rec *r, const gwguard_req *st,
+                       const gwg_breaker_conf *c)
+{
+    proxy_balancer *b = balancer_of(r, st);
+    panic_count pc;
+    uint64_t expected;
+    int in;
+
+    if (!b) {
+        return 0;
+    }
+    count_open(b, &pc);
+    in = gwg_breaker_panic(pc.open, pc.members, c->panic_pct);
+    expected = in ? 0 : 1;
+    if (pc.first && GWG_CAS(&pc.first->panic_logged, &expected, in)) {
+        if (in) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00405: "
+                          "balancer=%s breaker=panic: %u of %u members' "
+                          "breakers are open, more than panic=%u%%; gwguard "
+                          "refuses none of its members until that changes, "
+                          "mod_proxy may try every one", b->s->name, pc.open,
+                          pc.members, c->panic_pct);
+        }
+        else {
+            ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "GWG00406: "
+                          "balancer=%s breaker=panic over: %u of %u members' "
+                          "breakers are open (panic=%u%%); open members are "
+                          "refused again", b->s->name, pc.open, pc.members,
+                          c->panic_pct);
+        }
+    }
+    return in;
 }
 
 int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
@@ -168,6 +265,17 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
         st->retry_after = -1;
         return DECLINED;            /* on to mod_proxy_http */
     }
+    if (c->panic_pct && panic_check(r, st, c)) {
+        /* mark it for status, as Envoy's panic routing does; no trial */
+        uint64_t zero = 0;
+
+        GWG_CAS(&s->breaker_panic, &zero, gwg_now_us());
+        st->retry_after = -1;
+        return DECLINED;
+    }
+    if (GWG_LOAD_RELAXED(&s->breaker_panic)) {
+        GWG_STORE(&s->breaker_panic, 0);
+    }
     a->breaker_refused = 1;
     st->retry_after = (int)adm.retry_after;
     return HTTP_SERVICE_UNAVAILABLE;
@@ -187,4 +295,10 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
                             gwg_breaker_outcome_of(cls, intercepted),
                             gwg_now_us());
     log_event(r, a->key, c, ev, cls, s);
+    if (ev == GWG_BREAKER_EV_CLOSED) {
+        GWG_STORE(&s->breaker_panic, 0);
+        if (c && c->panic_pct) {
+            panic_check(r, gwguard_req_get(r, 0), c);  /* may end a panic */
+        }
+    }
 }

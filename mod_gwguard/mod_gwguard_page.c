@@ -150,6 +150,7 @@ static void fill(gwg_page_values *v, request_rec *r,
     v->upstream = upstream_of(pc, st, r->pool);
     v->retry_after = retry_after(pc, st);
     v->vars = pc ? pc->vars : NULL;
+    v->retryable = gwguard_retryable(r, cls);
 }
 
 /* Headers every page carries; err_headers_out, because the core's error

@@ -82,6 +82,16 @@ static const char *url_scheme(const char *url, size_t *len)
     return url;
 }
 
+int gwguard_worker_key(char *buf, size_t len, const proxy_worker *w)
+{
+    if (w->s->uds_path[0]) {
+        return gwg_upstream_key_unix(buf, len, w->s->scheme,
+                                     strlen(w->s->scheme), w->s->uds_path);
+    }
+    return gwg_upstream_key(buf, len, w->s->scheme, w->s->hostname_ex,
+                            w->s->port);
+}
+
 /* The upstream key of an attempt (docs/formats.md, "Upstream keys"): a
  * unix socket by its path, a declared worker by its origin, a default
  * worker's request by its real target. *dynamic tells the caller that the
@@ -95,13 +105,7 @@ static int upstream_key(char *buf, size_t len, request_rec *r,
 
     *dynamic = default_worker(worker, conf);
     if (!*dynamic) {
-        if (worker->s->uds_path[0]) {
-            return gwg_upstream_key_unix(buf, len, worker->s->scheme,
-                                         strlen(worker->s->scheme),
-                                         worker->s->uds_path);
-        }
-        return gwg_upstream_key(buf, len, worker->s->scheme,
-                                worker->s->hostname_ex, worker->s->port);
+        return gwguard_worker_key(buf, len, worker);
     }
     /* mod_proxy's fixup moved "unix:/path|" of the target to a note */
     uds = apr_table_get(r->notes, "uds_path");
@@ -160,6 +164,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
         return DECLINED;
     }
     st = gwguard_req_get(r, 1);
+    st->proxy_conf = conf;
     a = apr_array_push(st->attempts);
     memset(a, 0, sizeof(*a));
     a->start = apr_time_now();

@@ -42,6 +42,22 @@ static void fill_request(gwg_recent *e, request_rec *r, const gwguard_req *st,
     apr_cpystrn(e->path, r->uri ? r->uri : "", sizeof(e->path));
 }
 
+/* A request body is announced by either header (RFC 9112 §6.3); looking
+ * at them is two table lookups, not parsing. */
+int gwguard_retryable(request_rec *r, gwg_class_t cls)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    int has_body = apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
+                   || (cl && strcmp(cl, "0") != 0);
+
+    return gwg_class_retryable(cls, r->method, has_body);
+}
+
+static uint8_t retry_flag(request_rec *r, gwg_class_t cls)
+{
+    return gwguard_retryable(r, cls) ? GWG_RETRY_YES : GWG_RETRY_NO;
+}
+
 void gwguard_recent_note(request_rec *r, const gwguard_req *st)
 {
     apr_time_t now = apr_time_now();
@@ -54,6 +70,7 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     fill_request(&e, r, st, now);
     e.class_id = (uint32_t)st->cls;
     e.status = (uint32_t)st->status;
+    e.retryable = retry_flag(r, st->cls);
     if (st->attempts->nelts > 0) {
         fill_attempt(&e, &APR_ARRAY_IDX(st->attempts,
                                         st->attempts->nelts - 1,
@@ -81,6 +98,7 @@ void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
     }
     fill_request(&e, r, st, a->end ? a->end : apr_time_now());
     e.class_id = (uint32_t)a->cls;
+    e.retryable = retry_flag(r, a->cls);
     fill_attempt(&e, a, a->end ? a->end : apr_time_now());
     apr_snprintf(e.detail, sizeof(e.detail), "rule=%s attempt=%d/%d "
                  "failed over", a->rule ? a->rule : "-", i + 1,

@@ -18,6 +18,9 @@ in the manner of mod_h2's test module, so one upstream serves every case:
   /truncate            headers for 100000 bytes, 1000 sent, then close
   /stall               headers and part of the body, then nothing
   /gate                wait until the test sets .gate (an Event), then 200
+  /cacheable           200, fresh for 1 s, with Last-Modified and ETag
+                       (validators, so mod_cache may serve it stale);
+                       the body names the request number
 
 FaultUpstream(tls=(certfile, keyfile)) speaks the same over TLS.
 Blackhole() is a loopback port whose connects time out (see its doc).
@@ -163,6 +166,14 @@ class FaultUpstream:
             return self._answer(conn, 200, b"gate ok\n")
         if path == "/close":
             return False
+        if path == "/cacheable":
+            body = b"cacheable #%d\n" % self.requests
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                         b"Cache-Control: max-age=1\r\n"
+                         b"Last-Modified: Sat, 01 Nov 2025 00:00:00 GMT\r\n"
+                         b"ETag: \"v1\"\r\nContent-Length: %d\r\n\r\n%s"
+                         % (len(body), body))
+            return True
         if path == "/reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                             struct.pack("ii", 1, 0))

@@ -278,15 +278,16 @@ def test_balancer_fails_over_with_zero_client_errors(make_httpd, upstream,
 
 
 def test_all_members_open_answers_circuit_open(make_httpd, upstream):
-    """With every member's breaker open, mod_proxy's forcerecovery puts
-    the members back, gwguard refuses each: 503 circuit_open at once and
-    no connection to any member."""
+    """With every member's breaker open and the panic threshold off
+    (panic=0; test_degrade.py tests the default), mod_proxy's
+    forcerecovery puts the members back, gwguard refuses each: 503
+    circuit_open at once and no connection to any member."""
     from faultd import FaultUpstream
     other = FaultUpstream().start()
     try:
         upstream.force = other.force = "/close"
         h = make_httpd()
-        h.start("GwGuardBreaker failures=1 window=10 cooldown=600\n"
+        h.start("GwGuardBreaker failures=1 window=10 cooldown=600 panic=0\n"
                 "<Proxy balancer://pool>\n"
                 "  BalancerMember %s\n  BalancerMember %s\n"
                 "</Proxy>\nProxyPass /lb/ balancer://pool/\n"

@@ -54,7 +54,8 @@ def test_status_table_and_json(make_httpd, upstream, dead_port):
     assert set(u) == {"name", "worker", "balancer", "requests", "successes",
                       "failures", "classes", "statuses",
                       "consecutive_failures", "first_failure",
-                      "last_failure", "breaker_until", "breaker"}
+                      "last_failure", "breaker_until", "breaker_cooldown",
+                      "breaker_panic", "breaker", "stale"}
     assert len(u["classes"]) == 14
     assert u["breaker_until"] is None and u["breaker"] == "closed"
     # KEY filter, and an unknown key

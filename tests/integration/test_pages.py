@@ -148,7 +148,8 @@ def test_negotiation_with_q_values(make_httpd, dead_port):
         if ctype == JSON:
             doc = json.loads(body)
             assert set(doc["error"]) == {"status", "reason", "class", "code",
-                                         "request_id", "time"}
+                                         "request_id", "time", "retryable"}
+            assert doc["error"]["retryable"] is True    # nothing was sent
             assert doc["error"]["status"] == 503
             assert doc["error"]["reason"] == "Service Unavailable"
             assert doc["error"]["class"] == "connect_refused"
@@ -160,6 +161,7 @@ def test_negotiation_with_q_values(make_httpd, dead_port):
             for k in ("type", "detail", "class", "code", "request_id",
                       "time"):
                 assert k in doc
+            assert doc["retryable"] is True
         elif ctype == TEXT:
             assert body.startswith(b"503 Service Unavailable\n")
 

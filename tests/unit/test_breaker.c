@@ -22,7 +22,7 @@
 #define S   1000000u            /* one second in microseconds */
 #define T0  (UINT64_C(1800000000) * S)
 
-static const gwg_breaker_conf conf3 = { 1, 3, 10, 5 };  /* 3 in 10 s, 5 s */
+static const gwg_breaker_conf conf3 = { 1, 3, 10, 5, 0, 0 };  /* 3 in 10 s, 5 s */
 
 static gwg_breaker_event fail_at(gwg_slot *s, const gwg_breaker_conf *c,
                               uint64_t now)
@@ -147,6 +147,82 @@ START_TEST(failed_trial_reopens_for_a_new_cooldown)
 }
 END_TEST
 
+/* Backoff: 3 in 10 s open for 5 s; each failed trial doubles, up to 18. */
+static const gwg_breaker_conf backoff = { 1, 3, 10, 5, 18, 0 };
+
+/* The trial at `at` fails; returns when the breaker half-opens again. */
+static uint64_t fail_trial(gwg_slot *s, const gwg_breaker_conf *c,
+                           uint64_t at)
+{
+    gwg_breaker_admission a;
+
+    gwg_breaker_admit(&a, s, c, at);
+    ck_assert_int_eq(a.admit, 1);
+    ck_assert_uint_ne(a.trial, 0);
+    ck_assert_int_eq(gwg_breaker_record(s, c, a.trial, GWG_BREAKER_FAILURE,
+                                        at), GWG_BREAKER_EV_REOPENED);
+    return s->breaker_until;
+}
+
+START_TEST(failed_trials_double_the_cooldown_up_to_the_cap)
+{
+    gwg_slot s;
+    gwg_breaker_admission a;
+    uint64_t at;
+
+    memset(&s, 0, sizeof(s));
+    fail_at(&s, &backoff, T0 - 2 * S);
+    fail_at(&s, &backoff, T0 - S);
+    ck_assert_int_eq(fail_at(&s, &backoff, T0), GWG_BREAKER_EV_OPENED);
+    ck_assert_uint_eq(s.breaker_until, T0 + 5 * S);     /* the base */
+    ck_assert_uint_eq(gwg_breaker_cooldown_now(&s, &backoff), 5);
+    at = fail_trial(&s, &backoff, T0 + 5 * S);
+    ck_assert_uint_eq(at, T0 + 15 * S);                 /* 10 */
+    /* Retry-After is the real time left of the doubled cooldown */
+    gwg_breaker_admit(&a, &s, &backoff, T0 + 6 * S);
+    ck_assert_int_eq(a.admit, 0);
+    ck_assert_uint_eq(a.retry_after, 9);
+    at = fail_trial(&s, &backoff, at);
+    ck_assert_uint_eq(at, T0 + 33 * S);                 /* 18, not 20 */
+    gwg_breaker_admit(&a, &s, &backoff, T0 + 16 * S);
+    ck_assert_int_eq(a.admit, 0);                       /* inside the cap */
+    ck_assert_uint_eq(a.retry_after, 17);
+    at = fail_trial(&s, &backoff, at);
+    ck_assert_uint_eq(at, T0 + 51 * S);                 /* stays at 18 */
+    ck_assert_uint_eq(s.breaker_cooldown, 18);
+    /* a success closes it and the next opening starts from the base */
+    gwg_breaker_admit(&a, &s, &backoff, at);
+    ck_assert_int_eq(gwg_breaker_record(&s, &backoff, a.trial,
+                                        GWG_BREAKER_SUCCESS, at),
+                     GWG_BREAKER_EV_CLOSED);
+    ck_assert_uint_eq(s.breaker_cooldown, 0);
+    fail_at(&s, &backoff, at + 1);
+    fail_at(&s, &backoff, at + 2);
+    ck_assert_int_eq(fail_at(&s, &backoff, at + 3), GWG_BREAKER_EV_OPENED);
+    ck_assert_uint_eq(s.breaker_until, at + 3 + 5 * S);
+}
+END_TEST
+
+START_TEST(no_cap_means_no_doubling_and_hostile_values_are_clamped)
+{
+    gwg_slot s;
+    gwg_breaker_admission a;
+
+    open_at_t0(&s);                         /* conf3: no max_cooldown */
+    ck_assert_uint_eq(fail_trial(&s, &conf3, T0 + 5 * S), T0 + 10 * S);
+    ck_assert_uint_eq(fail_trial(&s, &conf3, T0 + 10 * S), T0 + 15 * S);
+    /* a value the configuration cannot produce is held to the cap */
+    s.breaker_cooldown = UINT64_MAX;
+    ck_assert_uint_eq(gwg_breaker_cooldown_now(&s, &backoff), 18);
+    ck_assert_uint_eq(fail_trial(&s, &backoff, T0 + 15 * S), T0 + 33 * S);
+    /* an until further ahead than the cap is a clock step: not trusted */
+    s.breaker_until = T0 + 40 * S;
+    gwg_breaker_admit(&a, &s, &backoff, T0 + 21 * S);
+    ck_assert_int_eq(a.admit, 1);           /* 19 s > 18: elapsed */
+    ck_assert_int_eq(a.event, GWG_BREAKER_EV_HALF_OPENED);
+}
+END_TEST
+
 START_TEST(neutral_trial_lets_the_next_request_try)
 {
     gwg_slot s;
@@ -244,7 +320,7 @@ END_TEST
 START_TEST(one_failure_threshold)
 {
     gwg_slot s;
-    gwg_breaker_conf one = { 1, 1, 1, 1 };
+    gwg_breaker_conf one = { 1, 1, 1, 1, 0, 0 };
 
     memset(&s, 0, sizeof(s));
     ck_assert_int_eq(fail_at(&s, &one, T0), GWG_BREAKER_EV_OPENED);
@@ -495,7 +571,7 @@ END_TEST
  * passes every 1000 calls and no trial outlives its lease. */
 static void trial_and_fail(shared_area *sh, int i)
 {
-    static const gwg_breaker_conf fast = { 1, 1, 10, 1 };
+    static const gwg_breaker_conf fast = { 1, 1, 10, 1, 0, 0 };
     gwg_breaker_admission a;
     uint64_t now;
     int r;
@@ -523,7 +599,7 @@ static void trial_and_fail(shared_area *sh, int i)
 START_TEST(trials_never_overlap_across_processes)
 {
     shared_area *sh = shared_map();
-    static const gwg_breaker_conf fast = { 1, 1, 10, 1 };
+    static const gwg_breaker_conf fast = { 1, 1, 10, 1, 0, 0 };
 
     ck_assert_int_eq(fail_at(&sh->slot, &fast, T0), GWG_BREAKER_EV_OPENED);
     run_children(sh, trial_and_fail);
@@ -539,7 +615,7 @@ END_TEST
  * that reaches the threshold (and only that one) opens it. */
 static void many_failures(shared_area *sh, int i)
 {
-    gwg_breaker_conf c = { 1, PROCS * ROUNDS, 60, 5 };
+    gwg_breaker_conf c = { 1, PROCS * ROUNDS, 60, 5, 0, 0 };
     int r;
 
     (void)i;
@@ -634,8 +710,8 @@ START_TEST(conf_origin)
     ck_assert_ptr_nonnull(parse(&c, &origin, "foo://h failures=2"));
     ck_assert_str_eq(parse(&c, &origin, "http://h:1"),
                      "GwGuardBreaker: no settings given; expected "
-                     "failures=N window=SEC cooldown=SEC, On or Off, "
-                     "optionally after an upstream origin such as "
+                     "failures=N window=SEC cooldown=SEC [max_cooldown=SEC] [panic=PERCENT], "
+                     "On or Off, optionally after an upstream origin such as "
                      "http://127.0.0.1:8080");
 }
 END_TEST
@@ -659,8 +735,8 @@ START_TEST(conf_errors)
                      "each setting once");
     ck_assert_str_eq(parse(&c, &origin, "retries=3"),
                      "GwGuardBreaker: 'retries=3' is not a valid setting; "
-                     "expected failures=N window=SEC cooldown=SEC, On or "
-                     "Off, optionally after an upstream origin such as "
+                     "expected failures=N window=SEC cooldown=SEC "
+                     "[max_cooldown=SEC] [panic=PERCENT], On or Off, optionally after an upstream origin such as "
                      "http://127.0.0.1:8080");
     ck_assert_ptr_nonnull(parse(&c, &origin, "failure=3"));
     ck_assert_ptr_nonnull(parse(&c, &origin, "failures"));
@@ -669,9 +745,34 @@ START_TEST(conf_errors)
     ck_assert_str_eq(parse(&c, &origin, "Off failures=3"),
                      "GwGuardBreaker: 'Off' cannot be combined with other "
                      "settings; expected failures=N window=SEC "
-                     "cooldown=SEC, On or Off, optionally after an upstream "
+                     "cooldown=SEC [max_cooldown=SEC] [panic=PERCENT], On or Off, optionally after an upstream "
                      "origin such as http://127.0.0.1:8080");
     ck_assert_ptr_nonnull(parse(&c, &origin, ""));
+    ck_assert_str_eq(parse(&c, &origin, "cooldown=30 max_cooldown=10"),
+                     "GwGuardBreaker: max_cooldown=10 is below "
+                     "cooldown=30; the cap must be at least the cooldown");
+    ck_assert_ptr_null(parse(&c, &origin, "cooldown=30 max_cooldown=600"));
+    ck_assert_uint_eq(c.max_cooldown_s, 600);
+    ck_assert_ptr_null(parse(&c, &origin, "cooldown=30"));
+    ck_assert_uint_eq(c.max_cooldown_s, 0);
+    ck_assert_uint_eq(c.panic_pct, GWG_BREAKER_DEFAULT_PANIC);
+    ck_assert_ptr_null(parse(&c, &origin, "panic=0"));
+    ck_assert_uint_eq(c.panic_pct, 0);
+    ck_assert_str_eq(parse(&c, &origin, "panic=101"),
+                     "GwGuardBreaker: 'panic=101': panic must be a "
+                     "percentage from 0 to 100");
+}
+END_TEST
+
+START_TEST(panic_share)
+{
+    ck_assert(!gwg_breaker_panic(2, 4, 50));     /* 50 %: not more */
+    ck_assert(gwg_breaker_panic(3, 4, 50));
+    ck_assert(gwg_breaker_panic(1, 4, 20));
+    ck_assert(!gwg_breaker_panic(4, 4, 100));    /* never more than all */
+    ck_assert(!gwg_breaker_panic(4, 4, 0));      /* 0: never */
+    ck_assert(!gwg_breaker_panic(0, 0, 50));
+    ck_assert(gwg_breaker_panic(UINT32_MAX, UINT32_MAX, 99));
 }
 END_TEST
 
@@ -687,6 +788,8 @@ Suite *breaker_suite(void)
     tcase_add_test(tc, successes_do_not_reset_the_window);
     tcase_add_test(tc, half_open_admits_one_trial_that_closes);
     tcase_add_test(tc, failed_trial_reopens_for_a_new_cooldown);
+    tcase_add_test(tc, failed_trials_double_the_cooldown_up_to_the_cap);
+    tcase_add_test(tc, no_cap_means_no_doubling_and_hostile_values_are_clamped);
     tcase_add_test(tc, neutral_trial_lets_the_next_request_try);
     tcase_add_test(tc, lost_trial_is_replaced_after_its_lease);
     tcase_add_test(tc, failures_while_open_do_not_count);
@@ -708,6 +811,7 @@ Suite *breaker_suite(void)
     tcase_add_test(cf, conf_settings);
     tcase_add_test(cf, conf_origin);
     tcase_add_test(cf, conf_errors);
+    tcase_add_test(cf, panic_share);
     suite_add_tcase(s, cf);
     return s;
 }

@@ -66,6 +66,32 @@ START_TEST(client_abort_is_not_an_upstream_failure)
 }
 END_TEST
 
+/* The retry hint: nothing sent, or an idempotent method without a body. */
+START_TEST(retry_hint)
+{
+    static const gwg_class_t unsent[] = {
+        GWG_CLASS_CONNECT_REFUSED, GWG_CLASS_CONNECT_TIMEOUT, GWG_CLASS_DNS,
+        GWG_CLASS_TLS, GWG_CLASS_UNAVAILABLE, GWG_CLASS_CIRCUIT_OPEN
+    };
+    int i, n = 0;
+
+    for (i = 0; i < 6; i++) {
+        ck_assert(gwg_class_retryable(unsent[i], "POST", 1));
+    }
+    for (i = 0; i < GWG_CLASS_COUNT; i++) {
+        n += gwg_class_retryable((gwg_class_t)i, "POST", 1);
+        ck_assert(gwg_class_retryable((gwg_class_t)i, "GET", 0));
+    }
+    ck_assert_int_eq(n, 6);              /* only the unsent classes */
+    ck_assert(gwg_class_retryable(GWG_CLASS_HEADER_TIMEOUT, "PUT", 0));
+    ck_assert(gwg_class_retryable(GWG_CLASS_HEADER_TIMEOUT, "DELETE", 0));
+    ck_assert(!gwg_class_retryable(GWG_CLASS_HEADER_TIMEOUT, "PUT", 1));
+    ck_assert(!gwg_class_retryable(GWG_CLASS_BODY_RESET, "PATCH", 0));
+    ck_assert(!gwg_class_retryable(GWG_CLASS_BODY_RESET, "get", 0));
+    ck_assert(!gwg_class_retryable(GWG_CLASS_BODY_RESET, NULL, 0));
+}
+END_TEST
+
 Suite *class_suite(void)
 {
     Suite *s = suite_create("class");
@@ -74,6 +100,7 @@ Suite *class_suite(void)
     tcase_add_loop_test(tc, table_matches_spec, 0, GWG_CLASS_COUNT);
     tcase_add_test(tc, unknown_names_and_ids);
     tcase_add_test(tc, client_abort_is_not_an_upstream_failure);
+    tcase_add_test(tc, retry_hint);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -362,7 +362,7 @@ START_TEST(traps)
         "which is proxied; use an inline resource\n"
         "10: error: GwGuardErrorPage: %s/bad.html:1: unknown placeholder "
         "{{nope}}; known are status, reason, class, code, class_text, "
-        "request_id, time, host, method, path, retry_after, upstream, "
+        "request_id, time, host, method, path, retry_after, upstream, retryable, "
         "var.NAME\n"
         "11: error: GwGuardErrorPage: %s/none.html: cannot read the "
         "template: No such file or directory\n"

@@ -80,12 +80,14 @@ START_TEST(json_document)
                                     "\"connect_timeout\":0,"));
     ck_assert_ptr_nonnull(strstr(j, "\"statuses\":{\"502\":0,\"503\":1,"
                                     "\"504\":0}"));
-    ck_assert_ptr_nonnull(strstr(j, "\"consecutive_failures\":1,"
+    ck_assert_ptr_nonnull(strstr(j, "\"stale\":0,\"consecutive_failures\":1,"
                                     "\"first_failure\":\"2025-11-21T09:00:"
                                     "00Z\",\"last_failure\":{\"time\":"
                                     "\"2025-11-21T09:00:00Z\",\"class\":"
                                     "\"connect_refused\"},\"breaker_until\":"
-                                    "null,\"breaker\":"
+                                    "null,\"breaker_cooldown\":null,"
+                                    "\"breaker_panic\":false,"
+                                    "\"breaker\":"
                                     "\"closed\"}"));
     ck_assert_ptr_nonnull(strstr(j, "\"totals\":{\"requests\":3,"
                                     "\"successes\":2,\"failures\":1,"));
@@ -234,6 +236,7 @@ START_TEST(html_escapes_and_kv)
                                          "GwGuardSuccesses: 2\n"
                                          "GwGuardFailures: 1\n"));
     ck_assert_ptr_nonnull(strstr(m.data, "GwGuardClass_connect_refused: 1\n"));
+    ck_assert_ptr_nonnull(strstr(m.data, "GwGuardStale: 0\n"));
     ck_assert_ptr_nonnull(strstr(m.data, "GwGuardUpstream1: "
                                          "http://b.example:80\n"
                                          "GwGuardUpstream1Requests: 2\n"));

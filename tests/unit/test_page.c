@@ -55,7 +55,10 @@ START_TEST(json_body_is_the_spec_shape)
     ck_assert_str_eq(out, "{\"error\":{\"status\":502,\"reason\":\"Bad "
                      "Gateway\",\"class\":\"bad_response\",\"code\":\"PH\","
                      "\"request_id\":\"id\\\"\\u003cx\\u003e\",\"time\":"
-                     "\"2026-11-21T09:00:00Z\"}}\n");
+                     "\"2026-11-21T09:00:00Z\",\"retryable\":false}}\n");
+    v.retryable = 1;
+    out = render(GWG_REP_JSON, &v, &len);
+    ck_assert_ptr_nonnull(strstr(out, ",\"retryable\":true}}\n"));
     ck_assert_ptr_null(gwg_json_check(out, len, &line));
 }
 END_TEST
@@ -76,6 +79,7 @@ START_TEST(problem_body_has_rfc9457_members)
     ck_assert_ptr_nonnull(strstr(out, "\"code\":\"PH\""));
     ck_assert_ptr_nonnull(strstr(out, "\"request_id\":"));
     ck_assert_ptr_nonnull(strstr(out, "\"time\":"));
+    ck_assert_ptr_nonnull(strstr(out, ",\"retryable\":false}\n"));
 }
 END_TEST
 

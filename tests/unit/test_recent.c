@@ -25,6 +25,7 @@ static void add(const char *id, const char *key, gwg_class_t cls,
     e.ah_number = 1114;
     e.apr_status = 111;                    /* ECONNREFUSED */
     e.t_total_us = 1500;
+    e.retryable = GWG_RETRY_YES;
     snprintf(e.request_id, sizeof(e.request_id), "%s", id);
     snprintf(e.key, sizeof(e.key), "%s", key);
     snprintf(e.method, sizeof(e.method), "GET");
@@ -106,7 +107,8 @@ START_TEST(json_and_explain)
                      "\"connect_refused\",\"code\":\"SC\",\"status\":503,"
                      "\"method\":\"GET\",\"path\":\"/a\\\"b\\u003cc\\u003e\","
                      "\"ah\":\"AH01114\",\"apr_status\":111,\"connect_us\":"
-                     "null,\"ttfb_us\":null,\"total_us\":1500,\"detail\":\"\"}"
+                     "null,\"ttfb_us\":null,\"total_us\":1500,\"detail\":\"\","
+                     "\"retryable\":true}"
                      "]}\n");
     free(m.data);
     membuf_out(&o, &m);
@@ -119,6 +121,7 @@ START_TEST(json_and_explain)
                                          "to the backend), status 111 ("
                                          "Connection refused)\n"));
     ck_assert_ptr_nonnull(strstr(m.data, "total 1.5ms"));
+    ck_assert_ptr_nonnull(strstr(m.data, "Retryable:      yes (no byte"));
     ck_assert_ptr_nonnull(strstr(m.data, "Check first:    Is the upstream "
                                          "service running"));
     free(m.data);
