@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -282,6 +283,58 @@ static apr_array_header_t *proxy_rules(gwg_confcheck_ctx *cx)
     return a;
 }
 
+/* Whether glibc's regcomp can take the pattern in bounded memory. It
+ * expands each repetition into a copy of the tree, so stacked quantifiers
+ * ("a+++", which PCRE, httpd's engine, reads as possessive or refuses) or
+ * large and nested bounds grow it exponentially: a 100-byte line of a
+ * hostile configuration took 2 GB. Such a pattern is not evaluated; the
+ * check that uses it only warns, so it is skipped (found by fuzz_confread). */
+static int regex_is_tame(const char *p)
+{
+    int bounds = 0, prev_quant = 0, group_quants = 0;
+    char prev = 0;
+
+    for (; *p; prev = *p++) {
+        int quant = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+
+        if (quant && prev == ')' && ++group_quants > 4) {
+            return 0;                   /* nested repeated groups */
+        }
+        if (*p == '\\' && p[1]) {
+            p++;
+            prev_quant = 0;
+            continue;
+        }
+        if (*p == '[') {                /* a bracket: no quantifiers in it */
+            const char *end = p + 1 + (p[1] == '^');
+            end = strchr(end + (*end == ']'), ']');
+            if (!end) {
+                return 0;
+            }
+            p = end;
+            prev_quant = 0;
+            continue;
+        }
+        if (quant && prev_quant) {
+            return 0;
+        }
+        if (*p == '{') {
+            char *end;
+
+            if (++bounds > 1 || strtoul(p + 1, &end, 10) > 100
+                || (*end == ',' && strtoul(end + 1, NULL, 10) > 100)) {
+                return 0;
+            }
+            p = strchr(p, '}');
+            if (!p) {
+                return 0;
+            }
+        }
+        prev_quant = quant;
+    }
+    return 1;
+}
+
 static int rule_matches(const proxy_rule *r, const char *url)
 {
     regex_t re;
@@ -290,7 +343,8 @@ static int rule_matches(const proxy_rule *r, const char *url)
     if (!r->is_regex) {
         return strncmp(url, r->path, strlen(r->path)) == 0;
     }
-    if (regcomp(&re, r->path, REG_EXTENDED | REG_NOSUB) != 0) {
+    if (!regex_is_tame(r->path)
+        || regcomp(&re, r->path, REG_EXTENDED | REG_NOSUB) != 0) {
         return 0;
     }
     m = regexec(&re, url, 0, NULL, 0) == 0;
