@@ -1,11 +1,10 @@
 /*
- * The backend connection filter and the thread's current proxied request.
- * mod_proxy runs a request's whole backend exchange in one thread (every
- * MPM; mod_proxy_http never suspends), so a thread-local pointer set in
- * the scheme handler ties backend connections, which have no request of
- * their own, to the attempt they serve. The filter records how reads and
- * writes ended, bytes, the first byte's time and whether the connection
- * was reused: state the classifier trusts whatever the LogLevel.
+ * The backend connection filter, tied to the attempt it serves by the
+ * thread's current proxied request (mod_gwguard_req.c). It records how
+ * reads and writes ended, bytes, the first byte's time and whether the
+ * connection was reused: state the classifier trusts whatever the
+ * LogLevel. Also the response filters of the request path (progress for
+ * handlers that read the backend socket themselves, the h2 head hold).
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -16,10 +15,8 @@
 #include "apr_strings.h"
 
 #include "gwg_classify.h"
-#include "mod_gwguard.h"
-
-static AP_THREAD_LOCAL gwguard_req *current_st;
-static AP_THREAD_LOCAL request_rec *current_r;
+#include "mod_gwguard_backend.h"
+#include "mod_gwguard_req.h"
 
 static const char http_prefix[] = "HTTP/";
 #define HTTP_PREFIX_LEN 5
@@ -30,59 +27,6 @@ typedef struct {
     int head_len;          /* bytes of "HTTP/" checked in this attempt */
     int poisoned;          /* refused a non-HTTP answer: fail every read */
 } backend_ctx;
-
-static apr_status_t clear_if_current(void *data)
-{
-    /* May run in another thread (event MPM write completion): then it
-     * compares that thread's pointer, which is never this request. */
-    if (current_r == data) {
-        current_r = NULL;
-        current_st = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-void gwguard_current_set(request_rec *r, gwguard_req *st)
-{
-    current_r = r;
-    current_st = st;
-    st->in_proxy = 1;
-    if (!st->current_cleanup) {
-        apr_pool_cleanup_register(r->pool, r, clear_if_current,
-                                  apr_pool_cleanup_null);
-        st->current_cleanup = 1;
-    }
-}
-
-void gwguard_current_clear(request_rec *r)
-{
-    gwguard_req *parent;
-
-    clear_if_current(r);
-    /* A subrequest proxied from a filter of a proxied response (an SSI
-     * include) ran inside its parent's exchange: give the parent back its
-     * backend connection's attribution. */
-    if (!current_r && r->main
-        && (parent = gwguard_req_get(r->main, 0)) != NULL
-        && parent->in_proxy) {
-        current_r = r->main;
-        current_st = parent;
-    }
-}
-
-gwguard_req *gwguard_current_req(void)
-{
-    return current_st;
-}
-
-gwguard_attempt *gwguard_current_attempt(void)
-{
-    if (!current_st || current_st->attempts->nelts == 0) {
-        return NULL;
-    }
-    return &APR_ARRAY_IDX(current_st->attempts,
-                          current_st->attempts->nelts - 1, gwguard_attempt);
-}
 
 static int io_of(apr_status_t rv)
 {
@@ -379,7 +323,7 @@ static int backend_pre_connection(conn_rec *c, void *csd)
     return DECLINED;
 }
 
-void gwguard_register_backend_hooks(void)
+void gwguard_backend_register_hooks(void)
 {
     /* Above mod_ssl (CONNECTION + 5): the filter sees the decrypted
      * response, so the HTTP check works for https:// upstreams too. */

@@ -22,6 +22,9 @@
 #include "gwg_breaker.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_breaker.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_upstream.h"
 
 APLOG_USE_MODULE(gwguard);
 

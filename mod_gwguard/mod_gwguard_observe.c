@@ -10,7 +10,7 @@
 #include "apr_strings.h"
 
 #include "gwg_classify.h"
-#include "mod_gwguard.h"
+#include "mod_gwguard_observe.h"
 
 void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
 {

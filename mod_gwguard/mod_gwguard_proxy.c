@@ -20,101 +20,21 @@
 #include "gwg_time.h"
 #include "gwg_upstream.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_breaker.h"
+#include "mod_gwguard_config.h"
+#include "mod_gwguard_errlog.h"
+#include "mod_gwguard_observe.h"
+#include "mod_gwguard_page.h"
+#include "mod_gwguard_proxy.h"
+#include "mod_gwguard_recent.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_upstream.h"
 #include "mod_gwguard_verdict.h"
 
 APLOG_USE_MODULE(gwguard);
 
 /* One line per upstream event, prefixed alike so grep finds them all. */
 #define GWG_UP_FMT "upstream=%s class=%s code=%s"
-
-/* Made on first use, so a success pays nothing for it. The memo is
- * written through a const pointer: it is a cache, not a change of state. */
-const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
-{
-    static apr_uint32_t seq;
-    const char *id;
-
-    if (st->request_id) {
-        return st->request_id;
-    }
-    id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
-    if (!id) {
-        id = apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%x-%x",
-                          (apr_uint64_t)r->request_time, (unsigned)getpid(),
-                          (unsigned)__atomic_fetch_add(&seq, 1,
-                                                       __ATOMIC_RELAXED));
-    }
-    ((gwguard_req *)st)->request_id = id;
-    return id;
-}
-
-gwguard_req *gwguard_req_get(request_rec *r, int create)
-{
-    gwguard_req *st = ap_get_module_config(r->request_config,
-                                           &gwguard_module);
-
-    if (!st && create) {
-        st = apr_pcalloc(r->pool, sizeof(*st));
-        st->cls = GWG_CLASS_NONE;
-        st->retry_after = -1;
-        st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
-        ap_set_module_config(r->request_config, &gwguard_module, st);
-    }
-    return st;
-}
-
-/* Whether the worker is one of mod_proxy's default workers (SetHandler
- * "proxy:...", RewriteRule [P], forward proxy): it stands for no backend
- * of its own (its host is "*" or empty), so the key comes from the URL. */
-static int default_worker(const proxy_worker *w, const proxy_server_conf *c)
-{
-    return !w || (c && (w == c->reverse || w == c->forward))
-           || !w->s->hostname_ex[0]
-           || strcmp(w->s->hostname_ex, "*") == 0;
-}
-
-/* The scheme of "scheme://..." (or "scheme:"), its length in *len. */
-static const char *url_scheme(const char *url, size_t *len)
-{
-    const char *colon = url ? strchr(url, ':') : NULL;
-
-    *len = colon ? (size_t)(colon - url) : 0;
-    return url;
-}
-
-int gwguard_worker_key(char *buf, size_t len, const proxy_worker *w)
-{
-    if (w->s->uds_path[0]) {
-        return gwg_upstream_key_unix(buf, len, w->s->scheme,
-                                     strlen(w->s->scheme), w->s->uds_path);
-    }
-    return gwg_upstream_key(buf, len, w->s->scheme, w->s->hostname_ex,
-                            w->s->port);
-}
-
-/* The upstream key of an attempt (docs/formats.md, "Upstream keys"): a
- * unix socket by its path, a declared worker by its origin, a default
- * worker's request by its real target. *dynamic tells the caller that the
- * key came from the request, so it is held to the URL keys' budget. */
-static int upstream_key(char *buf, size_t len, request_rec *r,
-                        proxy_worker *worker, proxy_server_conf *conf,
-                        const char *url, int *dynamic)
-{
-    const char *scheme, *uds;
-    size_t slen;
-
-    *dynamic = default_worker(worker, conf);
-    if (!*dynamic) {
-        return gwguard_worker_key(buf, len, worker);
-    }
-    /* mod_proxy's fixup moved "unix:/path|" of the target to a note */
-    uds = apr_table_get(r->notes, "uds_path");
-    scheme = url_scheme(url, &slen);
-    if (uds) {
-        return gwg_upstream_key_unix(buf, len, scheme, slen, uds);
-    }
-    return gwg_upstream_key_from_url(buf, len, url);
-}
 
 /* Finds or claims the attempt's slot; logs once when the table is full. */
 static void claim_slot(request_rec *r, gwguard_attempt *a,
@@ -170,8 +90,8 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     a->start = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, worker, conf, url);
-    if (upstream_key(a->key, sizeof(a->key), r, worker, conf, url,
-                     &dynamic) < 0) {
+    if (gwguard_upstream_key(a->key, sizeof(a->key), r, worker, conf,
+                             url, &dynamic) < 0) {
         apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
     }
     if (!gwguard_segment.ok) {
@@ -371,7 +291,7 @@ typedef void (*scheme_hook_fn)(proxy_HOOK_scheme_handler_t *pf,
                                const char *const *succ, int order);
 static int scheme_hooked;
 
-void gwguard_register_proxy_hooks(void)
+void gwguard_proxy_register_hooks(void)
 {
     scheme_hook_fn hook = (scheme_hook_fn)dlsym(RTLD_DEFAULT,
                                                 "proxy_hook_scheme_handler");
@@ -382,8 +302,6 @@ void gwguard_register_proxy_hooks(void)
     }
     APR_OPTIONAL_HOOK(proxy, request_status, gwguard_request_status, NULL,
                       NULL, APR_HOOK_MIDDLE);
-    gwguard_register_backend_hooks();
-    gwguard_register_errlog_hook();
 }
 
 int gwguard_proxy_hooks_present(void)

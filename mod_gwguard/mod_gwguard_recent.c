@@ -11,6 +11,8 @@
 #include "gwg_atomic.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_recent.h"
+#include "mod_gwguard_req.h"
 
 /* Microseconds from a to b, 0 when either is unknown. */
 static uint64_t span(apr_time_t a, apr_time_t b)

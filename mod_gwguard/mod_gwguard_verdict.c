@@ -10,6 +10,9 @@
 #include "mod_proxy.h"
 
 #include "gwg_classify.h"
+#include "mod_gwguard_observe.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_statuscode.h"
 #include "mod_gwguard_verdict.h"
 
 APLOG_USE_MODULE(gwguard);

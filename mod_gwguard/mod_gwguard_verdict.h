@@ -8,7 +8,7 @@
 #include "mod_proxy.h"
 
 #include "gwg_classify.h"
-#include "mod_gwguard.h"
+#include "mod_gwguard_req.h"
 
 /* Scheme handler: the attempt's starting state (a->start is set). */
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
