@@ -55,11 +55,11 @@ static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
         ctx->head_len = 0;
         /* mod_proxy_http counts responses on the origin connection in
          * c->keepalives: non-zero means a reused connection. */
-        a->reused = c->keepalives > 0;
-        a->io = GWG_IO_OK;
+        a->sig.reused = c->keepalives > 0;
+        a->sig.io = GWG_IO_OK;
         a->io_status = APR_SUCCESS;
-        if (!a->connected) {
-            a->connected = apr_time_now();
+        if (!a->sig.connected_us) {
+            a->sig.connected_us = apr_time_now();
         }
     }
     return a;
@@ -67,7 +67,7 @@ static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
 
 static void note_io(gwguard_attempt *a, apr_status_t rv)
 {
-    a->io = io_of(rv);
+    a->sig.io = io_of(rv);
     a->io_status = rv;
 }
 
@@ -148,15 +148,15 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
     }
     apr_brigade_length(bb, 0, &len);
     if (len > 0) {
-        if (!a->first_byte) {
-            a->first_byte = apr_time_now();
+        if (!a->sig.first_byte_us) {
+            a->sig.first_byte_us = apr_time_now();
         }
-        a->bytes_read += len;
+        a->sig.bytes_read += len;
         if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
             && !head_check(ctx, bb)) {
             /* An HTTP/0.9 "response": make it a read error, so that
              * mod_proxy_http answers 502 instead of passing it as 200. */
-            a->not_http = 1;
+            a->sig.not_http = 1;
             ctx->poisoned = 1;
             apr_brigade_cleanup(bb);
             return APR_EGENERAL;
@@ -211,7 +211,7 @@ static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
      * up (ap_proxy_backend_broke) are not progress */
     if (st && st->in_proxy && st->attempts->nelts > 0 && has_data(bb)) {
         APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
-                      gwguard_attempt).last_out = apr_time_now();
+                      gwguard_attempt).sig.last_out_us = apr_time_now();
     }
     return ap_pass_brigade(f->next, bb);
 }
@@ -315,9 +315,9 @@ static int backend_pre_connection(conn_rec *c, void *csd)
     if ((a = gwguard_current_attempt()) != NULL) {
         /* A new connection replaces whatever an earlier (pooled, dead)
          * one of this attempt showed. */
-        a->connected = apr_time_now();
-        a->bytes_read = 0;
-        a->first_byte = 0;
+        a->sig.connected_us = apr_time_now();
+        a->sig.bytes_read = 0;
+        a->sig.first_byte_us = 0;
         attempt_for(c, ctx);
     }
     return DECLINED;

@@ -14,7 +14,4 @@
 void gwguard_observe(gwg_observation *o, request_rec *r, int status,
                      const gwguard_req *st);
 
-/* Fills the per-attempt signals of an observation (every attempt). */
-void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a);
-
 #endif

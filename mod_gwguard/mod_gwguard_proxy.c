@@ -6,7 +6,6 @@
  * attempt, sets the GWGUARD_* variables and logs.
  */
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include "httpd.h"
 #include "http_config.h"
@@ -15,10 +14,8 @@
 #include "apr_optional_hooks.h"
 #include "mod_proxy.h"
 
-#include "gwg_atomic.h"
-#include "gwg_classify.h"
+#include "gwg_attempt.h"
 #include "gwg_time.h"
-#include "gwg_upstream.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_breaker.h"
 #include "mod_gwguard_config.h"
@@ -87,7 +84,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     st->proxy_conf = conf;
     a = apr_array_push(st->attempts);
     memset(a, 0, sizeof(*a));
-    a->start = apr_time_now();
+    a->sig.start_us = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, worker, conf, url);
     if (gwguard_upstream_key(a->key, sizeof(a->key), r, worker, conf,
@@ -131,10 +128,9 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
     }
 }
 
-/* The verdict on every attempt: the earlier ones of a failover failed
- * with a retryable 503 (or our breaker refused them); the last one
- * carries the request's verdict. */
-static void judge_attempts(gwguard_req *st, gwg_observation *o)
+/* The verdict on every attempt (gwg_attempt_verdict): the earlier ones
+ * of a failover from their own signals, the last one the request's. */
+static void judge_attempts(gwguard_req *st, const gwg_verdict *request)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
@@ -142,12 +138,10 @@ static void judge_attempts(gwguard_req *st, gwg_observation *o)
     for (i = 0; i < n; i++) {
         gwg_verdict v;
 
-        o->final_attempt = (i == n - 1);
-        gwguard_attempt_verdict(&v, st, i, o);
+        gwg_attempt_verdict(&v, request, &attempts[i].sig, i, n);
         attempts[i].cls = v.cls;
         attempts[i].rule = v.rule;
     }
-    o->final_attempt = 1;
 }
 
 /* Counts every attempt under its own upstream. */
@@ -168,8 +162,10 @@ static void count_attempts(request_rec *r, gwguard_req *st,
         outcome.status = i != n - 1 ? 0
                          : st->intercepted ? r->status : st->status;
         outcome.now = gwg_now_us();
-        outcome.ttfb_us = attempts[i].first_byte
-                          ? attempts[i].first_byte - attempts[i].start : -1;
+        outcome.ttfb_us = attempts[i].sig.first_byte_us
+                          ? attempts[i].sig.first_byte_us
+                            - attempts[i].sig.start_us
+                          : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
         log_transition(r, &attempts[i], &t, outcome.cls);
         gwguard_breaker_record(r, &attempts[i], outcome.cls,
@@ -272,7 +268,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         st->local_fault = gwg_local_fault_of(last->ah_number,
                                              (int)last->apr_status);
     }
-    judge_attempts(st, &o);
+    judge_attempts(st, &v);
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);
     }

@@ -9,40 +9,24 @@
 
 #include "httpd.h"
 
+#include "gwg_classify.h"
 #include "mod_gwguard.h"
 
 /* One attempt of a proxied request: the upstream mod_proxy chose. */
 typedef struct {
+    gwg_attempt_signals sig;       /* what the classifier reads (the core's
+                                      one shape, gwg_classify.h); none
+                                      depends on LogLevel */
     uint32_t     slot;             /* in the shared segment; GWGUARD_NO_SLOT
                                       when there is no segment */
     char         key[GWG_KEY_MAX]; /* upstream key */
-    apr_time_t   start;            /* scheme handler entered */
-    apr_time_t   connected;        /* backend connection ready, 0 unknown */
-    apr_time_t   first_byte;       /* first response byte read, 0 unknown */
     int          ah_number;        /* httpd's AHnnnnn reported, 0 none */
     apr_status_t apr_status;       /* what httpd reported, 0 none */
-    /* Signals of the attempt for the classifier (mod_gwguard_backend.c,
-     * mod_gwguard_observe.c); none depends on LogLevel. */
     apr_uint64_t seq;              /* process-unique attempt number */
-    apr_time_t   end;              /* attempt over (next one or the end) */
-    apr_interval_time_t connect_timeout; /* worker's effective one */
-    int          worker_unusable;  /* mod_proxy will refuse the worker */
-    int          pool_exhausted;   /* all max= connections were in use */
-    int          reused;           /* backend connection carried requests
-                                      before this attempt */
-    int          io;               /* gwg_io of the last failed read/write */
-    apr_status_t io_status;        /* its apr_status */
-    apr_off_t    bytes_read;       /* response bytes read */
+    apr_status_t io_status;        /* apr_status of sig.io */
     int          check_http;       /* an HTTP/1 upstream: check "HTTP/" */
-    int          not_http;         /* response not "HTTP/": refused */
-    int          breaker_refused;  /* our breaker answered 503 at once */
     apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
                                       this attempt is not the trial */
-    int          scheme;           /* gwg_scheme of the worker's URL */
-    int          cgi_vars;         /* FastCGI/SCGI/uWSGI: the handler built
-                                      the CGI variables (it was connected) */
-    apr_interval_time_t io_timeout; /* the backend socket's timeout */
-    apr_time_t   last_out;         /* response data last passed on, 0 none */
     int          cls;              /* the attempt's verdict (gwg_class_t),
                                       set in request_status */
     const char  *rule;             /* ... and the row that decided it */
