@@ -51,8 +51,11 @@ static int head_broke_race(const gwg_observation *o)
 {
     /* ap_proxy_http_process_response, len <= 0 on a client connection that
      * had keepalives: ap_proxy_backend_broke + EOC, handler OK (reused
-     * backend connection) or 500; no status line was read. */
-    return o->final_attempt && !o->status_parsed && o->connected
+     * backend connection) or 500; no status line was read. mod_proxy_http
+     * only: mod_proxy_uwsgi's 500 for an unreadable head looks the same
+     * to the backend filter and is cgi_head_reset's. */
+    return o->scheme == GWG_SCHEME_HTTP
+           && o->final_attempt && !o->status_parsed && o->connected
            && io_broke(o) && o->bytes_read == 0
            && o->proxy_error == GWG_PERR_NONE
            && (o->handler_status == GWG_HANDLER_OK
@@ -130,7 +133,9 @@ static int cgi_head_broke(const gwg_observation *o)
      * failed (AH01067, then AH01075 with 104 or 70014) or a record was
      * bogus (AH01068, AH01069), nothing sent yet: fcgi_do_request returns
      * 503 although the connection was made (the CGI variables were
-     * built). mod_proxy_uwsgi/scgi: reading the head failed, 502/500. */
+     * built). mod_proxy_uwsgi uwsgi_response: ap_getline of the status
+     * line <= 0, 500 (no AH); mod_proxy_scgi: reading the head failed,
+     * 502/500. */
     return is_cgi_like(o) && o->connected && !o->status_parsed
            && (o->handler_status == 503 || o->handler_status == 502
                || o->handler_status == 500);
@@ -416,7 +421,8 @@ static const gwg_rule rules[] = {
       "(AH10124, AH01106)" },
     { "cgi_head_reset", cgi_head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_fcgi dispatch: first record header unreadable (AH01067, "
-      "AH01075), 503 after connecting" },
+      "AH01075), 503 after connecting; mod_proxy_uwsgi uwsgi_response: "
+      "status line unreadable, 500" },
     { "head_reset", head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read reset/EOF (AH01102), 502" },
     { "ajp_head_timeout", ajp_head_timed_out, GWG_CLASS_HEADER_TIMEOUT,

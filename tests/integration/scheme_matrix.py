@@ -54,13 +54,16 @@ class Fault:
     """One fault: its name, the request path under a route prefix, the
     class and status it must give (status None: the app's own status,
     passed through), whether the body is cut short, and `route`: the
-    route it is served under (the dead backend for refused)."""
+    route it is served under (the dead backend for refused). `rule`,
+    when set (with_rules), is the classifier row that must decide it
+    (the rule= word of the GWG00006 line, docs/backends.md)."""
 
     def __init__(self, name, path, cls, status=None, cut=False,
                  route="app"):
         self.name, self.path, self.cls = name, path, cls
         self.status = status if status is not None else CLASS_STATUS[cls]
         self.cut, self.route = cut, route
+        self.rule = None
 
 
 def success(name, path, status, route="app"):
@@ -84,6 +87,16 @@ def standard_faults(app_status=(500, 503)):
                             "upstream_5xx", code))
     faults.append(Fault("app_%d_json" % app_status[-1], "/status/%d?json"
                         % app_status[-1], "upstream_5xx", app_status[-1]))
+    return faults
+
+
+def with_rules(faults, rules):
+    """faults, each named in rules ({fault: row}) now bound to that
+    classifier row, so a reordered table cannot move it unnoticed."""
+    names = {f.name for f in faults}
+    assert set(rules) <= names, set(rules) - names
+    for f in faults:
+        f.rule = rules.get(f.name, f.rule)
     return faults
 
 
@@ -243,6 +256,9 @@ class SchemeMatrix:
                                                   CLASS_CODE[f.cls],
                                                   on.status), on.gwg[0]), \
             on.gwg[0]
+        if f.rule:
+            assert re.search(r" rule=%s(\s|$)" % f.rule, on.gwg[0]), (
+                "want rule=%s" % f.rule, on.gwg[0])
         slot = self.slot(key)
         want = sum(1 for g in self.faults if g.cls == f.cls
                    and self.keys[g.route] == key)

@@ -174,6 +174,13 @@ START_TEST(reset_before_headers)
     expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_race");
     o.handler_status = 500;
     expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_race");
+    /* mod_proxy_uwsgi: the same filter view (EOF, nothing read, 500) is
+     * uwsgi_response's unreadable status line, the documented row */
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.reused = 0;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
+    o.io = GWG_IO_RESET;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
 }
 END_TEST
 
