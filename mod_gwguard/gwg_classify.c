@@ -332,6 +332,18 @@ static int ajp_head_timed_out(const gwg_observation *o)
                && o->elapsed_us >= o->io_timeout_us * 19 / 20);
 }
 
+static int ajp_head_broke(const gwg_observation *o)
+{
+    /* mod_proxy_ajp: the request went out (connected: the handler read
+     * the client's body, which it does only after ajp_send_header) and
+     * ajp_read_header failed before SEND_HEADERS (AH00878), or the first
+     * packet was bad (AH00893 without data sent): 503 for an idempotent
+     * request, so that a balancer fails over, else 500. */
+    return o->scheme == GWG_SCHEME_AJP && o->connected
+           && !o->status_parsed
+           && (o->handler_status == 503 || o->handler_status == 500);
+}
+
 static int connect_timed_out(const gwg_observation *o)
 {
     /* ap_proxy_connect_backend: apr_socket_connect gave APR_TIMEUP after
@@ -427,6 +439,9 @@ static const gwg_rule rules[] = {
       "mod_proxy_http: status line read reset/EOF (AH01102), 502" },
     { "ajp_head_timeout", ajp_head_timed_out, GWG_CLASS_HEADER_TIMEOUT,
       "mod_proxy_ajp: ajp_read_header APR_TIMEUP (AH00878), 503/500" },
+    { "ajp_head_reset", ajp_head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
+      "mod_proxy_ajp: request sent, ajp_read_header failed before "
+      "SEND_HEADERS (AH00878), 503/500" },
     { "connect_timeout", connect_timed_out, GWG_CLASS_CONNECT_TIMEOUT,
       "proxy_util ap_proxy_connect_backend: APR_TIMEUP (AH00957), 503" },
     { "connect", connect_refused, GWG_CLASS_CONNECT_REFUSED,

@@ -366,6 +366,20 @@ START_TEST(ajp_and_uwsgi)
     expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
     o.handler_status = 504;             /* the same timeout with ping= */
     expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
+    /* the request went out (the handler read the client body), then
+     * ajp_read_header failed at once: a reset before SEND_HEADERS
+     * (AH00878), 503 for a GET, 500 otherwise; answered 502 */
+    o.handler_status = 503;
+    o.connected = 1;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "ajp_head_reset");
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_RESET_BEFORE_HEADERS,
+                                       503, 0), 502);
+    o.handler_status = 500;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "ajp_head_reset");
+    o.elapsed_us = 2000100;             /* ... after the socket timeout */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
+    o.handler_status = 504;             /* ping=: a 504 after connecting */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
     o = obs(GWG_HANDLER_DONE, 200, 1);  /* AH00893 after data was sent */
     o.scheme = GWG_SCHEME_AJP;
     o.io_timeout_us = 2000000;
