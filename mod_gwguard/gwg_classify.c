@@ -123,8 +123,12 @@ static int body_short(const gwg_observation *o)
 {
     /* mod_proxy_uwsgi ends a body at the backend's EOF as if complete
      * (rv == APR_EOF: break), so a worker killed mid-body gives OK; the
-     * backend's own Content-Length says more was due. */
-    return o->handler_status == GWG_HANDLER_OK && o->body_short;
+     * backend's own Content-Length says more was due. mod_proxy_scgi's
+     * socket bucket does the same, and keeps that Content-Length only
+     * with ap_trust_cgilike_cl (else the cut is invisible). A client
+     * that left is client_abort's. */
+    return o->handler_status == GWG_HANDLER_OK && o->body_short
+           && !o->client_aborted;
 }
 
 static int cgi_head_broke(const gwg_observation *o)
@@ -389,8 +393,8 @@ static const gwg_rule rules[] = {
       "mod_proxy_http2: stream reset or connection lost after the head, "
       "502" },
     { "body_short", body_short, GWG_CLASS_BODY_RESET,
-      "mod_proxy_uwsgi uwsgi_response: backend EOF before its "
-      "Content-Length, OK" },
+      "mod_proxy_uwsgi uwsgi_response, mod_proxy_scgi socket bucket: "
+      "backend EOF before its Content-Length, OK" },
     { "tunnel_reset", tunnel_broke, GWG_CLASS_BODY_RESET,
       "ap_proxy_tunnel_run: backend read reset mid-tunnel (AH10221/"
       "proxy_tunnel_forward), handler DONE" },

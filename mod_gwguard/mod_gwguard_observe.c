@@ -76,7 +76,9 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
         gwguard_observe_attempt(o, &APR_ARRAY_IDX(st->attempts,
                                                   st->attempts->nelts - 1,
                                                   gwguard_attempt));
-        if (o->scheme == GWG_SCHEME_UWSGI) {
+        /* mod_proxy_scgi drops the backend's Content-Length unless
+         * ap_trust_cgilike_cl is set; then it is there to compare. */
+        if (o->scheme == GWG_SCHEME_UWSGI || o->scheme == GWG_SCHEME_SCGI) {
             o->body_short = body_short(r, status);
         }
     }

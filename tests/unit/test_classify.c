@@ -394,6 +394,10 @@ START_TEST(ajp_and_uwsgi)
     o.status_parsed = 0;
     o.body_short = 1;
     expect(&o, GWG_CLASS_BODY_RESET, "body_short");
+    o.scheme = GWG_SCHEME_SCGI;         /* scgi with ap_trust_cgilike_cl */
+    expect(&o, GWG_CLASS_BODY_RESET, "body_short");
+    o.client_aborted = 1;               /* short because the client left */
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
     o = answered(GWG_HANDLER_DONE, 200); /* uwsgi body read timed out */
     o.scheme = GWG_SCHEME_UWSGI;
     o.status_parsed = 0;
