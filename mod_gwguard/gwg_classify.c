@@ -218,7 +218,8 @@ static int upstream_sent_5xx(const gwg_observation *o)
      * (handler returns the code, note proxy-error-override). The other
      * handlers set no note: their OK with a 5xx r->status is the script's
      * own "Status:" (ap_scan_script_header_err_brigade_ex; fcgi's
-     * ProxyErrorOverride runs ap_die itself and returns OK). */
+     * ProxyErrorOverride runs ap_die itself and returns OK, uwsgi's
+     * returns the code: both come with error_override set). */
     if (o->handler_status == GWG_HANDLER_OK
         || (o->handler_status == GWG_HANDLER_DONE && o->eos_sent
             && o->client_aborted)) {

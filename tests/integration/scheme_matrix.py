@@ -378,3 +378,31 @@ def fault_params(faults, pending):
     return [pytest.param(f.name, marks=pytest.mark.xfail(
         reason="issue 10: module side pending: " + pending[f.name],
         strict=True)) if f.name in pending else f.name for f in faults]
+
+
+def override_feeds_breaker(h, key, passed, caught, app_says):
+    """Issue 10 item 4 for a scheme whose handler honours
+    ProxyErrorOverride without mod_proxy_http's note: h serves the same
+    backend (key) under route `passed` and under route `caught` with
+    `ProxyErrorOverride On`, with `GwGuardBreaker failures=2`. The app's
+    503 passed through counts upstream_5xx, not for the breaker; caught
+    by httpd's error path it counts for the breaker as with HTTP, which
+    opens and refuses the next request without asking the backend."""
+    from test_counting import by_name, wait_for
+    for i in range(3):
+        status, _, body = fetch(h.port, "%s/status/503?n=p%d" % (passed, i))
+        assert status == 503 and app_says in body, (status, body[:200])
+    assert wait_for(lambda: by_name(h.status(), key)["requests"] == 3)
+    assert by_name(h.status(), key)["breaker"] == "closed"
+    for i in range(2):
+        status, _, body = fetch(h.port, "%s/status/503?n=c%d" % (caught, i))
+        assert status == 503 and app_says not in body, body[:200]
+    assert wait_for(lambda: by_name(h.status(), key)["breaker"] == "open")
+    status, _, _ = fetch(h.port, "%s/ok?n=after" % passed)
+    assert status == 503
+    slot = by_name(h.status(), key)
+    assert (slot["classes"]["upstream_5xx"],
+            slot["classes"]["circuit_open"]) == (5, 1), slot["classes"]
+    lines = [l for l in h.read_error_log().splitlines()
+             if "GWG00006" in l and "upstream=%s " % key in l]
+    assert len([l for l in lines if "class=upstream_5xx" in l]) == 5, lines

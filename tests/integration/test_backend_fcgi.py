@@ -428,6 +428,27 @@ def test_breaker_per_setHandler_pool(tmp_path, pools, mpm):
     h.check_error_log()
 
 
+def test_error_override_feeds_breaker(tmp_path, pools, mpm):
+    """ProxyErrorOverride On: mod_proxy_fcgi runs ap_die on PHP's 503
+    itself and returns OK, without mod_proxy_http's note; the 503 is
+    counted upstream_5xx, logged, and a breaker failure as for HTTP."""
+    from scheme_matrix import override_feeds_breaker
+    h = Httpd(tmp_path / "httpd", mpm=mpm, loglevel="warn gwguard:info",
+              modules=BASE_MODULES + ["proxy_fcgi"])
+    h.allowed_errors += FCGI_ERRORS
+    app = "fcgi://%s" % pools["tcp"].address
+    h.start("GwGuardBreaker failures=2 window=60 cooldown=600\n"
+            'ProxyPassMatch "^/pass/(.*)$" "%s%s/$1"\n'
+            'ProxyPassMatch "^/caught/(.*)$" "%s%s/$1"\n'
+            '<Location /caught/>\n  ProxyErrorOverride On\n</Location>\n'
+            % (app, SCRIPT, app, SCRIPT))
+    try:
+        override_feeds_breaker(h, app, "/pass", "/caught", b"php says")
+    finally:
+        h.stop()
+    h.check_error_log()
+
+
 def test_balancer_failover_accounting(run):
     """php-fpm balancer members: a refused member is failed over; the
     client gets 200, and the failed attempt is counted under its own key,

@@ -58,3 +58,20 @@ def test_unix_socket_key(make_httpd, tmp_path):
         slot = find_slot(st, key)
         assert slot, [x["name"] for x in st["upstreams"]]
         assert slot["classes"]["reset_before_headers"] == 1
+
+
+def test_error_override_feeds_breaker(backend, make_httpd):
+    """ProxyErrorOverride On: mod_proxy_uwsgi returns the app's 503 to
+    httpd's error path without mod_proxy_http's note; it is upstream_5xx
+    (not a reset) and a breaker failure, as for HTTP."""
+    from httpd import BASE_MODULES
+    from scheme_matrix import override_feeds_breaker
+    h = make_httpd("event", modules=BASE_MODULES + ["proxy_uwsgi"],
+                   loglevel="warn gwguard:info")
+    h.allowed_errors += ALLOWED
+    app = "uwsgi://%s" % backend.address
+    h.start("GwGuardBreaker failures=2 window=60 cooldown=600\n"
+            "ProxyPass /pass/ %s/\nProxyPass /caught/ %s/\n"
+            "<Location /caught/>\n  ProxyErrorOverride On\n</Location>\n"
+            % (app, app))
+    override_feeds_breaker(h, app, "/pass", "/caught", b"the app says")

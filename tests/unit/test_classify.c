@@ -398,6 +398,16 @@ START_TEST(ajp_and_uwsgi)
     expect(&o, GWG_CLASS_BODY_RESET, "body_short");
     o.client_aborted = 1;               /* short because the client left */
     expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+    /* uwsgi with ProxyErrorOverride: the app's 503 returned as the
+     * handler's result after the head parsed; without the override
+     * mark the same 503 would read as a head that failed */
+    o = obs(503, 200, 1);
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.connected = 1;
+    o.bytes_read = 120;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
+    o.error_override = 1;
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
     o = answered(GWG_HANDLER_DONE, 200); /* uwsgi body read timed out */
     o.scheme = GWG_SCHEME_UWSGI;
     o.status_parsed = 0;
