@@ -64,6 +64,7 @@ class Fault:
         self.status = status if status is not None else CLASS_STATUS[cls]
         self.cut, self.route = cut, route
         self.rule = None
+        self.page = False       # GwGuardIntercept: gwguard's page
 
 
 def success(name, path, status, route="app"):
@@ -87,6 +88,13 @@ def standard_faults(app_status=(500, 503)):
                             "upstream_5xx", code))
     faults.append(Fault("app_%d_json" % app_status[-1], "/status/%d?json"
                         % app_status[-1], "upstream_5xx", app_status[-1]))
+    # the same under GwGuardIntercept (route icpt, scheme_fixtures): the
+    # app's status with gwguard's page, counted and logged the same
+    icpt = Fault("app_%d_intercepted" % app_status[-1], "/status/%d"
+                 % app_status[-1], "upstream_5xx", app_status[-1],
+                 route="icpt")
+    icpt.page = True
+    faults.append(icpt)
     return faults
 
 
@@ -241,6 +249,9 @@ class SchemeMatrix:
             "AH %s)" % (on.status, f.cls, f.status, off.status, off.ah))
         assert not less_precise(on.status, off.status), (on.status,
                                                          off.status)
+        if f.page:
+            assert b"the app says" not in on.body, on.body[:200]
+            assert b"the app says" in off.body, off.body[:200]
         if f.cut:
             # cut short, however the client learns it
             assert not on.complete or len(on.body) < FULL_BODY, len(on.body)
@@ -358,12 +369,18 @@ def scheme_fixtures(name, scheme, modules, make_backend, faults,
             conf = ["ProxyPass /%s/%s/ %s/%s/ timeout=%d %s"
                     % (prefix, route, app, route, TIMEOUT_S, params)
                     for route, params in more]
-            conf += ["ProxyPass /%s/app/ %s/ timeout=%d"
+            conf += ["ProxyPass /%s/icpt/ %s/icpt/ timeout=%d"
+                     % (prefix, app, TIMEOUT_S),
+                     "ProxyPass /%s/app/ %s/ timeout=%d"
                      % (prefix, app, TIMEOUT_S),
                      "ProxyPass /%s/dead/ %s://%s/" % (prefix, scheme, dead)]
+            if prefix == "on":
+                conf.append("<Location /on/icpt/>\n  GwGuardIntercept On\n"
+                            "</Location>")
             return "\n".join(conf) + "\n"
 
-        keys = {"app": app, "dead": "%s://%s" % (scheme, dead)}
+        keys = {"app": app, "icpt": app,
+                "dead": "%s://%s" % (scheme, dead)}
         keys.update((route, app) for route, _ in more)
         yield from matrix_of(request.param, tmp_path_factory, name, modules,
                              routes, faults, keys, allowed)
