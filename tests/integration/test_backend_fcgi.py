@@ -334,9 +334,13 @@ def test_intercept(run):
                           log)) >= 2
 
 
-def get_full(port, path):
+def get_full(port, path, source=None):
+    """(status, headers, body) of one GET; source: an explicit local
+    port to connect from."""
     import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=30,
+        source_address=("127.0.0.1", source) if source else None)
     try:
         conn.request("GET", path)
         resp = conn.getresponse()

@@ -22,11 +22,11 @@ import os
 import re
 import socket
 import subprocess
-import http.client
 
 import pytest
 
 from httpd import Httpd, free_port
+from test_backend_fcgi import get_full
 from test_counting import by_name, wait_for
 
 CLONE_NEWNET = 0x40000000
@@ -56,18 +56,6 @@ class PrivateNet:
         assert back == 0, "could not return to the test's own namespace"
 
 
-def fetch(port, path, source):
-    """One GET from an explicit source port (the range is used up)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20,
-                                      source_address=("127.0.0.1", source))
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        return resp.status, dict(resp.getheaders()), resp.read()
-    finally:
-        conn.close()
-
-
 def test_no_local_address(tmp_path):
     if not os.path.exists("/usr/sbin/ip") and not os.path.exists("/sbin/ip"):
         pytest.skip("ip (Debian package iproute2) is not installed")
@@ -86,7 +74,8 @@ def test_no_local_address(tmp_path):
                 % (key, key))
         held = None
         try:
-            # one ephemeral port, taken towards the upstream by `held`
+            # one ephemeral port, taken towards the upstream by `held`;
+            # the test's requests come from ports of their own
             sources = [free_port() for _ in range(3)]
             spare = sources.pop()
             with open(RANGE, "w") as f:
@@ -94,14 +83,14 @@ def test_no_local_address(tmp_path):
             held = socket.create_connection(("127.0.0.1", up_port))
             assert held.getsockname()[1] == spare
 
-            status, headers, body = fetch(h.port, "/nla/x", sources[0])
+            status, headers, body = get_full(h.port, "/nla/x", sources[0])
             assert status == 503
             assert b"no local address" in body
             assert b"nothing is listening" not in body
             assert "proxy_configuration_error" in headers.get(
                 "Proxy-Status", ""), headers
             # stock says the same 503, and nothing about why
-            status, _, body = fetch(h.port, "/off/nla/x", sources[1])
+            status, _, body = get_full(h.port, "/off/nla/x", sources[1])
             assert status == 503 and b"no local address" not in body
             log = h.read_error_log()
             assert re.search(r"\(99\)[^\n]*AH00957: ", log), log

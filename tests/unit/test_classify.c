@@ -353,8 +353,8 @@ START_TEST(h2_closed_after_answer)
 }
 END_TEST
 
-/* mod_proxy_ajp and mod_proxy_uwsgi, the rows of their own. */
-START_TEST(ajp_and_uwsgi)
+/* mod_proxy_ajp, the rows of its own. */
+START_TEST(ajp)
 {
     gwg_observation o = obs(503, 200, 1);
 
@@ -389,8 +389,15 @@ START_TEST(ajp_and_uwsgi)
     expect(&o, GWG_CLASS_BODY_TIMEOUT, "raw_body_timeout");
     o.client_aborted = 1;               /* the client's doing */
     expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
-    o = answered(GWG_HANDLER_OK, 200);  /* uwsgi: EOF before C-L */
-    o.scheme = GWG_SCHEME_UWSGI;
+}
+END_TEST
+
+/* mod_proxy_uwsgi and mod_proxy_scgi: short bodies, ProxyErrorOverride. */
+START_TEST(uwsgi_and_scgi)
+{
+    gwg_observation o = answered(GWG_HANDLER_OK, 200);
+
+    o.scheme = GWG_SCHEME_UWSGI;        /* uwsgi: EOF before C-L */
     o.status_parsed = 0;
     o.body_short = 1;
     expect(&o, GWG_CLASS_BODY_RESET, "body_short");
@@ -482,7 +489,8 @@ Suite *classify_suite(void)
     tcase_add_test(tc, proxy_error_notes);
     tcase_add_test(tc, fastcgi);
     tcase_add_test(tc, scheme_names);
-    tcase_add_test(tc, ajp_and_uwsgi);
+    tcase_add_test(tc, ajp);
+    tcase_add_test(tc, uwsgi_and_scgi);
     tcase_add_test(tc, h2_upstream_body);
     tcase_add_test(tc, h2_closed_after_answer);
     tcase_add_test(tc, local_faults);
