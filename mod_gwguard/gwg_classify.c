@@ -51,8 +51,11 @@ static int head_broke_race(const gwg_observation *o)
 {
     /* ap_proxy_http_process_response, len <= 0 on a client connection that
      * had keepalives: ap_proxy_backend_broke + EOC, handler OK (reused
-     * backend connection) or 500; no status line was read. */
-    return o->final_attempt && !o->status_parsed && o->connected
+     * backend connection) or 500; no status line was read. mod_proxy_http
+     * only: mod_proxy_uwsgi's 500 for an unreadable head looks the same
+     * to the backend filter and is cgi_head_reset's. */
+    return o->scheme == GWG_SCHEME_HTTP
+           && o->final_attempt && !o->status_parsed && o->connected
            && io_broke(o) && o->bytes_read == 0
            && o->proxy_error == GWG_PERR_NONE
            && (o->handler_status == GWG_HANDLER_OK
@@ -120,8 +123,12 @@ static int body_short(const gwg_observation *o)
 {
     /* mod_proxy_uwsgi ends a body at the backend's EOF as if complete
      * (rv == APR_EOF: break), so a worker killed mid-body gives OK; the
-     * backend's own Content-Length says more was due. */
-    return o->handler_status == GWG_HANDLER_OK && o->body_short;
+     * backend's own Content-Length says more was due. mod_proxy_scgi's
+     * socket bucket does the same, and keeps that Content-Length only
+     * with ap_trust_cgilike_cl (else the cut is invisible). A client
+     * that left is client_abort's. */
+    return o->handler_status == GWG_HANDLER_OK && o->body_short
+           && !o->client_aborted;
 }
 
 static int cgi_head_broke(const gwg_observation *o)
@@ -130,7 +137,9 @@ static int cgi_head_broke(const gwg_observation *o)
      * failed (AH01067, then AH01075 with 104 or 70014) or a record was
      * bogus (AH01068, AH01069), nothing sent yet: fcgi_do_request returns
      * 503 although the connection was made (the CGI variables were
-     * built). mod_proxy_uwsgi/scgi: reading the head failed, 502/500. */
+     * built). mod_proxy_uwsgi uwsgi_response: ap_getline of the status
+     * line <= 0, 500 (no AH); mod_proxy_scgi: reading the head failed,
+     * 502/500. */
     return is_cgi_like(o) && o->connected && !o->status_parsed
            && (o->handler_status == 503 || o->handler_status == 502
                || o->handler_status == 500);
@@ -209,7 +218,8 @@ static int upstream_sent_5xx(const gwg_observation *o)
      * (handler returns the code, note proxy-error-override). The other
      * handlers set no note: their OK with a 5xx r->status is the script's
      * own "Status:" (ap_scan_script_header_err_brigade_ex; fcgi's
-     * ProxyErrorOverride runs ap_die itself and returns OK). */
+     * ProxyErrorOverride runs ap_die itself and returns OK, uwsgi's
+     * returns the code: both come with error_override set). */
     if (o->handler_status == GWG_HANDLER_OK
         || (o->handler_status == GWG_HANDLER_DONE && o->eos_sent
             && o->client_aborted)) {
@@ -327,6 +337,18 @@ static int ajp_head_timed_out(const gwg_observation *o)
                && o->elapsed_us >= o->io_timeout_us * 19 / 20);
 }
 
+static int ajp_head_broke(const gwg_observation *o)
+{
+    /* mod_proxy_ajp: the request went out (connected: the handler read
+     * the client's body, which it does only after ajp_send_header) and
+     * ajp_read_header failed before SEND_HEADERS (AH00878), or the first
+     * packet was bad (AH00893 without data sent): 503 for an idempotent
+     * request, so that a balancer fails over, else 500. */
+    return o->scheme == GWG_SCHEME_AJP && o->connected
+           && !o->status_parsed
+           && (o->handler_status == 503 || o->handler_status == 500);
+}
+
 static int connect_timed_out(const gwg_observation *o)
 {
     /* ap_proxy_connect_backend: apr_socket_connect gave APR_TIMEUP after
@@ -372,8 +394,8 @@ static const gwg_rule rules[] = {
       "mod_proxy_http2: stream reset or connection lost after the head, "
       "502" },
     { "body_short", body_short, GWG_CLASS_BODY_RESET,
-      "mod_proxy_uwsgi uwsgi_response: backend EOF before its "
-      "Content-Length, OK" },
+      "mod_proxy_uwsgi uwsgi_response, mod_proxy_scgi socket bucket: "
+      "backend EOF before its Content-Length, OK" },
     { "tunnel_reset", tunnel_broke, GWG_CLASS_BODY_RESET,
       "ap_proxy_tunnel_run: backend read reset mid-tunnel (AH10221/"
       "proxy_tunnel_forward), handler DONE" },
@@ -416,11 +438,15 @@ static const gwg_rule rules[] = {
       "(AH10124, AH01106)" },
     { "cgi_head_reset", cgi_head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_fcgi dispatch: first record header unreadable (AH01067, "
-      "AH01075), 503 after connecting" },
+      "AH01075), 503 after connecting; mod_proxy_uwsgi uwsgi_response: "
+      "status line unreadable, 500" },
     { "head_reset", head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
       "mod_proxy_http: status line read reset/EOF (AH01102), 502" },
     { "ajp_head_timeout", ajp_head_timed_out, GWG_CLASS_HEADER_TIMEOUT,
       "mod_proxy_ajp: ajp_read_header APR_TIMEUP (AH00878), 503/500" },
+    { "ajp_head_reset", ajp_head_broke, GWG_CLASS_RESET_BEFORE_HEADERS,
+      "mod_proxy_ajp: request sent, ajp_read_header failed before "
+      "SEND_HEADERS (AH00878), 503/500" },
     { "connect_timeout", connect_timed_out, GWG_CLASS_CONNECT_TIMEOUT,
       "proxy_util ap_proxy_connect_backend: APR_TIMEUP (AH00957), 503" },
     { "connect", connect_refused, GWG_CLASS_CONNECT_REFUSED,

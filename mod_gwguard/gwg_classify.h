@@ -105,7 +105,10 @@ typedef struct gwg_observation {
     int client_aborted;   /* r->connection->aborted */
     int eos_sent;         /* r->eos_sent: the handler passed the end of the
                              response on (ap_pass_brigade sets it) */
-    int error_override;   /* note "proxy-error-override" (ProxyErrorOverride) */
+    int error_override;   /* ProxyErrorOverride caught the upstream's 5xx:
+                             note "proxy-error-override", or what
+                             mod_proxy_fcgi / mod_proxy_uwsgi do without
+                             it (mod_gwguard_observe.c) */
     int timed_out;        /* note "proxy_timedout" */
     int status_parsed;    /* note "proxy-status": a status line was read */
     int header_failed;    /* r->status_line "bad gateway" (AH01106 path) */

@@ -184,7 +184,7 @@ static apr_status_t backend_out(ap_filter_t *f, apr_bucket_brigade *bb)
 }
 
 static ap_filter_rec_t *backend_in_filter, *backend_out_filter;
-static ap_filter_rec_t *progress_filter;
+static ap_filter_rec_t *progress_filter, *ajp_sent_filter;
 
 /* mod_proxy_fcgi and mod_proxy_scgi read the backend socket directly (no
  * conn_rec for the filter above): when their exchange fails after the
@@ -216,15 +216,41 @@ static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* mod_proxy_ajp has no backend conn_rec either and keeps no state that
+ * says it connected, but it reads the client's request body (also for a
+ * GET without one: ap_get_brigade on r->input_filters) only after
+ * ajp_send_header wrote the request to the backend (ap_proxy_ajp_request,
+ * 2.4.x). So a read during an AJP attempt says: connected, request sent.
+ * A chunked request body is read only on the backend's GET_BODY_CHUNK,
+ * and balancers do not get the filter (needs_ajp_sent): such attempts
+ * stay "connection unknown" (docs/backends.md). */
+static apr_status_t ajp_sent_in(ap_filter_t *f, apr_bucket_brigade *bb,
+                                ap_input_mode_t mode, apr_read_type_e block,
+                                apr_off_t readbytes)
+{
+    gwguard_req *st = gwguard_req_get(f->r, 0);
+    gwguard_attempt *a;
+
+    if (st && st->in_proxy && st->attempts->nelts > 0) {
+        a = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                           gwguard_attempt);
+        if (a->sig.scheme == GWG_SCHEME_AJP && !a->sig.connected_us
+            && !a->sig.end_us) {
+            a->sig.connected_us = apr_time_now();
+        }
+    }
+    return ap_get_brigade(f->next, bb, mode, block, readbytes);
+}
+
 /* Whether the request goes to a handler that needs progress_out: the
  * target after "proxy:" (and a "unix:...|" part) is not http(s)/ws(s). A
  * balancer may hold any kind of member, so it gets the filter too. */
-static int needs_progress(const request_rec *r)
+static const char *proxy_target(const request_rec *r)
 {
     const char *t;
 
     if (r->main) {
-        return 0;
+        return NULL;
     }
     if (r->proxyreq && r->filename
         && strncmp(r->filename, "proxy:", 6) == 0) {
@@ -234,12 +260,31 @@ static int needs_progress(const request_rec *r)
         t = r->handler + 6;
     }
     else {
-        return 0;
+        return NULL;
     }
     if (strncasecmp(t, "unix:", 5) == 0 && (t = strchr(t, '|')) != NULL) {
         t++;
     }
-    return strncasecmp(t, "http", 4) != 0 && strncasecmp(t, "ws", 2) != 0;
+    return t;
+}
+
+static int needs_progress(const request_rec *r)
+{
+    const char *t = proxy_target(r);
+
+    return t && strncasecmp(t, "http", 4) != 0
+           && strncasecmp(t, "ws", 2) != 0;
+}
+
+/* ajp_sent_in for ajp:// targets only: a request filter makes
+ * mod_proxy_http spool a request body it would stream (it checks
+ * r->input_filters == r->proto_input_filters), so a balancer, which may
+ * hold HTTP members, does not get it. */
+static int needs_ajp_sent(const request_rec *r)
+{
+    const char *t = proxy_target(r);
+
+    return t && strncasecmp(t, "ajp:", 4) == 0;
 }
 
 /* HTTP/2 clients. When the backend breaks before the response head on a
@@ -288,6 +333,9 @@ static void progress_insert(request_rec *r)
 {
     if (needs_progress(r)) {
         ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
+    }
+    if (needs_ajp_sent(r)) {
+        ap_add_input_filter_handle(ajp_sent_filter, NULL, r, r->connection);
     }
     /* an h2 stream's connection has a master; HTTP/1 keeps httpd's way */
     if (r->connection->master && !r->main
@@ -338,6 +386,9 @@ void gwguard_backend_register_hooks(void)
     progress_filter = ap_register_output_filter("GWGUARD_PROGRESS",
                                                 progress_out, NULL,
                                                 AP_FTYPE_RESOURCE);
+    ajp_sent_filter = ap_register_input_filter("GWGUARD_AJP_SENT",
+                                               ajp_sent_in, NULL,
+                                               AP_FTYPE_RESOURCE);
     h2_head_filter = ap_register_output_filter("GWGUARD_H2_HEAD",
                                                h2_head_out, NULL,
                                                AP_FTYPE_RESOURCE);

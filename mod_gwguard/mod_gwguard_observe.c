@@ -5,9 +5,13 @@
  * scheme handler recorded for each attempt), never log text, so the class
  * cannot depend on LogLevel.
  */
+#include <dlfcn.h>
+
 #include "httpd.h"
 #include "http_config.h"
+#include "http_request.h"
 #include "apr_strings.h"
+#include "mod_proxy.h"
 
 #include "gwg_classify.h"
 #include "mod_gwguard_observe.h"
@@ -29,6 +33,57 @@ static int body_short(const request_rec *r, int status)
         return 0;
     }
     return r->bytes_sent < len;
+}
+
+/* ProxyErrorOverride as httpd decides it: ap_proxy_should_override on
+ * mod_proxy's per-directory config. mod_proxy's symbols are looked up,
+ * not linked (mod_gwguard_proxy.c says why), once per process; the
+ * release store orders the pointers before the flag. */
+typedef int (*should_override_fn)(proxy_dir_conf *conf, int code);
+
+static int proxy_overrides(request_rec *r, int code)
+{
+    static module *proxy_mod;
+    static should_override_fn should;
+    static int looked;
+    proxy_dir_conf *dc;
+
+    if (!__atomic_load_n(&looked, __ATOMIC_ACQUIRE)) {
+        proxy_mod = (module *)dlsym(RTLD_DEFAULT, "proxy_module");
+        should = (should_override_fn)dlsym(RTLD_DEFAULT,
+                                           "ap_proxy_should_override");
+        __atomic_store_n(&looked, 1, __ATOMIC_RELEASE);
+    }
+    if (!proxy_mod || !should) {
+        return 0;
+    }
+    dc = ap_get_module_config(r->per_dir_config, proxy_mod);
+    return dc && should(dc, code);
+}
+
+/* mod_proxy_fcgi and mod_proxy_uwsgi honour ProxyErrorOverride without
+ * note "proxy-error-override", so without this the upstream's 5xx they
+ * caught would not count for the breaker as mod_proxy_http's does.
+ * fcgi (dispatch) runs ap_die on the script's status itself and returns
+ * OK, r->status that 5xx. uwsgi (uwsgi_response) returns the status
+ * after putting r->status back to 200 without a status line, once the
+ * head parsed: bytes read and headers kept tell it from its own 500/502
+ * for a head it could not read. */
+static int override_unnoted(request_rec *r, const gwg_observation *o,
+                            int status)
+{
+    int code = 0;
+
+    if (o->scheme == GWG_SCHEME_FCGI && status == OK
+        && ap_is_initial_req(r)) {
+        code = r->status;
+    }
+    else if (o->scheme == GWG_SCHEME_UWSGI && r->status == HTTP_OK
+             && !r->status_line && o->bytes_read > 0
+             && !apr_is_empty_table(r->headers_out)) {
+        code = status;
+    }
+    return code >= 500 && code <= 599 && proxy_overrides(r, code);
 }
 
 void gwguard_observe(gwg_observation *o, request_rec *r, int status,
@@ -55,8 +110,13 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     if (st->attempts->nelts > 0) {
         o->attempt = APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
                                    gwguard_attempt).sig;
-        if (o->scheme == GWG_SCHEME_UWSGI) {
+        /* mod_proxy_scgi drops the backend's Content-Length unless
+         * ap_trust_cgilike_cl is set; then it is there to compare. */
+        if (o->scheme == GWG_SCHEME_UWSGI || o->scheme == GWG_SCHEME_SCGI) {
             o->body_short = body_short(r, status);
+        }
+        if (!o->error_override) {
+            o->error_override = override_unnoted(r, o, status);
         }
     }
 }

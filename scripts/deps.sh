@@ -25,6 +25,7 @@ dpkg-dev
 gcc
 gdb
 gunicorn
+iproute2
 libapr1-dev
 libaprutil1-dev
 libclang-rt-14-dev

@@ -54,13 +54,17 @@ class Fault:
     """One fault: its name, the request path under a route prefix, the
     class and status it must give (status None: the app's own status,
     passed through), whether the body is cut short, and `route`: the
-    route it is served under (the dead backend for refused)."""
+    route it is served under (the dead backend for refused). `rule`,
+    when set (with_rules), is the classifier row that must decide it
+    (the rule= word of the GWG00006 line, docs/backends.md)."""
 
     def __init__(self, name, path, cls, status=None, cut=False,
                  route="app"):
         self.name, self.path, self.cls = name, path, cls
         self.status = status if status is not None else CLASS_STATUS[cls]
         self.cut, self.route = cut, route
+        self.rule = None
+        self.page = False       # GwGuardIntercept: gwguard's page
 
 
 def success(name, path, status, route="app"):
@@ -84,6 +88,23 @@ def standard_faults(app_status=(500, 503)):
                             "upstream_5xx", code))
     faults.append(Fault("app_%d_json" % app_status[-1], "/status/%d?json"
                         % app_status[-1], "upstream_5xx", app_status[-1]))
+    # the same under GwGuardIntercept (route icpt, scheme_fixtures): the
+    # app's status with gwguard's page, counted and logged the same
+    icpt = Fault("app_%d_intercepted" % app_status[-1], "/status/%d"
+                 % app_status[-1], "upstream_5xx", app_status[-1],
+                 route="icpt")
+    icpt.page = True
+    faults.append(icpt)
+    return faults
+
+
+def with_rules(faults, rules):
+    """faults, each named in rules ({fault: row}) now bound to that
+    classifier row, so a reordered table cannot move it unnoticed."""
+    names = {f.name for f in faults}
+    assert set(rules) <= names, set(rules) - names
+    for f in faults:
+        f.rule = rules.get(f.name, f.rule)
     return faults
 
 
@@ -228,6 +249,9 @@ class SchemeMatrix:
             "AH %s)" % (on.status, f.cls, f.status, off.status, off.ah))
         assert not less_precise(on.status, off.status), (on.status,
                                                          off.status)
+        if f.page:
+            assert b"the app says" not in on.body, on.body[:200]
+            assert b"the app says" in off.body, off.body[:200]
         if f.cut:
             # cut short, however the client learns it
             assert not on.complete or len(on.body) < FULL_BODY, len(on.body)
@@ -243,6 +267,9 @@ class SchemeMatrix:
                                                   CLASS_CODE[f.cls],
                                                   on.status), on.gwg[0]), \
             on.gwg[0]
+        if f.rule:
+            assert re.search(r" rule=%s(\s|$)" % f.rule, on.gwg[0]), (
+                "want rule=%s" % f.rule, on.gwg[0])
         slot = self.slot(key)
         want = sum(1 for g in self.faults if g.cls == f.cls
                    and self.keys[g.route] == key)
@@ -342,12 +369,18 @@ def scheme_fixtures(name, scheme, modules, make_backend, faults,
             conf = ["ProxyPass /%s/%s/ %s/%s/ timeout=%d %s"
                     % (prefix, route, app, route, TIMEOUT_S, params)
                     for route, params in more]
-            conf += ["ProxyPass /%s/app/ %s/ timeout=%d"
+            conf += ["ProxyPass /%s/icpt/ %s/icpt/ timeout=%d"
+                     % (prefix, app, TIMEOUT_S),
+                     "ProxyPass /%s/app/ %s/ timeout=%d"
                      % (prefix, app, TIMEOUT_S),
                      "ProxyPass /%s/dead/ %s://%s/" % (prefix, scheme, dead)]
+            if prefix == "on":
+                conf.append("<Location /on/icpt/>\n  GwGuardIntercept On\n"
+                            "</Location>")
             return "\n".join(conf) + "\n"
 
-        keys = {"app": app, "dead": "%s://%s" % (scheme, dead)}
+        keys = {"app": app, "icpt": app,
+                "dead": "%s://%s" % (scheme, dead)}
         keys.update((route, app) for route, _ in more)
         yield from matrix_of(request.param, tmp_path_factory, name, modules,
                              routes, faults, keys, allowed)
@@ -362,3 +395,31 @@ def fault_params(faults, pending):
     return [pytest.param(f.name, marks=pytest.mark.xfail(
         reason="issue 10: module side pending: " + pending[f.name],
         strict=True)) if f.name in pending else f.name for f in faults]
+
+
+def override_feeds_breaker(h, key, passed, caught, app_says):
+    """Issue 10 item 4 for a scheme whose handler honours
+    ProxyErrorOverride without mod_proxy_http's note: h serves the same
+    backend (key) under route `passed` and under route `caught` with
+    `ProxyErrorOverride On`, with `GwGuardBreaker failures=2`. The app's
+    503 passed through counts upstream_5xx, not for the breaker; caught
+    by httpd's error path it counts for the breaker as with HTTP, which
+    opens and refuses the next request without asking the backend."""
+    from test_counting import by_name, wait_for
+    for i in range(3):
+        status, _, body = fetch(h.port, "%s/status/503?n=p%d" % (passed, i))
+        assert status == 503 and app_says in body, (status, body[:200])
+    assert wait_for(lambda: by_name(h.status(), key)["requests"] == 3)
+    assert by_name(h.status(), key)["breaker"] == "closed"
+    for i in range(2):
+        status, _, body = fetch(h.port, "%s/status/503?n=c%d" % (caught, i))
+        assert status == 503 and app_says not in body, body[:200]
+    assert wait_for(lambda: by_name(h.status(), key)["breaker"] == "open")
+    status, _, _ = fetch(h.port, "%s/ok?n=after" % passed)
+    assert status == 503
+    slot = by_name(h.status(), key)
+    assert (slot["classes"]["upstream_5xx"],
+            slot["classes"]["circuit_open"]) == (5, 1), slot["classes"]
+    lines = [l for l in h.read_error_log().splitlines()
+             if "GWG00006" in l and "upstream=%s " % key in l]
+    assert len([l for l in lines if "class=upstream_5xx" in l]) == 5, lines

@@ -334,9 +334,13 @@ def test_intercept(run):
                           log)) >= 2
 
 
-def get_full(port, path):
+def get_full(port, path, source=None):
+    """(status, headers, body) of one GET; source: an explicit local
+    port to connect from."""
     import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=30,
+        source_address=("127.0.0.1", source) if source else None)
     try:
         conn.request("GET", path)
         resp = conn.getresponse()
@@ -423,6 +427,27 @@ def test_breaker_per_setHandler_pool(tmp_path, pools, mpm):
         assert by_name(st, dead_key)["classes"]["circuit_open"] == 2
         assert by_name(st, good_key)["breaker"] == "closed"
         assert by_name(st, good_key)["successes"] == 5
+    finally:
+        h.stop()
+    h.check_error_log()
+
+
+def test_error_override_feeds_breaker(tmp_path, pools, mpm):
+    """ProxyErrorOverride On: mod_proxy_fcgi runs ap_die on PHP's 503
+    itself and returns OK, without mod_proxy_http's note; the 503 is
+    counted upstream_5xx, logged, and a breaker failure as for HTTP."""
+    from scheme_matrix import override_feeds_breaker
+    h = Httpd(tmp_path / "httpd", mpm=mpm, loglevel="warn gwguard:info",
+              modules=BASE_MODULES + ["proxy_fcgi"])
+    h.allowed_errors += FCGI_ERRORS
+    app = "fcgi://%s" % pools["tcp"].address
+    h.start("GwGuardBreaker failures=2 window=60 cooldown=600\n"
+            'ProxyPassMatch "^/pass/(.*)$" "%s%s/$1"\n'
+            'ProxyPassMatch "^/caught/(.*)$" "%s%s/$1"\n'
+            '<Location /caught/>\n  ProxyErrorOverride On\n</Location>\n'
+            % (app, SCRIPT, app, SCRIPT))
+    try:
+        override_feeds_breaker(h, app, "/pass", "/caught", b"php says")
     finally:
         h.stop()
     h.check_error_log()

@@ -7,13 +7,20 @@ import pytest
 
 from backends import Uwsgi, missing, UWSGI
 from scheme_matrix import fault_params, \
-    scheme_fixtures, standard_faults
+    scheme_fixtures, standard_faults, with_rules
 
 pytestmark = pytest.mark.skipif(
     bool(missing(UWSGI)), reason="uwsgi (Debian packages uwsgi and "
     "uwsgi-plugin-python3) is not installed")
 
-FAULTS = standard_faults()
+# The classifier row of each fault, as docs/backends.md names them:
+# mod_proxy_uwsgi's 500 for an unreadable head is cgi_head_reset, never
+# mod_proxy_http's head_race (which sees the same EOF, nothing read, 500).
+FAULTS = with_rules(standard_faults(), {
+    "refused": "connect", "timeout": "head_timeout",
+    "reset_before_headers": "cgi_head_reset", "reset_mid_body": "body_short",
+    "slow_body": "body_timeout", "app_500": "upstream_5xx",
+    "app_503": "upstream_5xx", "app_503_json": "upstream_5xx"})
 # What mod_proxy_uwsgi logs when its backend fails (docs/backends.md):
 # only the connect failure; a read failure is a silent 500.
 ALLOWED = [r"AH10101"]
@@ -51,3 +58,20 @@ def test_unix_socket_key(make_httpd, tmp_path):
         slot = find_slot(st, key)
         assert slot, [x["name"] for x in st["upstreams"]]
         assert slot["classes"]["reset_before_headers"] == 1
+
+
+def test_error_override_feeds_breaker(backend, make_httpd):
+    """ProxyErrorOverride On: mod_proxy_uwsgi returns the app's 503 to
+    httpd's error path without mod_proxy_http's note; it is upstream_5xx
+    (not a reset) and a breaker failure, as for HTTP."""
+    from httpd import BASE_MODULES
+    from scheme_matrix import override_feeds_breaker
+    h = make_httpd("event", modules=BASE_MODULES + ["proxy_uwsgi"],
+                   loglevel="warn gwguard:info")
+    h.allowed_errors += ALLOWED
+    app = "uwsgi://%s" % backend.address
+    h.start("GwGuardBreaker failures=2 window=60 cooldown=600\n"
+            "ProxyPass /pass/ %s/\nProxyPass /caught/ %s/\n"
+            "<Location /caught/>\n  ProxyErrorOverride On\n</Location>\n"
+            % (app, app))
+    override_feeds_breaker(h, app, "/pass", "/caught", b"the app says")

@@ -174,6 +174,13 @@ START_TEST(reset_before_headers)
     expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_race");
     o.handler_status = 500;
     expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "head_race");
+    /* mod_proxy_uwsgi: the same filter view (EOF, nothing read, 500) is
+     * uwsgi_response's unreadable status line, the documented row */
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.reused = 0;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
+    o.io = GWG_IO_RESET;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
 }
 END_TEST
 
@@ -346,8 +353,8 @@ START_TEST(h2_closed_after_answer)
 }
 END_TEST
 
-/* mod_proxy_ajp and mod_proxy_uwsgi, the rows of their own. */
-START_TEST(ajp_and_uwsgi)
+/* mod_proxy_ajp, the rows of its own. */
+START_TEST(ajp)
 {
     gwg_observation o = obs(503, 200, 1);
 
@@ -359,6 +366,20 @@ START_TEST(ajp_and_uwsgi)
     expect(&o, GWG_CLASS_CONNECT_REFUSED, "connect");
     o.handler_status = 504;             /* the same timeout with ping= */
     expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
+    /* the request went out (the handler read the client body), then
+     * ajp_read_header failed at once: a reset before SEND_HEADERS
+     * (AH00878), 503 for a GET, 500 otherwise; answered 502 */
+    o.handler_status = 503;
+    o.connected = 1;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "ajp_head_reset");
+    ck_assert_int_eq(gwg_answer_status(GWG_CLASS_RESET_BEFORE_HEADERS,
+                                       503, 0), 502);
+    o.handler_status = 500;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "ajp_head_reset");
+    o.elapsed_us = 2000100;             /* ... after the socket timeout */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "ajp_head_timeout");
+    o.handler_status = 504;             /* ping=: a 504 after connecting */
+    expect(&o, GWG_CLASS_HEADER_TIMEOUT, "head_timeout");
     o = obs(GWG_HANDLER_DONE, 200, 1);  /* AH00893 after data was sent */
     o.scheme = GWG_SCHEME_AJP;
     o.io_timeout_us = 2000000;
@@ -368,11 +389,32 @@ START_TEST(ajp_and_uwsgi)
     expect(&o, GWG_CLASS_BODY_TIMEOUT, "raw_body_timeout");
     o.client_aborted = 1;               /* the client's doing */
     expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
-    o = answered(GWG_HANDLER_OK, 200);  /* uwsgi: EOF before C-L */
-    o.scheme = GWG_SCHEME_UWSGI;
+}
+END_TEST
+
+/* mod_proxy_uwsgi and mod_proxy_scgi: short bodies, ProxyErrorOverride. */
+START_TEST(uwsgi_and_scgi)
+{
+    gwg_observation o = answered(GWG_HANDLER_OK, 200);
+
+    o.scheme = GWG_SCHEME_UWSGI;        /* uwsgi: EOF before C-L */
     o.status_parsed = 0;
     o.body_short = 1;
     expect(&o, GWG_CLASS_BODY_RESET, "body_short");
+    o.scheme = GWG_SCHEME_SCGI;         /* scgi with ap_trust_cgilike_cl */
+    expect(&o, GWG_CLASS_BODY_RESET, "body_short");
+    o.client_aborted = 1;               /* short because the client left */
+    expect(&o, GWG_CLASS_CLIENT_ABORT, "client_abort");
+    /* uwsgi with ProxyErrorOverride: the app's 503 returned as the
+     * handler's result after the head parsed; without the override
+     * mark the same 503 would read as a head that failed */
+    o = obs(503, 200, 1);
+    o.scheme = GWG_SCHEME_UWSGI;
+    o.connected = 1;
+    o.bytes_read = 120;
+    expect(&o, GWG_CLASS_RESET_BEFORE_HEADERS, "cgi_head_reset");
+    o.error_override = 1;
+    expect(&o, GWG_CLASS_UPSTREAM_5XX, "upstream_5xx");
     o = answered(GWG_HANDLER_DONE, 200); /* uwsgi body read timed out */
     o.scheme = GWG_SCHEME_UWSGI;
     o.status_parsed = 0;
@@ -447,7 +489,8 @@ Suite *classify_suite(void)
     tcase_add_test(tc, proxy_error_notes);
     tcase_add_test(tc, fastcgi);
     tcase_add_test(tc, scheme_names);
-    tcase_add_test(tc, ajp_and_uwsgi);
+    tcase_add_test(tc, ajp);
+    tcase_add_test(tc, uwsgi_and_scgi);
     tcase_add_test(tc, h2_upstream_body);
     tcase_add_test(tc, h2_closed_after_answer);
     tcase_add_test(tc, local_faults);
