@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "gwg_format.h"
+#include "gwg_status_field.h"
 #include "gwg_time.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -57,22 +58,75 @@ static double rate(uint64_t now, uint64_t before, double dt)
     return (dt > 0 && now >= before) ? (double)(now - before) / dt : 0.0;
 }
 
-static void row(const gwg_snap_upstream *u, const gwg_snap_upstream *was,
-                double dt, uint64_t now)
-{
-    char breaker[48], name[GWG_TEXT_MAX(GWG_KEY_MAX)];
+/* The columns are the status-field rows that name a watch column
+ * (gwg_status_field.h): per second for each counter, then the counters'
+ * totals, then the other rows' cells (the breaker). */
+#define NAME_WIDTH 36
+#define RATE_WIDTH 8
 
-    printf("%-36s %8.1f %8.1f %10" PRIu64 " %10" PRIu64 "  %s\n",
-           gwg_text_safe(name, sizeof(name), u->name),
-           was ? rate(u->requests, was->requests, dt) : 0.0,
-           was ? rate(u->failures, was->failures, dt) : 0.0, u->requests,
-           u->failures, gwg_format_breaker(breaker, sizeof(breaker), u, now));
+static int watched_counter(const gwg_status_field *f)
+{
+    return f->watch && f->kind == GWG_FIELD_U64;
+}
+
+static void heading(void)
+{
+    int i;
+
+    printf("%-*s", NAME_WIDTH, "UPSTREAM");
+    for (i = 0; i < gwg_status_nfields; i++) {
+        if (watched_counter(&gwg_status_fields[i])) {
+            printf(" %*s", RATE_WIDTH, gwg_status_fields[i].watch);
+        }
+    }
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+
+        if (watched_counter(f)) {
+            printf(" %*s", f->width, f->column);
+        }
+        else if (f->watch) {
+            printf("  %s", f->column);
+        }
+    }
+    putchar('\n');
+}
+
+/* One line: an upstream's (cells set) or the totals' (cells 0). */
+static void line(const char *name, const gwg_snap_upstream *u,
+                 const gwg_snap_upstream *was, double dt, uint64_t now,
+                 int cells)
+{
+    char buf[48];
+    int i;
+
+    printf("%-*s", NAME_WIDTH, name);
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+
+        if (watched_counter(f)) {
+            printf(" %*.1f", RATE_WIDTH,
+                   was ? rate(f->get(u), f->get(was), dt) : 0.0);
+        }
+    }
+    for (i = 0; i < gwg_status_nfields; i++) {
+        const gwg_status_field *f = &gwg_status_fields[i];
+
+        if (watched_counter(f)) {
+            printf(" %*" PRIu64, f->width, f->get(u));
+        }
+        else if (f->watch && cells) {
+            printf("  %s", gwg_status_cell(buf, sizeof(buf), f, u, now));
+        }
+    }
+    putchar('\n');
 }
 
 static void frame(const gwg_snapshot *snap, const gwg_snapshot *prev,
                   double dt, double interval, int tty)
 {
     char when[GWG_RFC3339_LEN], path[GWG_TEXT_MAX(256)];
+    char name[GWG_TEXT_MAX(GWG_KEY_MAX)];
     uint64_t now = gwg_now_us();
     int i;
 
@@ -81,18 +135,15 @@ static void frame(const gwg_snapshot *snap, const gwg_snapshot *prev,
     }
     printf("gwguardctl watch  %s  every %.1fs  %s  (Ctrl-C to quit)\n\n",
            gwg_text_safe(path, sizeof(path), snap->shm_path), interval,
-           gwg_time_rfc3339(when, sizeof(when),
-                                                      now));
-    printf("%-36s %8s %8s %10s %10s  %s\n", "UPSTREAM", "REQ/S", "FAIL/S",
-           "REQUESTS", "FAILURES", "BREAKER");
+           gwg_time_rfc3339(when, sizeof(when), now));
+    heading();
     for (i = 0; i < snap->nupstreams; i++) {
-        row(&snap->upstreams[i], previous(prev, snap->upstreams[i].name),
-            dt, now);
+        const gwg_snap_upstream *u = &snap->upstreams[i];
+
+        line(gwg_text_safe(name, sizeof(name), u->name), u,
+             previous(prev, u->name), dt, now, 1);
     }
-    printf("%-36s %8.1f %8.1f %10" PRIu64 " %10" PRIu64 "\n", "total",
-           prev ? rate(snap->totals.requests, prev->totals.requests, dt) : 0,
-           prev ? rate(snap->totals.failures, prev->totals.failures, dt) : 0,
-           snap->totals.requests, snap->totals.failures);
+    line("total", &snap->totals, prev ? &prev->totals : NULL, dt, now, 0);
     if (!tty) {
         putchar('\n');
     }

@@ -377,11 +377,11 @@ const char *gwg_conf_breaker(gwg_breaker_conf *out, const char **origin,
 
     *origin = NULL;
     out->enabled = 1;
-    out->failures = GWG_BREAKER_DEFAULT_FAILURES;
-    out->window_s = GWG_BREAKER_DEFAULT_WINDOW;
-    out->cooldown_s = GWG_BREAKER_DEFAULT_COOLDOWN;
-    out->max_cooldown_s = 0;
-    out->panic_pct = GWG_BREAKER_DEFAULT_PANIC;
+    out->failures = (uint32_t)gwg_default.breaker_failures;
+    out->window_s = (uint32_t)gwg_default.breaker_window_s;
+    out->cooldown_s = (uint32_t)gwg_default.breaker_cooldown_s;
+    out->max_cooldown_s = (uint32_t)gwg_default.breaker_max_cooldown_s;
+    out->panic_pct = (uint32_t)gwg_default.breaker_panic_pct;
     if (argc > 0 && strstr(argv[0], "://")) {
         if ((err = parse_origin(origin, directive, argv[0], p))) {
             return err;

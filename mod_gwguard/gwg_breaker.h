@@ -18,11 +18,7 @@
 
 #define GWG_BREAKER_FAILURES_MAX  1000000u
 #define GWG_BREAKER_SECONDS_MAX   86400u
-#define GWG_BREAKER_DEFAULT_FAILURES 5u
-#define GWG_BREAKER_DEFAULT_WINDOW   10u
-#define GWG_BREAKER_DEFAULT_COOLDOWN 30u
-#define GWG_BREAKER_DEFAULT_PANIC    50u   /* percent, as Envoy's
-                                              healthy_panic_threshold */
+/* The defaults are gwg_default's (gwg_conf.h). */
 
 /* A trial that has not reported back after this long is taken to be lost
  * (its process died, e.g. `apachectl restart` killed it) and another

@@ -12,6 +12,22 @@
 #include "gwg_class.h"
 #include "gwg_conf.h"
 
+const gwg_defaults gwg_default = {
+    .enabled = 1,
+    .shm_name = GWG_DEFAULT_SHM_NAME,
+    .max_upstreams = 1024,
+    .recent = 1024,
+    .retry_after = 30,
+    .expose_upstream = 0,
+    .proxy_status = 1,
+    .breaker = 0,
+    .breaker_failures = 5,
+    .breaker_window_s = 10,
+    .breaker_cooldown_s = 30,
+    .breaker_max_cooldown_s = 0,
+    .breaker_panic_pct = 50,
+};
+
 const char *gwg_conf_flag(int *out, const char *directive, const char *value,
                           apr_pool_t *p)
 {

@@ -11,10 +11,32 @@
 #include <apr_pools.h>
 
 /* The defaults, in one place: the module, `gwguardctl check` and
- * gwguardctl's search for the segment all use these. */
+ * gwguardctl's search for the segment all use these, and the Default
+ * lines of docs/directives.md (the directive table's rows) say the same
+ * (tests/unit/test_directive.c). */
+typedef struct {
+    int           enabled;          /* GwGuard */
+    const char   *shm_name;         /* GwGuardShmFile, in DefaultRuntimeDir */
+    unsigned long max_upstreams;    /* GwGuardMaxUpstreams */
+    unsigned long recent;           /* GwGuardRecent */
+    unsigned long retry_after;      /* GwGuardRetryAfter, seconds */
+    int           expose_upstream;  /* GwGuardExposeUpstream */
+    int           proxy_status;     /* GwGuardProxyStatus */
+    int           breaker;          /* GwGuardBreaker */
+    /* what a GwGuardBreaker line leaves out (docs/breaker.md) */
+    unsigned long breaker_failures;
+    unsigned long breaker_window_s;
+    unsigned long breaker_cooldown_s;
+    unsigned long breaker_max_cooldown_s;   /* 0: no doubling */
+    unsigned long breaker_panic_pct;        /* as Envoy's
+                                               healthy_panic_threshold */
+} gwg_defaults;
+
+extern const gwg_defaults gwg_default;
+
+/* The segment's default file name as a literal, for the paths built at
+ * compile time (gwguardctl's last resort); gwg_default.shm_name is it. */
 #define GWG_DEFAULT_SHM_NAME      "gwguard.shm"   /* in DefaultRuntimeDir */
-#define GWG_DEFAULT_MAX_UPSTREAMS 1024
-#define GWG_DEFAULT_RECENT        1024
 /* DefaultRuntimeDir when the configuration sets none: httpd's compiled-in
  * DEFAULT_REL_RUNTIMEDIR (Debian builds "/var/run/apache2"; a relative one
  * is relative to ServerRoot). The glue asserts at compile time that it

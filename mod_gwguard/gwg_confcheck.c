@@ -636,7 +636,7 @@ const char *gwg_confcheck_shm_path(const gwg_confdoc *doc)
     const gwg_confdir *shm = gwg_confdoc_last(doc, "GwGuardShmFile");
     const gwg_confdir *rt = gwg_confdoc_last(doc, "DefaultRuntimeDir");
     const char *file = (shm && shm->argc == 1) ? shm->argv[0]
-                                               : GWG_DEFAULT_SHM_NAME;
+                                               : gwg_default.shm_name;
     const char *dir = gwg_confdoc_path(doc, (rt && rt->argc == 1)
                                             ? rt->argv[0]
                                             : GWG_DEFAULT_RUNTIME_DIR);

@@ -23,7 +23,7 @@ void gwg_confcheck_warn(gwg_confcheck_ctx *cx, const gwg_confdir *d,
     __attribute__((format(printf, 3, 4)));
 
 /* The shared segment's path as the module would compute it: the last
- * GwGuardShmFile (default GWG_DEFAULT_SHM_NAME) relative to
+ * GwGuardShmFile (default gwg_default.shm_name) relative to
  * DefaultRuntimeDir (default GWG_DEFAULT_RUNTIME_DIR, httpd's), itself
  * relative to ServerRoot. gwguardctl finds the segment with this. */
 const char *gwg_confcheck_shm_path(const gwg_confdoc *doc);

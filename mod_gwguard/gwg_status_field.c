@@ -48,73 +48,75 @@ static uint64_t breaker_panic(const gwg_snap_upstream *u)
 }
 
 /* kind, json, xml, column, width, gap, html, kv, kv_where, prom,
- * prom_type, prom_help, get */
+ * prom_type, prom_help, get, watch */
 const gwg_status_field gwg_status_fields[] = {
     { GWG_FIELD_U64, "requests", "requests", "REQUESTS", 10, 1, "requests",
       "Requests", GWG_KV_TOTAL | GWG_KV_UPSTREAM, "gwguard_requests_total",
-      "counter", "Attempts proxied to the upstream.", requests },
+      "counter", "Attempts proxied to the upstream.", requests, "REQ/S" },
     { GWG_FIELD_U64, "successes", "successes", NULL, 0, 0, "successes",
       "Successes", GWG_KV_TOTAL, "gwguard_successes_total", "counter",
-      "Attempts the upstream answered without failing.", successes },
+      "Attempts the upstream answered without failing.", successes, NULL },
     { GWG_FIELD_U64, "failures", "failures", "FAILURES", 10, 1, "failures",
       "Failures", GWG_KV_TOTAL | GWG_KV_UPSTREAM, NULL, NULL, NULL,
-      failures },
+      failures, "FAIL/S" },
     { GWG_FIELD_RATE, NULL, NULL, "RATE", 7, 1, "rate", NULL, 0, NULL, NULL,
-      NULL, NULL },
+      NULL, NULL, NULL },
     { GWG_FIELD_TOP_CLASS, NULL, NULL, "TOP CLASS", -20, 2, "top class", NULL,
-      0, NULL, NULL, NULL, NULL },
+      0, NULL, NULL, NULL, NULL, NULL },
     /* every upstream-failure class in Prometheus, zeros too, so rate()
      * sees a series from the start; client aborts and breaker refusals
      * apart, as neither is the upstream failing an attempt */
     { GWG_FIELD_CLASSES, "classes", "classes", NULL, 0, 0, NULL, "Class_",
       GWG_KV_TOTAL, "gwguard_failures_total", "counter",
       "Upstream failures by class (client_abort and circuit_open "
-      "excluded).", NULL },
+      "excluded).", NULL, NULL },
     { GWG_FIELD_U64, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
       "gwguard_breaker_refusals_total", "counter",
       "Requests gwguard's open breaker answered 503 circuit_open "
-      "without trying the upstream.", refusals },
+      "without trying the upstream.", refusals, NULL },
     { GWG_FIELD_U64, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
       "gwguard_client_aborts_total", "counter",
       "Requests the client gave up on (never an upstream failure).",
-      client_aborts },
+      client_aborts, NULL },
     { GWG_FIELD_STATUSES, "statuses", "statuses", NULL, 0, 0, NULL, NULL, 0,
       "gwguard_responses_total", "counter",
-      "Error responses gwguard answered, by status.", NULL },
+      "Error responses gwguard answered, by status.", NULL, NULL },
     { GWG_FIELD_AGO, NULL, NULL, "LAST FAIL", -10, 1, "last failure", NULL,
-      0, NULL, NULL, NULL, last_failure },
+      0, NULL, NULL, NULL, last_failure, NULL },
     /* failed requests mod_cache answered stale (docs/degrade.md) */
     { GWG_FIELD_U64, "stale", "stale", "STALE", 6, 1, "stale", "Stale",
       GWG_KV_TOTAL | GWG_KV_UPSTREAM, "gwguard_stale_total", "counter",
       "Failed requests mod_cache answered with a stale copy "
-      "(CacheStaleOnError) instead of an error page.", stale },
+      "(CacheStaleOnError) instead of an error page.", stale, NULL },
     { GWG_FIELD_U64, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
       "gwguard_breaker_open", "gauge",
       "1 while the upstream's circuit breaker is open, else 0.",
-      breaker_open },
+      breaker_open, NULL },
     { GWG_FIELD_BREAKER, NULL, NULL, "BREAKER", 0, 1, "breaker", "Breaker",
       GWG_KV_UPSTREAM, "gwguard_breaker_state", "gauge",
-      "Circuit breaker state: 0 closed, 1 open, 2 half-open.", breaker },
+      "Circuit breaker state: 0 closed, 1 open, 2 half-open.", breaker,
+      "BREAKER" },
     /* JSON writes it with the other breaker fields of the upstream */
     { GWG_FIELD_U64, NULL, "breaker_panic", NULL, 0, 0, NULL, "BreakerPanic",
       GWG_KV_UPSTREAM, "gwguard_breaker_panic", "gauge",
       "1 while the upstream's breaker is open but its balancer is in "
-      "panic, so gwguard lets requests through, else 0.", breaker_panic },
+      "panic, so gwguard lets requests through, else 0.", breaker_panic,
+      NULL },
     { GWG_FIELD_U64, "consecutive_failures", "consecutive_failures", NULL,
       0, 0, NULL, NULL, 0, "gwguard_consecutive_failures", "gauge",
-      "Failures since the upstream's last success.", consecutive },
+      "Failures since the upstream's last success.", consecutive, NULL },
     /* in JSON and XML the times belong to the upstream, not its counters,
      * so those renderers write them after the counters themselves */
     { GWG_FIELD_TIME, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
       "gwguard_first_failure_timestamp_seconds", "gauge",
       "When the upstream first failed since the last reset.",
-      first_failure },
+      first_failure, NULL },
     { GWG_FIELD_TIME, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
       "gwguard_last_failure_timestamp_seconds", "gauge",
-      "When the upstream last failed.", last_failure },
+      "When the upstream last failed.", last_failure, NULL },
     { GWG_FIELD_TTFB, NULL, "ttfb", NULL, 0, 0, NULL, NULL, 0,
       "gwguard_upstream_response_seconds", "histogram",
-      "Upstream time to first byte of the response.", NULL },
+      "Upstream time to first byte of the response.", NULL, NULL },
 };
 
 const int gwg_status_nfields =

@@ -43,6 +43,10 @@ typedef struct {
     const char *prom_type;      /* counter, gauge or histogram */
     const char *prom_help;      /* its HELP text */
     uint64_t (*get)(const gwg_snap_upstream *u);
+    const char *watch;          /* gwguardctl watch: a U64 row's per-second
+                                   column (its total follows, under
+                                   column); another kind's cell, under
+                                   column; NULL: not shown */
 } gwg_status_field;
 
 extern const gwg_status_field gwg_status_fields[];

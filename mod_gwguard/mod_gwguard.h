@@ -28,7 +28,7 @@ typedef struct {
 typedef struct {
     int enabled;                   /* GwGuard; GWGUARD_UNSET = inherit */
     struct gwguard_page_conf *page;/* error pages, NULL = defaults
-                                      (mod_gwguard_page.h) */
+                                      (mod_gwguard_page_conf.h) */
     int *status_codes;             /* GwGuardStatusCode by class, 0 unset;
                                       NULL when none is set in this scope */
 } gwguard_dir_conf;

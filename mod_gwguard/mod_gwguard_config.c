@@ -22,8 +22,8 @@ void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s)
     gwguard_srv_conf *conf = apr_pcalloc(p, sizeof(*conf));
 
     (void)s;
-    conf->max_upstreams = GWG_DEFAULT_MAX_UPSTREAMS;
-    conf->recent = GWG_DEFAULT_RECENT;
+    conf->max_upstreams = gwg_default.max_upstreams;
+    conf->recent = gwg_default.recent;
     return conf;
 }
 
@@ -68,7 +68,8 @@ int gwguard_enabled(request_rec *r)
     gwguard_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                   &gwguard_module);
 
-    return conf->enabled != 0;          /* unset means On */
+    return conf->enabled == GWGUARD_UNSET ? gwg_default.enabled
+                                          : conf->enabled;
 }
 
 static gwguard_srv_conf *srv_conf(cmd_parms *cmd)
@@ -87,12 +88,9 @@ static const char *gwguard_set_enabled(cmd_parms *cmd, void *dirconf,
 static const char *gwguard_set_shm_file(cmd_parms *cmd, void *dirconf,
                                         const char *value)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *err = gwg_conf_path(cmd->cmd->name, value, cmd->pool);
 
     (void)dirconf;
-    if (!err) {
-        err = gwg_conf_path(cmd->cmd->name, value, cmd->pool);
-    }
     if (!err) {
         srv_conf(cmd)->shm_file = value;
     }
@@ -104,23 +102,20 @@ static const char *gwguard_set_max_upstreams(cmd_parms *cmd,
                                              const char *value)
 {
     const gwg_directive *row = cmd->info;
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
 
     (void)dirconf;
-    return err ? err : gwg_conf_uint(&srv_conf(cmd)->max_upstreams,
-                                     cmd->cmd->name, value, row->lo,
-                                     row->hi, cmd->pool);
+    return gwg_conf_uint(&srv_conf(cmd)->max_upstreams, cmd->cmd->name,
+                         value, row->lo, row->hi, cmd->pool);
 }
 
 static const char *gwguard_set_recent(cmd_parms *cmd, void *dirconf,
                                       const char *value)
 {
     const gwg_directive *row = cmd->info;
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
 
     (void)dirconf;
-    return err ? err : gwg_conf_uint(&srv_conf(cmd)->recent, cmd->cmd->name,
-                                     value, row->lo, row->hi, cmd->pool);
+    return gwg_conf_uint(&srv_conf(cmd)->recent, cmd->cmd->name, value,
+                         row->lo, row->hi, cmd->pool);
 }
 
 /* httpd's override flags for a row's contexts: a server-config or vhost
@@ -131,12 +126,45 @@ static const char *gwguard_set_recent(cmd_parms *cmd, void *dirconf,
      | (((ctx) & GWG_CTX_DIR) ? ACCESS_CONF : 0) \
      | (((ctx) & GWG_CTX_HTACCESS) ? OR_FILEINFO : 0))
 
+/* What the override flags cannot say: a row for the main server only
+ * (context S alone) is refused in a <VirtualHost> (GLOBAL_ONLY). */
+static const char *context_error(cmd_parms *cmd)
+{
+    const gwg_directive *row = cmd->info;
+
+    if ((row->contexts & ~GWG_CTX_SERVER) == 0) {
+        return ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    }
+    return NULL;
+}
+
+/* Each row's setter behind context_error, with the arguments of its
+ * AP_INIT_<how>. */
+#define GWG_PARAMS_TAKE1     const char *a1
+#define GWG_PASS_TAKE1       a1
+#define GWG_PARAMS_TAKE2     const char *a1, const char *a2
+#define GWG_PASS_TAKE2       a1, a2
+#define GWG_PARAMS_RAW_ARGS  const char *a1
+#define GWG_PASS_RAW_ARGS    a1
+#define GWG_PARAMS_TAKE_ARGV int argc, char *const argv[]
+#define GWG_PASS_TAKE_ARGV   argc, argv
+#define GWG_CHECKED(id, name, how, setter, ...) \
+    static const char *checked_##id(cmd_parms *cmd, void *dirconf, \
+                                    GWG_PARAMS_##how) \
+    { \
+        const char *err = context_error(cmd); \
+        return err ? err : setter(cmd, dirconf, GWG_PASS_##how); \
+    }
+GWG_DIRECTIVES(GWG_CHECKED)
+#undef GWG_CHECKED
+
 /* The command table, row by row from the core's directive table; each
  * entry carries its row (cmd->info) for the setter's range. */
 #define GWG_COMMAND(id, name, how, setter, ctx, min, max, check, lo, hi, \
                     dflt, help) \
-    AP_INIT_##how(name, setter, (void *)&gwg_directives[GWG_DIR_##id], \
-                  GWG_WHERE(ctx), help),
+    AP_INIT_##how(name, checked_##id, \
+                  (void *)&gwg_directives[GWG_DIR_##id], GWG_WHERE(ctx), \
+                  help),
 const command_rec gwguard_cmds[] = {
     GWG_DIRECTIVES(GWG_COMMAND)
     { NULL }

@@ -20,6 +20,7 @@
 #include <apr_strings.h>
 
 #include "gwg_accept.h"
+#include "gwg_conf.h"
 #include "gwg_page.h"
 #include "gwg_page_conf.h"
 #include "gwg_time.h"
@@ -32,7 +33,6 @@
 
 APLOG_USE_MODULE(gwguard);
 
-#define DEFAULT_RETRY_AFTER 30
 #define NOTE_TYPE "gwguard-page-type"    /* r->notes: our page's type */
 
 static ap_filter_rec_t *type_filter, *intercept_filter;
@@ -104,6 +104,12 @@ static const gwg_template *page_for(request_rec *r,
 
 /* ---- filling ---- */
 
+/* An On/Off setting: the value set in scope, else the default. */
+static int flag(int value, int dflt)
+{
+    return value == GWGUARD_UNSET ? dflt : value != 0;
+}
+
 static int retry_after(const gwguard_page_conf *pc, const gwguard_req *st)
 {
     if (st && st->retry_after >= 0) {
@@ -112,13 +118,15 @@ static int retry_after(const gwguard_page_conf *pc, const gwguard_req *st)
     if (pc && pc->retry_after != GWGUARD_UNSET) {
         return pc->retry_after;
     }
-    return DEFAULT_RETRY_AFTER;
+    return (int)gwg_default.retry_after;
 }
 
 static const char *upstream_of(const gwguard_page_conf *pc,
                                const gwguard_req *st, apr_pool_t *p)
 {
-    if (!pc || pc->expose_upstream != 1 || !st || st->attempts->nelts == 0) {
+    if (!flag(pc ? pc->expose_upstream : GWGUARD_UNSET,
+              gwg_default.expose_upstream)
+        || !st || st->attempts->nelts == 0) {
         return "";
     }
     return apr_pstrdup(p, APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
@@ -177,7 +185,8 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_ltoa(r->pool, retry));
     }
-    if ((!pc || pc->proxy_status != 0) && error_type) {
+    if (flag(pc ? pc->proxy_status : GWGUARD_UNSET,
+             gwg_default.proxy_status) && error_type) {
         apr_table_setn(r->err_headers_out, "Proxy-Status",
                        apr_pstrcat(r->pool, "gwguard; error=", error_type,
                                    NULL));

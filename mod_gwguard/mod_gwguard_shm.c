@@ -36,7 +36,7 @@ static const char *shm_path(apr_pool_t *p, server_rec *s)
                                                   &gwguard_module);
 
     return ap_runtime_dir_relative(p, conf->shm_file ? conf->shm_file
-                                                    : GWG_DEFAULT_SHM_NAME);
+                                                    : gwg_default.shm_name);
 }
 
 static gwguard_retained *retained_get(int *first_start)

@@ -90,6 +90,26 @@ def test_same_verdict_as_configtest(tmp_path, line, words):
     assert said and f[0][3] == said[0], (f[0][3], t.stderr)
 
 
+@pytest.mark.parametrize("line", [
+    "GwGuardShmFile gw.shm", "GwGuardMaxUpstreams 64", "GwGuardRecent 5"])
+def test_server_only_rows_refused_in_vhost(tmp_path, line):
+    """A row for the main server only (context S) is refused in a
+    <VirtualHost> by the module (from the directive table, one rule for
+    every such row) as by check, in the same words."""
+    conf = write_conf(tmp_path, "Listen 127.0.0.1:9\n<VirtualHost *:80>\n"
+                      + line + "\n</VirtualHost>\n")
+    p = ctl("check", "--config", str(conf))
+    f = findings(p.stdout)
+    name = line.split()[0]
+    assert [x[:3] for x in f] == [(str(conf), 9, "error")], p.stdout
+    assert f[0][3] == "%s cannot occur within <VirtualHost> section" % name
+    t = subprocess.run(["/usr/sbin/apache2", "-t", "-f", str(conf)],
+                       capture_output=True, text=True, timeout=30)
+    assert t.returncode != 0
+    said = t.stderr.split("line 9 of %s:\n" % conf, 1)[-1].splitlines()
+    assert said and said[0] == f[0][3], t.stderr
+
+
 def test_includes_conditionals_and_variables(tmp_path):
     root = tmp_path / "root"
     (root / "conf.d").mkdir(parents=True)

@@ -14,6 +14,7 @@
 #include "gwg_atomic.h"
 #include "gwg_breaker.h"
 #include "gwg_classify.h"
+#include "gwg_conf.h"
 #include "gwg_shm.h"
 #include "unit.h"
 
@@ -679,14 +680,14 @@ START_TEST(conf_settings)
     ck_assert_uint_eq(c.cooldown_s, 11);
     ck_assert_ptr_null(parse(&c, &origin, "Cooldown=2 FAILURES=1"));
     ck_assert_uint_eq(c.failures, 1);
-    ck_assert_uint_eq(c.window_s, GWG_BREAKER_DEFAULT_WINDOW);
+    ck_assert_uint_eq(c.window_s, gwg_default.breaker_window_s);
     ck_assert_uint_eq(c.cooldown_s, 2);
     ck_assert_ptr_null(parse(&c, &origin, "off"));
     ck_assert_int_eq(c.enabled, 0);
     ck_assert_ptr_null(parse(&c, &origin, "On"));
     ck_assert_int_eq(c.enabled, 1);
-    ck_assert_uint_eq(c.failures, GWG_BREAKER_DEFAULT_FAILURES);
-    ck_assert_uint_eq(c.cooldown_s, GWG_BREAKER_DEFAULT_COOLDOWN);
+    ck_assert_uint_eq(c.failures, gwg_default.breaker_failures);
+    ck_assert_uint_eq(c.cooldown_s, gwg_default.breaker_cooldown_s);
 }
 END_TEST
 
@@ -755,7 +756,7 @@ START_TEST(conf_errors)
     ck_assert_uint_eq(c.max_cooldown_s, 600);
     ck_assert_ptr_null(parse(&c, &origin, "cooldown=30"));
     ck_assert_uint_eq(c.max_cooldown_s, 0);
-    ck_assert_uint_eq(c.panic_pct, GWG_BREAKER_DEFAULT_PANIC);
+    ck_assert_uint_eq(c.panic_pct, gwg_default.breaker_panic_pct);
     ck_assert_ptr_null(parse(&c, &origin, "panic=0"));
     ck_assert_uint_eq(c.panic_pct, 0);
     ck_assert_str_eq(parse(&c, &origin, "panic=101"),

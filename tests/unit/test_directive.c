@@ -8,6 +8,7 @@
 
 #include <apr_strings.h>
 
+#include "gwg_conf.h"
 #include "gwg_confcheck.h"
 #include "gwg_directive.h"
 #include "unit.h"
@@ -168,6 +169,56 @@ START_TEST(docs_say_what_the_rows_say)
 }
 END_TEST
 
+/* The defaults the code applies (gwg_default) are the ones each row's
+ * Default line and help text state, so the docs, `check` and the module's
+ * own help cannot drift from the code. */
+static const char *on_off(int v)
+{
+    return v ? "On" : "Off";
+}
+
+static void expect_default(gwg_directive_id id, const char *value)
+{
+    const gwg_directive *r = &gwg_directives[id];
+    const char *line = apr_psprintf(pool, "`%s %s`", r->name, value);
+
+    ck_assert_msg(strstr(r->dflt, id == GWG_DIR_SHM_FILE ? value : line),
+                  "%s: Default '%s' does not say %s", r->name, r->dflt,
+                  value);
+}
+
+START_TEST(defaults_are_the_rows_defaults)
+{
+    static const gwg_directive_id numbers[] = {
+        GWG_DIR_MAX_UPSTREAMS, GWG_DIR_RECENT, GWG_DIR_RETRY_AFTER };
+    const unsigned long values[] = {
+        gwg_default.max_upstreams, gwg_default.recent,
+        gwg_default.retry_after };
+    size_t i;
+
+    expect_default(GWG_DIR_ENABLED, on_off(gwg_default.enabled));
+    expect_default(GWG_DIR_SHM_FILE, gwg_default.shm_name);
+    expect_default(GWG_DIR_EXPOSE_UPSTREAM,
+                   on_off(gwg_default.expose_upstream));
+    expect_default(GWG_DIR_PROXY_STATUS, on_off(gwg_default.proxy_status));
+    expect_default(GWG_DIR_BREAKER, on_off(gwg_default.breaker));
+    for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+        const gwg_directive *r = &gwg_directives[numbers[i]];
+        const char *v = apr_psprintf(pool, "%lu", values[i]);
+
+        expect_default(numbers[i], v);
+        ck_assert_msg(strstr(r->help, apr_pstrcat(pool, "(default ", v, ")",
+                                                  NULL)),
+                      "%s: help '%s' does not say default %s", r->name,
+                      r->help, v);
+        ck_assert(values[i] >= r->lo && values[i] <= r->hi);
+        /* and check accepts the default */
+        ck_assert_int_eq(errors_for(apr_pstrcat(pool, r->name, " ", v,
+                                                NULL)), 0);
+    }
+}
+END_TEST
+
 Suite *directive_suite(void)
 {
     Suite *s = suite_create("directive");
@@ -177,6 +228,7 @@ Suite *directive_suite(void)
     tcase_add_test(tc, check_reads_the_table);
     tcase_add_test(tc, number_rows_take_their_range_from_the_row);
     tcase_add_test(tc, docs_say_what_the_rows_say);
+    tcase_add_test(tc, defaults_are_the_rows_defaults);
     suite_add_tcase(s, tc);
     return s;
 }
