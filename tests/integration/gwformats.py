@@ -11,7 +11,7 @@ NS = {"g": "urn:x-mod-gwguard:status:1"}
 CLASSES = ["connect_refused", "connect_timeout", "dns", "tls",
            "header_timeout", "reset_before_headers", "bad_response",
            "body_timeout", "body_reset", "unavailable", "circuit_open",
-           "upstream_5xx", "client_abort", "other"]
+           "upstream_5xx", "client_abort", "other", "maintenance"]
 
 
 def from_json(text):
