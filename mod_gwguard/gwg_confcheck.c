@@ -139,6 +139,21 @@ static const char *check_breaker(gwg_confcheck_ctx *cx,
                             (char *const *)d->argv, cx->p);
 }
 
+/* An ap_expr: httpd parses it (at configtest); here only that there is
+ * one. */
+static const char *check_maint_bypass(gwg_confcheck_ctx *cx,
+                                      const gwg_directive *row,
+                                      const gwg_confdir *d)
+{
+    (void)row;
+    if (d->argc == 0 || (d->argc == 1 && (!*d->argv[0]
+                                           || !strcmp(d->argv[0], "\"\"")))) {
+        return apr_psprintf(cx->p, "%s: an expression is required, e.g. "
+                            "-R '10.0.0.0/8'", d->name);
+    }
+    return NULL;
+}
+
 /* The directive table's rows, with the checks above. */
 #define GWG_DIRECTIVE_ROW(id, name, how, setter, ctx, min, max, check, lo, \
                           hi, dflt, help) \

@@ -7,6 +7,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "ap_expr.h"
 
 #include "gwg_class.h"
 #include "gwg_shm.h"
@@ -31,6 +32,8 @@ typedef struct {
                                       (mod_gwguard_page.h) */
     int *status_codes;             /* GwGuardStatusCode by class, 0 unset;
                                       NULL when none is set in this scope */
+    const ap_expr_info_t *maint_bypass; /* GwGuardMaintenanceBypass, NULL
+                                      = none (mod_gwguard_maint.c) */
 } gwguard_dir_conf;
 
 /* The segment as this process sees it: mapped by the parent in
@@ -82,6 +85,8 @@ typedef struct {
     int          check_http;       /* an HTTP/1 upstream: check "HTTP/" */
     int          not_http;         /* response not "HTTP/": refused */
     int          breaker_refused;  /* our breaker answered 503 at once */
+    int          maint_refused;    /* in a maintenance window: 503 at once
+                                      (mod_gwguard_maint.c) */
     apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
                                       this attempt is not the trial */
     int          scheme;           /* gwg_scheme of the worker's URL */

@@ -12,6 +12,7 @@
 #include "gwg_directive.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_page.h"
+#include "mod_gwguard_maint.h"
 
 
 void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s)
@@ -57,6 +58,8 @@ void *gwguard_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     conf->page = gwguard_page_conf_merge(p, base->page, add->page);
     conf->status_codes = gwguard_merge_status_codes(p, base->status_codes,
                                                     add->status_codes);
+    conf->maint_bypass = add->maint_bypass ? add->maint_bypass
+                                           : base->maint_bypass;
     return conf;
 }
 

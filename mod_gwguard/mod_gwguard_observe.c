@@ -24,6 +24,7 @@ void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
     o->elapsed_us = a->end > a->start ? a->end - a->start : 0;
     o->connect_timeout_us = a->connect_timeout;
     o->breaker_refused = a->breaker_refused;
+    o->maint_refused = a->maint_refused;
     o->scheme = (gwg_scheme)a->scheme;
     o->io_timeout_us = a->io_timeout;
     /* the handler's last pass of response data, or the attempt's start */

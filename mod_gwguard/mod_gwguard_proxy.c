@@ -21,6 +21,7 @@
 #include "gwg_upstream.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_verdict.h"
+#include "mod_gwguard_maint.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -157,7 +158,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
 {
     gwguard_attempt *a;
     gwguard_req *st;
-    int dynamic;
+    int dynamic, rv;
 
     (void)proxyhost; (void)proxyport;
     if (!gwguard_enabled(r)) {
@@ -180,6 +181,9 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     claim_slot(r, a, worker, dynamic);
     if (a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
         return DECLINED;
+    }
+    if ((rv = gwguard_maint_admit(r, st, a)) != DECLINED) {
+        return rv;                  /* in maintenance: before the breaker */
     }
     return gwguard_breaker_admit(r, st, a);
 }
@@ -269,8 +273,8 @@ static void note_failovers(request_rec *r, const gwguard_req *st)
         const gwg_class_info *info = gwg_class_get(
             (gwg_class_t)attempts[i].cls);
 
-        if (!info) {
-            continue;                   /* it did not fail */
+        if (!info || attempts[i].cls == GWG_CLASS_MAINTENANCE) {
+            continue;          /* it did not fail (GWG00700 said why) */
         }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00100: upstream "
                       "failure, failed over: " GWG_UP_FMT " attempt=%d/%d "
@@ -300,6 +304,9 @@ static void annotate(request_rec *r, const gwguard_req *st)
     info = gwg_class_get(st->cls);
     apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
     apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
+    if (st->cls == GWG_CLASS_MAINTENANCE) {
+        return;                     /* not a failure: GWG00700 */
+    }
     lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"

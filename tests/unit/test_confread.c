@@ -363,7 +363,7 @@ START_TEST(traps)
         "10: error: GwGuardErrorPage: %s/bad.html:1: unknown placeholder "
         "{{nope}}; known are status, reason, class, code, class_text, "
         "request_id, time, host, method, path, retry_after, upstream, retryable, "
-        "var.NAME\n"
+        "message, var.NAME\n"
         "11: error: GwGuardErrorPage: %s/none.html: cannot read the "
         "template: No such file or directory\n"
         "3: warning: the shared segment %s/no/such/dir/g.shm cannot be "
