@@ -74,6 +74,9 @@ long gwg_maint_retry_after(const gwg_maint *m, uint64_t now)
         return -1;
     }
     left = m->until > now ? (m->until - now + US - 1) / US : 1;
+    if (left > GWG_MAINT_MAX_SECONDS) {
+        left = GWG_MAINT_MAX_SECONDS;   /* --until a year away: "long" */
+    }
     return left ? (long)left : 1;
 }
 

@@ -40,7 +40,7 @@ void gwg_maint_set(gwg_slot *s, uint64_t now, uint64_t until, uint32_t uid,
 void gwg_maint_clear(gwg_slot *s);
 
 /* Retry-After for a window: the seconds until its end, rounded up, at
- * least 1; -1 when it has no end. */
+ * least 1 and at most GWG_MAINT_MAX_SECONDS; -1 when it has no end. */
 long gwg_maint_retry_after(const gwg_maint *m, uint64_t now);
 
 /* Whether a message may be stored: at most GWG_MAINT_MSG_MAX bytes of

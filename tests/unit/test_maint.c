@@ -41,6 +41,10 @@ START_TEST(window_with_an_end_ends_by_itself)
     /* 89.5 s left: rounded up */
     ck_assert_int_eq(gwg_maint_retry_after(&m, T0 + S / 2), 90);
     ck_assert_int_eq(gwg_maint_retry_after(&m, T0 + 90 * S - 1), 1);
+    gwg_maint_set(&slot, T0, T0 + 3650ull * 86400 * S, 0, NULL);
+    gwg_maint_get(&m, &slot, T0);
+    ck_assert_int_eq(gwg_maint_retry_after(&m, T0), GWG_MAINT_MAX_SECONDS);
+    gwg_maint_set(&slot, T0, T0 + 90 * S, 1000, "back at 15:30 UTC");
     gwg_maint_get(&m, &slot, T0 + 90 * S);
     ck_assert(!m.on);                    /* nothing cleared it */
     ck_assert_uint_ne(slot.maint_on, 0);
