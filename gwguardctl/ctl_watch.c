@@ -60,13 +60,16 @@ static double rate(uint64_t now, uint64_t before, double dt)
 static void row(const gwg_snap_upstream *u, const gwg_snap_upstream *was,
                 double dt, uint64_t now)
 {
-    char breaker[48], name[GWG_TEXT_MAX(GWG_KEY_MAX)];
+    char breaker[48], maint[48], name[GWG_TEXT_MAX(GWG_KEY_MAX)];
 
-    printf("%-36s %8.1f %8.1f %10" PRIu64 " %10" PRIu64 "  %s\n",
+    /* an upstream in maintenance says so after its breaker */
+    printf("%-36s %8.1f %8.1f %10" PRIu64 " %10" PRIu64 "  %s%s%s\n",
            gwg_text_safe(name, sizeof(name), u->name),
            was ? rate(u->requests, was->requests, dt) : 0.0,
            was ? rate(u->failures, was->failures, dt) : 0.0, u->requests,
-           u->failures, gwg_format_breaker(breaker, sizeof(breaker), u, now));
+           u->failures, gwg_format_breaker(breaker, sizeof(breaker), u, now),
+           u->maint.on ? "  maintenance " : "",
+           u->maint.on ? gwg_format_maint(maint, sizeof(maint), u, now) : "");
 }
 
 static void frame(const gwg_snapshot *snap, const gwg_snapshot *prev,

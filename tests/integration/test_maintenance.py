@@ -39,7 +39,9 @@ def proxy_conf(upstream, extra=""):
 def test_on_off_at_once_never_contacted_not_a_failure(make_httpd, upstream,
                                                       mpm):
     h = make_httpd(mpm=mpm, loglevel="warn gwguard:info")
-    h.start(proxy_conf(upstream))
+    h.start(proxy_conf(upstream, "Alias /gwguard-status /dev/null\n"
+                       "<Location /gwguard-status>\n"
+                       "  SetHandler gwguard-status\n</Location>\n"))
     key = key_of(upstream.port)
     assert get(h.url + "/up/x")[0] == 200
 
@@ -72,9 +74,17 @@ def test_on_off_at_once_never_contacted_not_a_failure(make_httpd, upstream,
     assert 'gwguard_maintenance{upstream="%s"} 1' % key in prom
     assert 'gwguard_maintenance_answers_total{upstream="%s"} 2' % key in prom
     assert 'class="maintenance"' not in prom
-    assert key in maint(h).stdout
     assert wait_for(lambda: h.access_entries()[-1].endswith(
         "503 maintenance MA %s" % key)), h.access_entries()[-1:]
+    assert key in maint(h).stdout
+    # the handler (same formatter as gwguardctl and mod_status)
+    html = get(h.url + "/gwguard-status")[2].decode()
+    assert re.search(r"<td>on, (60|59)m left</td>", html), html
+    auto = get(h.url + "/gwguard-status?format=prometheus")[2].decode()
+    assert 'gwguard_maintenance{upstream="%s"} 1' % key in auto
+    watch = h.ctl("watch", "--shm", str(h.shm), "--count", "1").stdout
+    assert re.search(r"%s .* maintenance on, (60|59)m left"
+                     % re.escape(key), watch), watch
 
     assert maint(h, key, "off").stdout == "maintenance off: %s\n" % key
     assert get(h.url + "/up/x")[0] == 200          # at once, no reload
