@@ -2,29 +2,46 @@
  * Built-in error pages. The HTML page is one document with inline CSS and
  * no external request (no font, image or script), so it renders when
  * everything behind the gateway is down; it shows the hops in the manner
- * of a CDN's error page and never an internal name or address.
+ * of a CDN's error page and never an internal name or address. Class
+ * maintenance has pages of its own, with the admin's message.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "gwg_page.h"
 
-static const char builtin_html[] =
-"<!DOCTYPE html>\n"
-"<html lang=\"en\">\n"
-"<head>\n"
-"<meta charset=\"utf-8\">\n"
-"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+/* What both HTML pages share: the head's first lines and the CSS of the
+ * page's frame, the sections and the request's details. */
+#define PAGE_HEAD \
+"<!DOCTYPE html>\n" \
+"<html lang=\"en\">\n" \
+"<head>\n" \
+"<meta charset=\"utf-8\">\n" \
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" \
 "<meta name=\"robots\" content=\"noindex\">\n"
+#define CSS_FRAME \
+"body{margin:0;background:#f4f5f7;color:#1b1f24;" \
+"font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}\n" \
+"main{max-width:46rem;margin:0 auto;padding:2rem 1.25rem}\n" \
+"h1{font-size:1.75rem;line-height:1.2;margin:0 0 .25rem}\n" \
+".code{color:#4a5360;font-size:1rem;margin:0 0 1.5rem}\n"
+#define CSS_SECTION \
+"section{background:#fff;border-radius:.5rem;padding:1rem 1.25rem;" \
+"margin:0 0 1rem}\n"
+#define CSS_DETAILS \
+"dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;" \
+"margin:0}\n" \
+"dt{color:#4a5360}\n" \
+"dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;" \
+"overflow-wrap:anywhere}\n"
+
+static const char builtin_html[] =
+PAGE_HEAD
 /* an inline icon: no /favicon.ico request to the failing upstream */
 "<link rel=\"icon\" href=\"data:,\">\n"
 "<title>{{status}} {{reason}}</title>\n"
 "<style>\n"
-"body{margin:0;background:#f4f5f7;color:#1b1f24;"
-"font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}\n"
-"main{max-width:46rem;margin:0 auto;padding:2rem 1.25rem}\n"
-"h1{font-size:1.75rem;line-height:1.2;margin:0 0 .25rem}\n"
-".code{color:#4a5360;font-size:1rem;margin:0 0 1.5rem}\n"
+CSS_FRAME
 "ol.hops{list-style:none;display:flex;flex-wrap:wrap;gap:.75rem;"
 "padding:0;margin:0 0 1.5rem}\n"
 "ol.hops li{flex:1 1 6rem;background:#fff;border:2px solid #c9ced6;"
@@ -33,14 +50,9 @@ static const char builtin_html[] =
 ".hop{display:block;font-weight:600}\n"
 ".ok{color:#0b6b2e;font-weight:600}\n"
 ".fail{color:#b3261e;font-weight:600}\n"
-"section{background:#fff;border-radius:.5rem;padding:1rem 1.25rem;"
-"margin:0 0 1rem}\n"
+CSS_SECTION
 "h2{font-size:1.1rem;margin:0 0 .5rem}\n"
-"dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;"
-"margin:0}\n"
-"dt{color:#4a5360}\n"
-"dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;"
-"overflow-wrap:anywhere}\n"
+CSS_DETAILS
 "@media (max-width:30rem){dl{grid-template-columns:1fr}"
 "dd{margin-bottom:.5rem}}\n"
 "@media (prefers-color-scheme:dark){body{background:#14171a;color:#e8eaed}"
@@ -105,28 +117,14 @@ static const char builtin_text[] =
 /* The maintenance page (class maintenance): nothing is failing, so no
  * hops; the admin's message (gwguardctl maintenance --message) instead. */
 static const char maint_html[] =
-"<!DOCTYPE html>\n"
-"<html lang=\"en\">\n"
-"<head>\n"
-"<meta charset=\"utf-8\">\n"
-"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-"<meta name=\"robots\" content=\"noindex\">\n"
+PAGE_HEAD
 "<link rel=\"icon\" href=\"data:,\">\n"
 "<title>Down for maintenance</title>\n"
 "<style>\n"
-"body{margin:0;background:#f4f5f7;color:#1b1f24;"
-"font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}\n"
-"main{max-width:46rem;margin:0 auto;padding:2rem 1.25rem}\n"
-"h1{font-size:1.75rem;line-height:1.2;margin:0 0 .25rem}\n"
-".code{color:#4a5360;font-size:1rem;margin:0 0 1.5rem}\n"
-"section{background:#fff;border-radius:.5rem;padding:1rem 1.25rem;"
-"margin:0 0 1rem}\n"
+CSS_FRAME
+CSS_SECTION
 ".message{font-size:1.15rem;font-weight:600}\n"
-"dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;"
-"margin:0}\n"
-"dt{color:#4a5360}\n"
-"dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;"
-"overflow-wrap:anywhere}\n"
+CSS_DETAILS
 "@media (prefers-color-scheme:dark){body{background:#14171a;color:#e8eaed}"
 "section{background:#1f2428}.code,dt{color:#b4bcc6}}\n"
 "</style>\n"
