@@ -195,6 +195,11 @@ static const char *check_shape(gwg_confcheck_ctx *cx, const gwg_directive *r,
                                 d->name, r->min_args,
                                 r->min_args == 1 ? "" : "s", d->argc);
         }
+        if (r->max_args < 0) {          /* any number from min_args */
+            return apr_psprintf(cx->p, "%s takes at least %d argument%s, "
+                                "not %d", d->name, r->min_args,
+                                r->min_args == 1 ? "" : "s", d->argc);
+        }
         return apr_psprintf(cx->p, "%s takes %d to %d arguments, not %d",
                             d->name, r->min_args, r->max_args, d->argc);
     }

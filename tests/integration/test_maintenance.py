@@ -231,3 +231,32 @@ def test_bad_bypass_expression_fails_configtest(make_httpd):
     assert proc.returncode != 0
     assert "GwGuardMaintenanceBypass: '-R '10.0.0.0/8' &&' is not a valid " \
            "expression" in proc.stderr, proc.stderr
+
+
+def test_list_needs_read_on_and_off_need_write(make_httpd, upstream,
+                                               tmp_path_factory):
+    import os
+    import subprocess
+    from httpd import GWGUARDCTL
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run gwguardctl as another user")
+    h = make_httpd()
+    h.start(proxy_conf(upstream))
+    key = key_of(upstream.port)
+    maint(h, key, "on", "--message", "m")
+    base = tmp_path_factory.getbasetemp()
+    for d in [h.root / "run"] + [p for p in (h.root / "run").parents
+                                 if p == base or base in p.parents]:
+        os.chmod(d, os.stat(d).st_mode | 0o011)   # nobody may traverse
+    os.chmod(h.shm, 0o644)           # readable, writable by root only
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534",
+                 "--clear-groups", str(GWGUARDCTL), "maintenance", "--shm",
+                 str(h.shm)]
+    p = subprocess.run(as_nobody, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0 and key in p.stdout, p.stderr
+    p = subprocess.run(as_nobody + [key, "off"], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 1 and p.stdout == ""
+    assert "write permission on it, as do maintenance on and off" \
+        in p.stderr, p.stderr
+    assert get(h.url + "/up/x")[0] == 503      # still in maintenance

@@ -324,6 +324,30 @@ START_TEST(not_loaded)
 }
 END_TEST
 
+/* GwGuardMaintenanceBypass: any expression httpd will parse; none is
+ * an error that says so (not "1 to -1 arguments"). */
+START_TEST(maintenance_bypass)
+{
+    gwg_confdoc *doc = read_conf(
+        "LoadModule gwguard_module /m/mod_gwguard.so\n"
+        "GwGuardMaintenanceBypass -R '10.0.0.0/8' || %{HTTP_COOKIE} =~ /m/\n"
+        "<Location /a>\n  GwGuardMaintenanceBypass \"-R '10.0.0.0/8'\"\n"
+        "</Location>\n"
+        "GwGuardMaintenanceBypass\n"
+        "GwGuardErrorPage maintenance builtin\n"
+        "GwGuardStatusCode maintenance 502\n");
+
+    gwg_confcheck(doc);
+    /* (and a warning about the default shm path on this machine) */
+    ck_assert_ptr_nonnull(strstr(msgs(doc), "7: error: "
+                                 "GwGuardMaintenanceBypass takes at least 1 "
+                                 "argument, not 0\n"));
+    ck_assert_ptr_null(strstr(strstr(msgs(doc), "7: error:") + 9,
+                              "error:"));
+    ck_assert_ptr_null(strstr(msgs(doc), "2: error:"));
+}
+END_TEST
+
 START_TEST(traps)
 {
     gwg_confdoc *doc;
@@ -562,6 +586,7 @@ Suite *confread_suite(void)
     tcase_add_test(tc, directive_table);
     tcase_add_test(tc, not_loaded);
     tcase_add_test(tc, traps);
+    tcase_add_test(tc, maintenance_bypass);
     tcase_add_test(tc, uds_shared_worker);
     tcase_add_test(tc, shm_path);
     tcase_add_test(tc, envvars_defaults);
