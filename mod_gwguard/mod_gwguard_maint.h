@@ -15,6 +15,14 @@
  * failed over by proxy_handler). */
 int gwguard_maint_admit(request_rec *r, gwguard_req *st, gwguard_attempt *a);
 
+/* A balancer request mod_proxy answered without trying a member (all
+ * in error: with forcerecovery=Off those we refused stay so): when every
+ * member is in maintenance, marks the observation refused for
+ * maintenance and returns 1. Before the request is classified. */
+struct gwg_observation;
+int gwguard_maint_no_member(request_rec *r, gwguard_req *st,
+                            struct gwg_observation *o);
+
 /* The window's message for the page ({{message}}), "" when none. */
 const char *gwguard_maint_message(request_rec *r);
 

@@ -338,6 +338,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         *status = HTTP_BAD_GATEWAY;
     }
     gwguard_observe(&o, r, *status, st);
+    gwguard_maint_no_member(r, st, &o);     /* no member: all in maint? */
     gwg_classify(&v, &o);
     st->cls = v.cls;
     st->rule = v.rule;
@@ -349,8 +350,9 @@ static int gwguard_request_status(int *status, request_rec *r)
          * r->status, cut short; no page, no status of ours */
         st->status = 0;
     }
-    if (st->cls == GWG_CLASS_UNAVAILABLE) {
-        gwguard_no_attempt(r, st);
+    if (st->cls == GWG_CLASS_UNAVAILABLE
+        || st->cls == GWG_CLASS_MAINTENANCE) {
+        gwguard_no_attempt(r, st);      /* when there was no attempt */
     }
     if (st->cls == GWG_CLASS_CONNECT_REFUSED && st->attempts->nelts > 0) {
         const gwguard_attempt *last = &APR_ARRAY_IDX(

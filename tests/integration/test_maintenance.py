@@ -163,11 +163,19 @@ def test_balancer_skips_members_in_maintenance(make_httpd, upstream):
     other = FaultUpstream().start()
     try:
         h = make_httpd()
+        members = (key_of(upstream.port), key_of(other.port))
+        # "strict": forcerecovery=Off, so members gwguard refused stay in
+        # error and mod_proxy answers without trying any
         h.start("<Proxy balancer://pool>\n"
                 "  BalancerMember %s retry=1\n"
                 "  BalancerMember %s retry=1\n"
                 "</Proxy>\nProxyPass /lb/ balancer://pool/\n"
-                % (key_of(upstream.port), key_of(other.port)))
+                "<Proxy balancer://strict>\n"
+                "  BalancerMember %s retry=60\n"
+                "  BalancerMember %s retry=60\n"
+                "  ProxySet forcerecovery=Off\n"
+                "</Proxy>\nProxyPass /strict/ balancer://strict/\n"
+                % (members + members))
         maint(h, key_of(upstream.port), "on")
         statuses = [get(h.url + "/lb/x")[0] for _ in range(8)]
         assert statuses == [200] * 8
@@ -177,7 +185,13 @@ def test_balancer_skips_members_in_maintenance(make_httpd, upstream):
         status, headers, body = get(h.url + "/lb/x", headers=JSON)
         assert status == 503, body
         assert json.loads(body)["error"]["message"] == "all down"
+        for _ in range(3):          # tried and refused, then none left
+            status, headers, body = get(h.url + "/strict/x", headers=JSON)
+            assert status == 503 and headers["Retry-After"] == "30", body
+            assert json.loads(body)["error"]["class"] == "maintenance"
         assert (upstream.requests, other.requests) == (0, 8)
+        assert by_name(h.status(), "balancer://strict")["classes"][
+            "maintenance"] >= 1
 
         # out of maintenance: the member is back once mod_proxy's retry=
         # (1 s) for it is over
