@@ -73,6 +73,6 @@ int ctl_open_shm(gwg_shm *shm, const char *path, int writable);
 /* The command rows, one per ctl_<command>.c. */
 extern const ctl_command ctl_status_command, ctl_reset_command,
     ctl_recent_command, ctl_explain_command, ctl_watch_command,
-    ctl_check_command;
+    ctl_check_command, ctl_maint_command;
 
 #endif

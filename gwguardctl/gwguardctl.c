@@ -14,7 +14,8 @@
 
 /* In the order --help lists them; each row is in its ctl_<command>.c. */
 static const ctl_command *const commands[] = {
-    &ctl_status_command, &ctl_reset_command, &ctl_check_command,
+    &ctl_status_command, &ctl_reset_command, &ctl_maint_command,
+    &ctl_check_command,
     &ctl_watch_command, &ctl_recent_command, &ctl_explain_command,
 };
 
@@ -40,6 +41,8 @@ static void help(void)
            "  gwguardctl status\n"
            "  gwguardctl status --json http://127.0.0.1:8080\n"
            "  gwguardctl reset --all\n"
+           "  gwguardctl maintenance http://10.0.0.7:8080 on --for 2h "
+           "--message 'Back at 15:00 UTC'\n"
            "  gwguardctl recent -n 5\n"
            "  gwguardctl explain YxKc3n8AAQEAAB2fQ7kAAAAB\n"
            "  gwguardctl check --strict\n", CTL_DEFAULT_CONFIG, CTL_DEFAULT_SHM);

@@ -139,6 +139,7 @@ gwg_breaker_outcome gwg_breaker_outcome_of(gwg_class_t cls, int intercepted)
         return GWG_BREAKER_SUCCESS;
     case GWG_CLASS_CLIENT_ABORT:
     case GWG_CLASS_CIRCUIT_OPEN:
+    case GWG_CLASS_MAINTENANCE:
         return GWG_BREAKER_NEUTRAL;
     case GWG_CLASS_UPSTREAM_5XX:
         return intercepted ? GWG_BREAKER_FAILURE : GWG_BREAKER_SUCCESS;

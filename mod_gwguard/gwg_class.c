@@ -48,6 +48,10 @@ static const gwg_class_info classes[GWG_CLASS_COUNT] = {
       "The client closed the connection before the answer was complete." },
     { GWG_CLASS_OTHER, "other", "XX", 502, "proxy_internal_error",
       "The gateway could not get an answer from the upstream server." },
+    { GWG_CLASS_MAINTENANCE, "maintenance", "MA", 503,
+      "destination_unavailable",
+      "The service is down for planned maintenance and will be back "
+      "soon." },
 };
 
 const gwg_class_info *gwg_class_get(gwg_class_t id)
@@ -73,12 +77,12 @@ gwg_class_t gwg_class_by_name(const char *name)
 int gwg_class_is_upstream_failure(gwg_class_t id)
 {
     return id >= 0 && id < GWG_CLASS_COUNT && id != GWG_CLASS_CLIENT_ABORT
-           && id != GWG_CLASS_CIRCUIT_OPEN;
+           && id != GWG_CLASS_CIRCUIT_OPEN && id != GWG_CLASS_MAINTENANCE;
 }
 
 int gwg_class_reaches_upstream(gwg_class_t id)
 {
-    return id != GWG_CLASS_CIRCUIT_OPEN;
+    return id != GWG_CLASS_CIRCUIT_OPEN && id != GWG_CLASS_MAINTENANCE;
 }
 
 /* Classes decided before a byte of the request was written: the connect
@@ -93,6 +97,7 @@ static int nothing_sent(gwg_class_t id)
     case GWG_CLASS_TLS:
     case GWG_CLASS_UNAVAILABLE:
     case GWG_CLASS_CIRCUIT_OPEN:
+    case GWG_CLASS_MAINTENANCE:
         return 1;
     default:
         return 0;
@@ -122,7 +127,8 @@ const char *gwg_class_names_list(void)
 {
     return "connect_refused, connect_timeout, dns, tls, header_timeout, "
            "reset_before_headers, bad_response, body_timeout, body_reset, "
-           "unavailable, circuit_open, upstream_5xx, client_abort, other";
+           "unavailable, circuit_open, upstream_5xx, client_abort, other, "
+           "maintenance";
 }
 
 static const gwg_local_fault_info local_faults[] = {

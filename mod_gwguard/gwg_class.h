@@ -23,6 +23,7 @@ typedef enum {
     GWG_CLASS_UPSTREAM_5XX,
     GWG_CLASS_CLIENT_ABORT,
     GWG_CLASS_OTHER,
+    GWG_CLASS_MAINTENANCE,      /* an admin's maintenance window (6a) */
     GWG_CLASS_COUNT,
     GWG_CLASS_NONE = -1         /* not a failure */
 } gwg_class_t;
@@ -43,12 +44,13 @@ const gwg_class_info *gwg_class_get(gwg_class_t id);
 gwg_class_t gwg_class_by_name(const char *name);
 
 /* Whether a class counts against the upstream in `failures`: client_abort
- * does not (the client's doing), nor circuit_open (gwguard's own answer;
- * docs/formats.md, "What the counters count"). */
+ * does not (the client's doing), nor circuit_open or maintenance
+ * (gwguard's own answers; docs/formats.md, "What the counters count"). */
 int gwg_class_is_upstream_failure(gwg_class_t id);
 
 /* Whether an attempt of this class (GWG_CLASS_NONE: a success) went to the
- * upstream and counts in `requests`: every one but a breaker refusal. */
+ * upstream and counts in `requests`: every one but a breaker refusal and a
+ * maintenance answer. */
 int gwg_class_reaches_upstream(gwg_class_t id);
 
 /* The retry hint (docs/classes.md, "Retry hint"): whether a client may

@@ -27,6 +27,14 @@ static int refused_by_breaker(const gwg_observation *o)
     return o->breaker_refused;
 }
 
+static int refused_for_maintenance(const gwg_observation *o)
+{
+    /* The same 503 from the same handler, before the breaker is asked:
+     * the upstream is in an admin's maintenance window
+     * (mod_gwguard_maint.c). */
+    return o->maint_refused;
+}
+
 static int is_5xx(int status)
 {
     return status >= 500 && status <= 599;
@@ -375,6 +383,8 @@ static int any(const gwg_observation *o)
 /* Room at the top for rows that decide before anything httpd did (the
  * breaker's own refusal, circuit_open). */
 static const gwg_rule rules[] = {
+    { "maintenance", refused_for_maintenance, GWG_CLASS_MAINTENANCE,
+      "gwguard scheme handler: maintenance window, 503 before connecting" },
     { "circuit_open", refused_by_breaker, GWG_CLASS_CIRCUIT_OPEN,
       "gwguard scheme handler: breaker open, 503 before connecting" },
     { "not_http", not_http, GWG_CLASS_BAD_RESPONSE,

@@ -83,6 +83,7 @@ typedef enum {
     long long connect_timeout_us; /* the worker's effective connect \
                                      timeout */ \
     int breaker_refused;  /* gwguard's breaker refused this attempt */ \
+    int maint_refused;    /* ... or its maintenance window did */ \
     gwg_scheme scheme;    /* the handler that served the attempt */ \
     long long idle_us;    /* attempt end minus the last time the handler \
                              passed response data on (or the attempt's \

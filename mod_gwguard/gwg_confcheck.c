@@ -139,6 +139,21 @@ static const char *check_breaker(gwg_confcheck_ctx *cx,
                             (char *const *)d->argv, cx->p);
 }
 
+/* An ap_expr: httpd parses it (at configtest); here only that there is
+ * one. */
+static const char *check_maint_bypass(gwg_confcheck_ctx *cx,
+                                      const gwg_directive *row,
+                                      const gwg_confdir *d)
+{
+    (void)row;
+    if (d->argc == 0 || (d->argc == 1 && (!*d->argv[0]
+                                           || !strcmp(d->argv[0], "\"\"")))) {
+        return apr_psprintf(cx->p, "%s: an expression is required, e.g. "
+                            "-R '10.0.0.0/8'", d->name);
+    }
+    return NULL;
+}
+
 /* The directive table's rows, with the checks above. */
 #define GWG_DIRECTIVE_ROW(id, name, how, setter, ctx, min, max, check, lo, \
                           hi, dflt, help) \
@@ -178,6 +193,11 @@ static const char *check_shape(gwg_confcheck_ctx *cx, const gwg_directive *r,
         if (r->min_args == r->max_args) {
             return apr_psprintf(cx->p, "%s takes %d argument%s, not %d",
                                 d->name, r->min_args,
+                                r->min_args == 1 ? "" : "s", d->argc);
+        }
+        if (r->max_args < 0) {          /* any number from min_args */
+            return apr_psprintf(cx->p, "%s takes at least %d argument%s, "
+                                "not %d", d->name, r->min_args,
                                 r->min_args == 1 ? "" : "s", d->argc);
         }
         return apr_psprintf(cx->p, "%s takes %d to %d arguments, not %d",

@@ -84,7 +84,13 @@
       "`GwGuardBreaker Off`", \
       "Circuit breaker: [ORIGIN] failures=N window=SEC cooldown=SEC " \
       "[max_cooldown=SEC] [panic=PERCENT], or " \
-      "Off (default)")
+      "Off (default)") \
+    X(MAINT_BYPASS, "GwGuardMaintenanceBypass", RAW_ARGS, \
+      gwguard_set_maint_bypass, \
+      GWG_CTX_SERVER | GWG_CTX_VHOST | GWG_CTX_DIR, 1, -1, \
+      check_maint_bypass, 0, 0, "none", \
+      "Requests matching this ap_expr reach an upstream in maintenance " \
+      "anyway, e.g. -R '10.0.0.0/8'")
 
 typedef enum {
 #define GWG_DIRECTIVE_ID(id, ...) GWG_DIR_##id,

@@ -95,6 +95,44 @@ const char *gwg_format_breaker(char *buf, size_t len,
     return buf;
 }
 
+/* "12s", "5m", "3h", "2d": s seconds, in the largest unit that keeps
+ * it readable. */
+static void span(char *buf, size_t len, uint64_t s, const char *suffix)
+{
+    if (s < 120) {
+        snprintf(buf, len, "%" PRIu64 "s%s", s, suffix);
+    }
+    else if (s < 7200) {
+        snprintf(buf, len, "%" PRIu64 "m%s", s / 60, suffix);
+    }
+    else if (s < 172800) {
+        snprintf(buf, len, "%" PRIu64 "h%s", s / 3600, suffix);
+    }
+    else {
+        snprintf(buf, len, "%" PRIu64 "d%s", s / 86400, suffix);
+    }
+}
+
+const char *gwg_format_maint(char *buf, size_t len,
+                             const gwg_snap_upstream *u, uint64_t now)
+{
+    char left[32];
+
+    if (!u->maint.on) {
+        snprintf(buf, len, "-");
+    }
+    else if (u->maint.until == 0) {
+        snprintf(buf, len, "on");
+    }
+    else {
+        span(left, sizeof(left), (uint64_t)gwg_maint_retry_after(&u->maint,
+                                                                 now),
+             " left");
+        snprintf(buf, len, "on, %s", left);
+    }
+    return buf;
+}
+
 /* "12s ago", "5m ago", "3h ago", "2d ago", or "-" for never. */
 void gwg_format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
 {
@@ -105,18 +143,7 @@ void gwg_format_ago(char *buf, size_t len, uint64_t then, uint64_t now)
         return;
     }
     s = now > then ? (now - then) / 1000000u : 0;
-    if (s < 120) {
-        snprintf(buf, len, "%" PRIu64 "s ago", s);
-    }
-    else if (s < 7200) {
-        snprintf(buf, len, "%" PRIu64 "m ago", s / 60);
-    }
-    else if (s < 172800) {
-        snprintf(buf, len, "%" PRIu64 "h ago", s / 3600);
-    }
-    else {
-        snprintf(buf, len, "%" PRIu64 "d ago", s / 86400);
-    }
+    span(buf, len, s, " ago");
 }
 
 /* The columns are the status-field rows that name one. */
@@ -238,6 +265,24 @@ static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
     }
 }
 
+/* null, or {"since","until" (null: until turned off),"by","message"} */
+static void json_maint(gwg_out *o, const gwg_maint *m)
+{
+    if (!m->on) {
+        gwg_out_str(o, "null");
+        return;
+    }
+    gwg_out_str(o, "{\"since\":");
+    json_time_or_null(o, m->since);
+    gwg_out_str(o, ",\"until\":");
+    json_time_or_null(o, m->until);
+    gwg_out_str(o, ",\"by\":");
+    gwg_out_u64(o, m->by);
+    gwg_out_str(o, ",\"message\":");
+    gwg_out_json_str(o, m->message);
+    gwg_out_str(o, "}");
+}
+
 static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
 {
     gwg_out_str(o, "{\"name\":");
@@ -280,7 +325,10 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     }
     gwg_out_printf(o, ",\"breaker_panic\":%s",
                    u->breaker_panic ? "true" : "false");
-    gwg_out_printf(o, ",\"breaker\":\"%s\"}", gwg_breaker_name(u->breaker));
+    gwg_out_printf(o, ",\"breaker\":\"%s\"", gwg_breaker_name(u->breaker));
+    gwg_out_str(o, ",\"maintenance\":");    /* added after version 1 */
+    json_maint(o, &u->maint);
+    gwg_out_str(o, "}");
 }
 
 void gwg_format_json(gwg_out *o, const gwg_snapshot *snap)

@@ -55,6 +55,11 @@ void gwg_format_kv(gwg_out *o, const gwg_snapshot *snap);
 const char *gwg_format_breaker(char *buf, size_t len,
                                const gwg_snap_upstream *u, uint64_t now);
 
+/* The maintenance column: "-", "on" (until turned off) or
+ * "on, 12m left". */
+const char *gwg_format_maint(char *buf, size_t len,
+                             const gwg_snap_upstream *u, uint64_t now);
+
 /* "12s ago", "5m ago", ... or "-" for 0. */
 void gwg_format_ago(char *buf, size_t len, uint64_t then, uint64_t now);
 

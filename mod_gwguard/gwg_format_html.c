@@ -41,7 +41,8 @@ static void html_row(gwg_out *o, const gwg_snap_upstream *u, uint64_t now,
             continue;
         }
         if (totals && (f->kind == GWG_FIELD_AGO
-                       || f->kind == GWG_FIELD_BREAKER)) {
+                       || f->kind == GWG_FIELD_BREAKER
+                       || f->kind == GWG_FIELD_MAINT)) {
             gwg_out_str(o, "<td></td>");
             continue;
         }

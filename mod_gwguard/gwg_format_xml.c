@@ -148,6 +148,28 @@ static void xml_counters(xmlTextWriterPtr w, const gwg_snap_upstream *u)
     }
 }
 
+/* <maintenance since=".." until=".." by="UID">message</maintenance>,
+ * only while in a window (until left out: until turned off). */
+static void xml_maint(xmlTextWriterPtr w, const gwg_maint *m)
+{
+    char buf[GWG_RFC3339_LEN];
+
+    if (!m->on) {
+        return;
+    }
+    start(w, "maintenance");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "since", BAD_CAST
+        gwg_time_rfc3339(buf, sizeof(buf), m->since));
+    if (m->until) {
+        xmlTextWriterWriteAttribute(w, BAD_CAST "until", BAD_CAST
+            gwg_time_rfc3339(buf, sizeof(buf), m->until));
+    }
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "by", "%u",
+                                      (unsigned)m->by);
+    xmlTextWriterWriteString(w, BAD_CAST m->message);
+    xmlTextWriterEndElement(w);
+}
+
 static void xml_upstream(xmlTextWriterPtr w, const gwg_snap_upstream *u)
 {
     start(w, "upstream");
@@ -172,6 +194,7 @@ static void xml_upstream(xmlTextWriterPtr w, const gwg_snap_upstream *u)
     }
     xmlTextWriterWriteString(w, BAD_CAST gwg_breaker_name(u->breaker));
     xmlTextWriterEndElement(w);
+    xml_maint(w, &u->maint);
     xmlTextWriterEndElement(w);
 }
 

@@ -36,6 +36,8 @@
 #define GWG_STATUS_MIN       500   /* statuses[] counts 500..599 */
 #define GWG_STATUS_SLOTS     100
 #define GWG_TTFB_BUCKETS     16    /* bounds in gwg_ttfb_bounds_us[] */
+#define GWG_MAINT_MSG_WORDS  7     /* a maintenance message: 56 bytes */
+#define GWG_MAINT_MSG_MAX    (GWG_MAINT_MSG_WORDS * 8 - 1) /* + NUL */
 
 /* A claim in progress is GWG_INDEX_CLAIM_BIT | (CLOCK_MONOTONIC in ms
  * modulo GWG_INDEX_CLAIM_MOD), so anyone can tell how old it is and take
@@ -131,7 +133,20 @@ typedef struct {
                                     the balancer is in panic (logged once) */
     uint64_t stale;              /* failed requests mod_cache answered with
                                     a stale copy (CacheStaleOnError) */
-    uint64_t reserved[10];
+
+    /* maintenance window (docs/degrade.md, "Maintenance"); from reserved,
+     * layout 1. Written by gwguardctl (gwg_maint.c), read on the request
+     * path: maint_until and the message are stored before maint_on
+     * (release), so a reader that sees maint_on (acquire) sees them. */
+    uint64_t maint_on;           /* 0 = none, else when it was set, in
+                                    seconds since the epoch, << 32 | the
+                                    uid that set it */
+    uint64_t maint_until;        /* when it ends by itself (us); 0 = when
+                                    turned off */
+    uint64_t maint_message[GWG_MAINT_MSG_WORDS]; /* NUL-padded UTF-8, one
+                                    atomic word at a time; a reader
+                                    sanitises what it copies */
+    uint64_t reserved[1];
 } __attribute__((aligned(GWG_ALIGN))) gwg_slot;
 
 #define GWG_PATH_MAX       257   /* 256 bytes of path + NUL */

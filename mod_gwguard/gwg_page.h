@@ -26,4 +26,9 @@ const gwg_template *gwg_page_builtin(gwg_rep rep);
 /* The source text of a built-in page (for docs and tests). */
 const char *gwg_page_builtin_source(gwg_rep rep);
 
+/* The built-in maintenance page (class maintenance, with {{message}})
+ * for a representation, and its source. */
+const gwg_template *gwg_page_builtin_maint(gwg_rep rep);
+const char *gwg_page_builtin_maint_source(gwg_rep rep);
+
 #endif

@@ -234,6 +234,10 @@ static const char *const advice[GWG_CLASS_COUNT] = {
     /* other */
     "httpd reported something gwguard does not classify: read the error "
     "log around that time for the AH number shown.",
+    /* maintenance */
+    "An admin put the upstream in maintenance: gwguardctl maintenance "
+    "lists the windows, who set them and until when; gwguardctl "
+    "maintenance KEY off ends one.",
 };
 
 const char *gwg_recent_advice(gwg_class_t cls)

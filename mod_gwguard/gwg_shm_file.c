@@ -305,10 +305,11 @@ apr_status_t gwg_shm_open(gwg_shm *shm, const char *path, int writable,
         }
         else if (rv == EACCES) {
             snprintf(err, errlen, "%s: permission denied: %s needs %s "
-                     "permission on it (it is created mode 0600 by the "
+                     "permission on it%s (it is created mode 0600 by the "
                      "user httpd starts as; run as that user, usually root)",
                      path, writable ? "reset" : "reading",
-                     writable ? "write" : "read");
+                     writable ? "write" : "read",
+                     writable ? ", as do maintenance on and off" : "");
         }
         else if (rv == ENOENT) {
             snprintf(err, errlen, "%s: no such file: is httpd running with "

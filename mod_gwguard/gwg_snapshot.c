@@ -11,6 +11,7 @@
 
 #include "gwg_atomic.h"
 #include "gwg_snapshot.h"
+#include "gwg_time.h"
 
 static void copy_slot(gwg_snap_upstream *u, const gwg_slot *s, apr_pool_t *p)
 {
@@ -47,6 +48,7 @@ static void copy_slot(gwg_snap_upstream *u, const gwg_slot *s, apr_pool_t *p)
     u->breaker_cooldown = GWG_LOAD_RELAXED(&s->breaker_cooldown);
     u->breaker_panic = u->breaker != GWG_BREAKER_CLOSED
                        && GWG_LOAD_RELAXED(&s->breaker_panic) != 0;
+    gwg_maint_get(&u->maint, s, gwg_now_us());
 }
 
 static void add_totals(gwg_snap_upstream *t, const gwg_snap_upstream *u)

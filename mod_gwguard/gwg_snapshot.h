@@ -8,6 +8,7 @@
 
 #include <apr_pools.h>
 
+#include "gwg_maint.h"
 #include "gwg_shm.h"
 
 typedef struct {
@@ -28,6 +29,8 @@ typedef struct {
     uint64_t breaker_cooldown;   /* seconds in force, 0 = the base one */
     int      breaker_panic;      /* open, but let through: its balancer is
                                     in panic (docs/degrade.md) */
+    gwg_maint maint;             /* its maintenance window when the
+                                    snapshot was taken (upstreams only) */
 } gwg_snap_upstream;
 
 typedef struct {

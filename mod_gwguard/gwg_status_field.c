@@ -42,6 +42,14 @@ static uint64_t consecutive(const gwg_snap_upstream *u)
     return u->consecutive_failures;
 }
 static uint64_t stale(const gwg_snap_upstream *u) { return u->stale; }
+static uint64_t maint_on(const gwg_snap_upstream *u)
+{
+    return (uint64_t)u->maint.on;
+}
+static uint64_t maint_answers(const gwg_snap_upstream *u)
+{
+    return u->classes[GWG_CLASS_MAINTENANCE];
+}
 static uint64_t breaker_panic(const gwg_snap_upstream *u)
 {
     return (uint64_t)u->breaker_panic;
@@ -88,6 +96,16 @@ const gwg_status_field gwg_status_fields[] = {
       GWG_KV_TOTAL | GWG_KV_UPSTREAM, "gwguard_stale_total", "counter",
       "Failed requests mod_cache answered with a stale copy "
       "(CacheStaleOnError) instead of an error page.", stale, NULL },
+    /* an admin's maintenance window (docs/degrade.md); JSON and XML
+     * write it with the upstream's other state, as an object */
+    { GWG_FIELD_MAINT, NULL, NULL, "MAINTENANCE", -13, 1, "maintenance",
+      "Maintenance", GWG_KV_UPSTREAM, "gwguard_maintenance", "gauge",
+      "1 while the upstream is in a maintenance window set with "
+      "gwguardctl maintenance, else 0.", maint_on, "MAINTENANCE" },
+    { GWG_FIELD_U64, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
+      "gwguard_maintenance_answers_total", "counter",
+      "Requests gwguard answered 503 maintenance without trying the "
+      "upstream (never an upstream failure).", maint_answers, NULL },
     { GWG_FIELD_U64, NULL, NULL, NULL, 0, 0, NULL, NULL, 0,
       "gwguard_breaker_open", "gauge",
       "1 while the upstream's circuit breaker is open, else 0.",
@@ -141,6 +159,8 @@ const char *gwg_status_cell(char *buf, size_t len, const gwg_status_field *f,
         return buf;
     case GWG_FIELD_BREAKER:
         return gwg_format_breaker(buf, len, u, now);
+    case GWG_FIELD_MAINT:
+        return gwg_format_maint(buf, len, u, now);
     default:
         snprintf(buf, len, "%" PRIu64, f->get ? f->get(u) : 0);
         return buf;

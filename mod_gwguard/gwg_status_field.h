@@ -23,6 +23,8 @@ typedef enum {
     GWG_FIELD_TIME,             /* get() microseconds since the epoch, 0 is
                                    never */
     GWG_FIELD_TTFB,             /* the time-to-first-byte histogram */
+    GWG_FIELD_MAINT,            /* get() is 1 in a maintenance window; the
+                                   cell says until when */
 } gwg_field_kind;
 
 /* Where server-status?auto shows a field. */

@@ -21,14 +21,14 @@ enum {
     PH_LITERAL = -1,
     PH_STATUS, PH_REASON, PH_CLASS, PH_CODE, PH_CLASS_TEXT, PH_REQUEST_ID,
     PH_TIME, PH_HOST, PH_METHOD, PH_PATH, PH_RETRY_AFTER, PH_UPSTREAM,
-    PH_RETRYABLE, PH_VAR
+    PH_RETRYABLE, PH_MESSAGE, PH_VAR
 };
 
 /* Indexed by the PH_* value; var.NAME is matched apart. */
 static const char *const ph_names[] = {
     "status", "reason", "class", "code", "class_text", "request_id",
     "time", "host", "method", "path", "retry_after", "upstream",
-    "retryable"
+    "retryable", "message"
 };
 
 typedef enum {
@@ -53,7 +53,8 @@ struct gwg_template {
 const char *gwg_template_names_list(void)
 {
     return "status, reason, class, code, class_text, request_id, time, "
-           "host, method, path, retry_after, upstream, retryable, var.NAME";
+           "host, method, path, retry_after, upstream, retryable, message, "
+           "var.NAME";
 }
 
 /* ---- the scanners: where does a placeholder stand? ---- */
@@ -392,6 +393,7 @@ static const char *value_of(const piece *pc, const gwg_page_values *v,
     case PH_PATH: return v->path;
     case PH_UPSTREAM: return v->upstream;
     case PH_RETRYABLE: return v->retryable ? "true" : "false";
+    case PH_MESSAGE: return v->message;
     case PH_VAR: return v->vars ? apr_table_get(v->vars, pc->var) : NULL;
     default: return NULL;
     }
@@ -562,7 +564,8 @@ static const char *html_check(const char *s, size_t len, const char *file,
 static const gwg_page_values sample = {
     503, "Service Unavailable", "connect_refused", "SC",
     "A \"sample\" <sentence> & more.", "req-1", "2026-01-01T00:00:00Z",
-    "example.org", "GET", "/a?b=<c>&d='e'", "", 30, NULL, 1
+    "example.org", "GET", "/a?b=<c>&d='e'", "", 30, NULL, 1,
+    "Back <soon> & \"ok\""
 };
 
 static const char *check_sample(const struct gwg_template *t, apr_pool_t *p)

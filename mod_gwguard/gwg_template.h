@@ -42,6 +42,8 @@ typedef struct {
     long         retry_after;   /* seconds */
     apr_table_t *vars;          /* GwGuardPageVar NAME VALUE, may be NULL */
     int          retryable;     /* the retry hint: 1 true, 0 false */
+    const char  *message;       /* a maintenance window's message, or
+                                   NULL (rendered empty) */
 } gwg_page_values;
 
 typedef struct gwg_template gwg_template;

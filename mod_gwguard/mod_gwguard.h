@@ -7,6 +7,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "ap_expr.h"
 
 #include "gwg_class.h"
 #include "gwg_shm.h"
@@ -31,6 +32,8 @@ typedef struct {
                                       (mod_gwguard_page_conf.h) */
     int *status_codes;             /* GwGuardStatusCode by class, 0 unset;
                                       NULL when none is set in this scope */
+    const ap_expr_info_t *maint_bypass; /* GwGuardMaintenanceBypass, NULL
+                                      = none (mod_gwguard_maint.c) */
 } gwguard_dir_conf;
 
 /* The segment as this process sees it: mapped by the parent in

@@ -13,6 +13,7 @@
 #include "mod_gwguard.h"
 #include "mod_gwguard_breaker.h"
 #include "mod_gwguard_config.h"
+#include "mod_gwguard_maint.h"
 #include "mod_gwguard_page_conf.h"
 #include "mod_gwguard_statuscode.h"
 
@@ -60,6 +61,8 @@ void *gwguard_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     conf->page = gwguard_page_conf_merge(p, base->page, add->page);
     conf->status_codes = gwguard_merge_status_codes(p, base->status_codes,
                                                     add->status_codes);
+    conf->maint_bypass = add->maint_bypass ? add->maint_bypass
+                                           : base->maint_bypass;
     return conf;
 }
 

@@ -30,6 +30,7 @@
 #include "mod_gwguard_page_conf.h"
 #include "mod_gwguard_recent.h"
 #include "mod_gwguard_req.h"
+#include "mod_gwguard_maint.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -99,7 +100,8 @@ static const gwg_template *page_for(request_rec *r,
         }
         return c.ref->tpl;
     }
-    return gwg_page_builtin(*rep);
+    return cls == GWG_CLASS_MAINTENANCE ? gwg_page_builtin_maint(*rep)
+                                        : gwg_page_builtin(*rep);
 }
 
 /* ---- filling ---- */
@@ -163,6 +165,7 @@ static void fill(gwg_page_values *v, request_rec *r,
     v->retry_after = retry_after(pc, st);
     v->vars = pc ? pc->vars : NULL;
     v->retryable = gwguard_retryable(r, cls);
+    v->message = gwguard_maint_message(r);
 }
 
 /* Headers every page carries; err_headers_out, because the core's error

@@ -27,6 +27,7 @@
 #include "mod_gwguard_req.h"
 #include "mod_gwguard_upstream.h"
 #include "mod_gwguard_verdict.h"
+#include "mod_gwguard_maint.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -74,7 +75,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
 {
     gwguard_attempt *a;
     gwguard_req *st;
-    int dynamic;
+    int dynamic, rv;
 
     (void)proxyhost; (void)proxyport;
     if (!gwguard_enabled(r)) {
@@ -97,6 +98,9 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     claim_slot(r, a, worker, dynamic);
     if (a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
         return DECLINED;
+    }
+    if ((rv = gwguard_maint_admit(r, st, a)) != DECLINED) {
+        return rv;                  /* in maintenance: before the breaker */
     }
     return gwguard_breaker_admit(r, st, a);
 }
@@ -185,8 +189,8 @@ static void note_failovers(request_rec *r, const gwguard_req *st)
         const gwg_class_info *info = gwg_class_get(
             (gwg_class_t)attempts[i].cls);
 
-        if (!info) {
-            continue;                   /* it did not fail */
+        if (!info || attempts[i].cls == GWG_CLASS_MAINTENANCE) {
+            continue;          /* it did not fail (GWG00700 said why) */
         }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00100: upstream "
                       "failure, failed over: " GWG_UP_FMT " attempt=%d/%d "
@@ -216,6 +220,9 @@ static void annotate(request_rec *r, const gwguard_req *st)
     info = gwg_class_get(st->cls);
     apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
     apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
+    if (st->cls == GWG_CLASS_MAINTENANCE) {
+        return;                     /* not a failure: GWG00700 */
+    }
     lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
@@ -247,6 +254,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         *status = HTTP_BAD_GATEWAY;
     }
     gwguard_observe(&o, r, *status, st);
+    gwguard_maint_no_member(r, st, &o);     /* no member: all in maint? */
     gwg_classify(&v, &o);
     st->cls = v.cls;
     st->rule = v.rule;
@@ -258,8 +266,9 @@ static int gwguard_request_status(int *status, request_rec *r)
          * r->status, cut short; no page, no status of ours */
         st->status = 0;
     }
-    if (st->cls == GWG_CLASS_UNAVAILABLE) {
-        gwguard_no_attempt(r, st);
+    if (st->cls == GWG_CLASS_UNAVAILABLE
+        || st->cls == GWG_CLASS_MAINTENANCE) {
+        gwguard_no_attempt(r, st);      /* when there was no attempt */
     }
     if (st->cls == GWG_CLASS_CONNECT_REFUSED && st->attempts->nelts > 0) {
         const gwguard_attempt *last = &APR_ARRAY_IDX(

@@ -66,7 +66,8 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     const gwg_local_fault_info *lf;
     gwg_recent e;
 
-    if (!gwguard_segment.ok || st->cls == GWG_CLASS_NONE) {
+    if (!gwguard_segment.ok || st->cls == GWG_CLASS_NONE
+        || st->cls == GWG_CLASS_MAINTENANCE) {   /* not a failure */
         return;
     }
     fill_request(&e, r, st, now);
@@ -95,7 +96,8 @@ void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
                                               gwguard_attempt);
     gwg_recent e;
 
-    if (!gwguard_segment.ok || a->cls == GWG_CLASS_NONE) {
+    if (!gwguard_segment.ok || a->cls == GWG_CLASS_NONE
+        || a->cls == GWG_CLASS_MAINTENANCE) {
         return;
     }
     fill_request(&e, r, st,

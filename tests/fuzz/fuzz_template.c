@@ -21,7 +21,7 @@ static apr_pool_t *pool;
 static const gwg_page_values hostile = {
     502, "Bad \"Gateway\"", "dns", "DF", "</p><script>x</script>",
     "id\\\"\n", "2026-11-21T09:00:00Z", "<h\x01st>", "GET", "/a\xff\"'<>&{{status}}",
-    "", 30, NULL
+    "", 30, NULL, 0, "</p>\"msg\x01<>&"
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

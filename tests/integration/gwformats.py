@@ -11,7 +11,7 @@ NS = {"g": "urn:x-mod-gwguard:status:1"}
 CLASSES = ["connect_refused", "connect_timeout", "dns", "tls",
            "header_timeout", "reset_before_headers", "bad_response",
            "body_timeout", "body_reset", "unavailable", "circuit_open",
-           "upstream_5xx", "client_abort", "other"]
+           "upstream_5xx", "client_abort", "other", "maintenance"]
 
 
 def from_json(text):
@@ -82,6 +82,8 @@ def from_prometheus(text):
             up(u)["classes"]["client_abort"] = int(value)
         elif name == "gwguard_breaker_refusals_total":
             up(u)["classes"]["circuit_open"] = int(value)
+        elif name == "gwguard_maintenance_answers_total":
+            up(u)["classes"]["maintenance"] = int(value)
     total = {"requests": 0, "successes": 0, "failures": 0, "classes": {}}
     for u in out.values():
         for k in ("requests", "successes", "failures"):

@@ -55,8 +55,8 @@ def test_status_table_and_json(make_httpd, upstream, dead_port):
                       "failures", "classes", "statuses",
                       "consecutive_failures", "first_failure",
                       "last_failure", "breaker_until", "breaker_cooldown",
-                      "breaker_panic", "breaker", "stale"}
-    assert len(u["classes"]) == 14
+                      "breaker_panic", "breaker", "stale", "maintenance"}
+    assert len(u["classes"]) == 15 and u["maintenance"] is None
     assert u["breaker_until"] is None and u["breaker"] == "closed"
     # KEY filter, and an unknown key
     only = json.loads(ctl("status", "--json", "--shm", str(h.shm),

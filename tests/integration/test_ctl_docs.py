@@ -37,7 +37,7 @@ def test_man_page_renders():
         assert section in text
     cmds = commands_from_help()
     assert set(cmds) == {"status", "reset", "check", "watch", "recent",
-                         "explain"}
+                         "explain", "maintenance"}
     for c in cmds:
         assert "gwguardctl %s" % c in text, c
 
@@ -83,3 +83,11 @@ def test_bash_completion(make_httpd, dead_port):
     assert complete("gwguardctl status --shm ", shm) != []
     assert complete("gwguardctl reset ", shm) == [
         "http://127.0.0.1:%d" % dead_port]
+    key = "http://127.0.0.1:%d" % dead_port
+    assert complete("gwguardctl ma", shm) == ["maintenance"]
+    assert complete("gwguardctl maintenance ", shm) == [key]
+    assert complete("gwguardctl maintenance %s " % key, shm) == [
+        key, "off", "on"]
+    assert complete("gwguardctl maintenance %s on --" % key, shm) == [
+        "--for", "--message", "--until"]
+    assert complete("gwguardctl maintenance %s on --for " % key, shm) == []

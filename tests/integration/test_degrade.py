@@ -282,7 +282,8 @@ def test_stale_before_error_with_mod_cache_disk(make_httpd, mpm, cache_root):
     assert re.search(r'gwguard_stale_total\{upstream="%s"\} [1-9]'
                      % re.escape(key), prom), prom
     table = h.ctl("status", "--shm", str(h.shm)).stdout
-    m = re.search(r"^%s\s.*\s(\d+) closed$" % re.escape(key), table, re.M)
+    m = re.search(r"^%s\s.*\s(\d+) - +closed$" % re.escape(key), table,
+                  re.M)
     assert m and int(m.group(1)) == u["stale"], table
     xml = h.ctl("status", "--xml", "--shm", str(h.shm)).stdout
     assert re.search(r"<gwguard:stale>[1-9]\d*</gwguard:stale>", xml), xml

@@ -370,6 +370,9 @@ START_TEST(outcomes)
                      GWG_BREAKER_NEUTRAL);
     ck_assert_int_eq(gwg_breaker_outcome_of(GWG_CLASS_CIRCUIT_OPEN, 1),
                      GWG_BREAKER_NEUTRAL);
+    /* a maintenance answer says nothing about the upstream's health */
+    ck_assert_int_eq(gwg_breaker_outcome_of(GWG_CLASS_MAINTENANCE, 0),
+                     GWG_BREAKER_NEUTRAL);
 }
 END_TEST
 

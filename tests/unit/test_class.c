@@ -23,6 +23,7 @@ static const struct {
     { "upstream_5xx", "U5", 0, NULL },
     { "client_abort", "CD", 0, NULL },
     { "other", "XX", 502, "proxy_internal_error" },
+    { "maintenance", "MA", 503, "destination_unavailable" },
 };
 
 START_TEST(table_matches_spec)
@@ -49,7 +50,7 @@ END_TEST
 
 START_TEST(unknown_names_and_ids)
 {
-    ck_assert_int_eq(GWG_CLASS_COUNT, 14);
+    ck_assert_int_eq(GWG_CLASS_COUNT, 15);
     ck_assert_ptr_null(gwg_class_get(GWG_CLASS_COUNT));
     ck_assert_ptr_null(gwg_class_get(GWG_CLASS_NONE));
     ck_assert_int_eq(gwg_class_by_name("refused"), GWG_CLASS_NONE);
@@ -66,23 +67,34 @@ START_TEST(client_abort_is_not_an_upstream_failure)
 }
 END_TEST
 
+/* An admin's maintenance window is gwguard's answer, like a breaker
+ * refusal: no request to the upstream, no failure. */
+START_TEST(maintenance_is_neither_a_request_nor_a_failure)
+{
+    ck_assert(!gwg_class_is_upstream_failure(GWG_CLASS_MAINTENANCE));
+    ck_assert(!gwg_class_reaches_upstream(GWG_CLASS_MAINTENANCE));
+    ck_assert(gwg_class_reaches_upstream(GWG_CLASS_CONNECT_REFUSED));
+}
+END_TEST
+
 /* The retry hint: nothing sent, or an idempotent method without a body. */
 START_TEST(retry_hint)
 {
     static const gwg_class_t unsent[] = {
         GWG_CLASS_CONNECT_REFUSED, GWG_CLASS_CONNECT_TIMEOUT, GWG_CLASS_DNS,
-        GWG_CLASS_TLS, GWG_CLASS_UNAVAILABLE, GWG_CLASS_CIRCUIT_OPEN
+        GWG_CLASS_TLS, GWG_CLASS_UNAVAILABLE, GWG_CLASS_CIRCUIT_OPEN,
+        GWG_CLASS_MAINTENANCE
     };
     int i, n = 0;
 
-    for (i = 0; i < 6; i++) {
+    for (i = 0; i < 7; i++) {
         ck_assert(gwg_class_retryable(unsent[i], "POST", 1));
     }
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
         n += gwg_class_retryable((gwg_class_t)i, "POST", 1);
         ck_assert(gwg_class_retryable((gwg_class_t)i, "GET", 0));
     }
-    ck_assert_int_eq(n, 6);              /* only the unsent classes */
+    ck_assert_int_eq(n, 7);              /* only the unsent classes */
     ck_assert(gwg_class_retryable(GWG_CLASS_HEADER_TIMEOUT, "PUT", 0));
     ck_assert(gwg_class_retryable(GWG_CLASS_HEADER_TIMEOUT, "DELETE", 0));
     ck_assert(!gwg_class_retryable(GWG_CLASS_HEADER_TIMEOUT, "PUT", 1));
@@ -100,6 +112,7 @@ Suite *class_suite(void)
     tcase_add_loop_test(tc, table_matches_spec, 0, GWG_CLASS_COUNT);
     tcase_add_test(tc, unknown_names_and_ids);
     tcase_add_test(tc, client_abort_is_not_an_upstream_failure);
+    tcase_add_test(tc, maintenance_is_neither_a_request_nor_a_failure);
     tcase_add_test(tc, retry_hint);
     suite_add_tcase(s, tc);
     return s;

@@ -294,13 +294,13 @@ START_TEST(directive_table)
         "default; expected a status from 500 to 599, a class "
         "(connect_refused, connect_timeout, dns, tls, header_timeout, "
         "reset_before_headers, bad_response, body_timeout, body_reset, "
-        "unavailable, circuit_open, upstream_5xx, client_abort, other) or "
-        "default\n"
+        "unavailable, circuit_open, upstream_5xx, client_abort, other, "
+        "maintenance) or default\n"
         "16: error: GwGuardStatusCode: 'dsn' is not a failure class; "
         "expected one of connect_refused, connect_timeout, dns, tls, "
         "header_timeout, reset_before_headers, bad_response, body_timeout, "
         "body_reset, unavailable, circuit_open, upstream_5xx, client_abort, "
-        "other\n"
+        "other, maintenance\n"
         "18: error: GwGuardIntercept: 'sometimes' is not valid here; "
         "expected Off, On, or statuses from 500 to 599\n"
         "23: error: GwGuardPageVar: 'bad<name>' is not a valid name; "
@@ -321,6 +321,30 @@ START_TEST(not_loaded)
     ck_assert_int_eq(doc->msgs->nelts, 1);
     ck_assert_ptr_nonnull(strstr(msgs(doc), "2: error: Invalid command "
                                  "'GwGuard'"));
+}
+END_TEST
+
+/* GwGuardMaintenanceBypass: any expression httpd will parse; none is
+ * an error that says so (not "1 to -1 arguments"). */
+START_TEST(maintenance_bypass)
+{
+    gwg_confdoc *doc = read_conf(
+        "LoadModule gwguard_module /m/mod_gwguard.so\n"
+        "GwGuardMaintenanceBypass -R '10.0.0.0/8' || %{HTTP_COOKIE} =~ /m/\n"
+        "<Location /a>\n  GwGuardMaintenanceBypass \"-R '10.0.0.0/8'\"\n"
+        "</Location>\n"
+        "GwGuardMaintenanceBypass\n"
+        "GwGuardErrorPage maintenance builtin\n"
+        "GwGuardStatusCode maintenance 502\n");
+
+    gwg_confcheck(doc);
+    /* (and a warning about the default shm path on this machine) */
+    ck_assert_ptr_nonnull(strstr(msgs(doc), "7: error: "
+                                 "GwGuardMaintenanceBypass takes at least 1 "
+                                 "argument, not 0\n"));
+    ck_assert_ptr_null(strstr(strstr(msgs(doc), "7: error:") + 9,
+                              "error:"));
+    ck_assert_ptr_null(strstr(msgs(doc), "2: error:"));
 }
 END_TEST
 
@@ -363,7 +387,7 @@ START_TEST(traps)
         "10: error: GwGuardErrorPage: %s/bad.html:1: unknown placeholder "
         "{{nope}}; known are status, reason, class, code, class_text, "
         "request_id, time, host, method, path, retry_after, upstream, retryable, "
-        "var.NAME\n"
+        "message, var.NAME\n"
         "11: error: GwGuardErrorPage: %s/none.html: cannot read the "
         "template: No such file or directory\n"
         "3: warning: the shared segment %s/no/such/dir/g.shm cannot be "
@@ -562,6 +586,7 @@ Suite *confread_suite(void)
     tcase_add_test(tc, directive_table);
     tcase_add_test(tc, not_loaded);
     tcase_add_test(tc, traps);
+    tcase_add_test(tc, maintenance_bypass);
     tcase_add_test(tc, uds_shared_worker);
     tcase_add_test(tc, shm_path);
     tcase_add_test(tc, envvars_defaults);

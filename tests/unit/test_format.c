@@ -88,7 +88,7 @@ START_TEST(json_document)
                                     "null,\"breaker_cooldown\":null,"
                                     "\"breaker_panic\":false,"
                                     "\"breaker\":"
-                                    "\"closed\"}"));
+                                    "\"closed\",\"maintenance\":null}"));
     ck_assert_ptr_nonnull(strstr(j, "\"totals\":{\"requests\":3,"
                                     "\"successes\":2,\"failures\":1,"));
     ck_assert_ptr_nonnull(strstr(j, "\"reset\":null"));
@@ -283,6 +283,75 @@ START_TEST(breaker_column)
 }
 END_TEST
 
+/* A maintenance window in every format, its message escaped for each;
+ * the answers it gave are not failures. */
+START_TEST(maintenance_in_every_format)
+{
+    const char *keys[] = { "http://b.example:80" };
+    uint64_t now = gwg_now_us();
+    gwg_outcome m = { GWG_CLASS_MAINTENANCE, 503, 0, -1 };
+    gwg_transition t;
+    char *j, *x, *p, *tab, *kv;
+    long slot = gwg_shm_find(&shm, keys[0]);
+
+    ck_assert_int_ge(slot, 0);
+    m.now = now;
+    gwg_shm_record(&shm, (uint32_t)slot, &m, &t);
+    gwg_maint_set(&shm.slots[slot], 1763715600000000ull, now + 3600000000ull,
+                  33, "back <soon> & \"ok\"");
+    j = render(GWG_FORMAT_JSON, keys, 1);
+    ck_assert_msg(strstr(j, "\"breaker\":\"closed\",\"maintenance\":{"
+                            "\"since\":\"2025-11-21T09:00:00Z\",\"until\":\"")
+                  != NULL, "%s", j);
+    ck_assert_msg(strstr(j, "\",\"by\":33,\"message\":"
+                            "\"back \\u003csoon\\u003e \\u0026 "
+                            "\\\"ok\\\"\"}}") != NULL, "%s", j);
+    /* counted in its class, not as a request or a failure */
+    ck_assert_ptr_nonnull(strstr(j, "\"requests\":2,\"successes\":1,"
+                                    "\"failures\":1,"));
+    ck_assert_ptr_nonnull(strstr(j, "\"other\":0,\"maintenance\":1}"));
+    x = render(GWG_FORMAT_XML, keys, 1);
+    ck_assert_msg(strstr(x, "<gwguard:maintenance since=\"2025-11-21T09:00:"
+                            "00Z\" until=\"") != NULL, "%s", x);
+    ck_assert_msg(strstr(x, "by=\"33\">back &lt;soon&gt; &amp; &quot;ok"
+                            "&quot;</gwguard:maintenance>") != NULL, "%s", x);
+    p = render(GWG_FORMAT_PROMETHEUS, keys, 1);
+    ck_assert_ptr_nonnull(strstr(p, "gwguard_maintenance{upstream="
+                                    "\"http://b.example:80\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(p, "gwguard_maintenance_answers_total{"
+                                    "upstream=\"http://b.example:80\"} 1\n"));
+    ck_assert_ptr_null(strstr(p, "class=\"maintenance\""));
+    tab = render(GWG_FORMAT_TABLE, keys, 1);
+    ck_assert_msg(strstr(tab, "on, 60m left") != NULL
+                  || strstr(tab, "on, 59m left") != NULL, "%s", tab);
+    kv = render(GWG_FORMAT_KV, keys, 1);
+    ck_assert_ptr_nonnull(strstr(kv, "GwGuardUpstream0Maintenance: 1\n"));
+    gwg_maint_clear(&shm.slots[slot]);
+    free(j);
+    j = render(GWG_FORMAT_JSON, keys, 1);
+    ck_assert_ptr_nonnull(strstr(j, "\"maintenance\":null}"));
+    free(j); free(x); free(p); free(tab); free(kv);
+}
+END_TEST
+
+START_TEST(maintenance_column)
+{
+    gwg_snap_upstream u;
+    char buf[48];
+
+    memset(&u, 0, sizeof(u));
+    ck_assert_str_eq(gwg_format_maint(buf, sizeof(buf), &u, 10), "-");
+    u.maint.on = 1;
+    ck_assert_str_eq(gwg_format_maint(buf, sizeof(buf), &u, 10), "on");
+    u.maint.until = 100000000;
+    ck_assert_str_eq(gwg_format_maint(buf, sizeof(buf), &u, 10000000),
+                     "on, 90s left");
+    u.maint.until = 7300000000ull;
+    ck_assert_str_eq(gwg_format_maint(buf, sizeof(buf), &u, 0),
+                     "on, 2h left");
+}
+END_TEST
+
 START_TEST(negotiation)
 {
     const char *browser = "text/html,application/xhtml+xml,application/xml;"
@@ -452,6 +521,8 @@ Suite *format_suite(void)
     tcase_add_test(tc, prometheus_label_escapes);
     tcase_add_test(tc, html_escapes_and_kv);
     tcase_add_test(tc, breaker_column);
+    tcase_add_test(tc, maintenance_in_every_format);
+    tcase_add_test(tc, maintenance_column);
     tcase_add_test(tc, negotiation);
     tcase_add_test(tc, formats_agree_with_the_field_table);
     suite_add_tcase(s, tc);

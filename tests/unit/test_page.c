@@ -120,6 +120,51 @@ START_TEST(text_page)
 }
 END_TEST
 
+/* The maintenance page in each representation: the admin's message,
+ * escaped for where it stands; no hop is shown as failing. */
+START_TEST(maintenance_pages_show_the_message_escaped)
+{
+    gwg_page_values v = hostile();
+    const gwg_class_info *c = gwg_class_get(GWG_CLASS_MAINTENANCE);
+    size_t len;
+    int line;
+    const char *out;
+
+    v.status = 503;
+    v.reason = "Service Unavailable";
+    v.cls = c->name;
+    v.code = c->code;
+    v.class_text = c->text;
+    v.retryable = 1;
+    v.message = "Back at 15:00 <b>UTC</b> & \"soon\"";
+    out = gwg_template_render_str(gwg_page_builtin_maint(GWG_REP_JSON), &v,
+                                  &len, pool);
+    ck_assert_ptr_nonnull(strstr(out, "\"class\":\"maintenance\",\"code\":"
+        "\"MA\",\"message\":\"Back at 15:00 \\u003cb\\u003eUTC\\u003c/b"
+        "\\u003e \\u0026 \\\"soon\\\"\",\"request_id\""));
+    ck_assert_ptr_null(gwg_json_check(out, len, &line));
+    out = gwg_template_render_str(gwg_page_builtin_maint(GWG_REP_PROBLEM),
+                                  &v, &len, pool);
+    ck_assert_ptr_nonnull(strstr(out, "\"message\":\"Back at"));
+    ck_assert_ptr_null(gwg_json_check(out, len, &line));
+    out = gwg_template_render_str(gwg_page_builtin_maint(GWG_REP_HTML), &v,
+                                  &len, pool);
+    ck_assert_ptr_nonnull(strstr(out, "<p class=\"message\">Back at 15:00 "
+        "&lt;b&gt;UTC&lt;/b&gt; &amp; &quot;soon&quot;</p>"));
+    ck_assert_ptr_null(strstr(out, "Failing"));
+    ck_assert_ptr_null(strstr(out, "<script"));
+    out = gwg_template_render_str(gwg_page_builtin_maint(GWG_REP_TEXT), &v,
+                                  &len, pool);
+    ck_assert_ptr_nonnull(strstr(out, "down for maintenance\n\nBack at"));
+    v.message = NULL;                    /* no message: still valid */
+    out = gwg_template_render_str(gwg_page_builtin_maint(GWG_REP_JSON), &v,
+                                  &len, pool);
+    ck_assert_ptr_nonnull(strstr(out, "\"message\":\"\""));
+    ck_assert_ptr_null(gwg_json_check(out, len, &line));
+    ck_assert_ptr_null(gwg_page_builtin_maint((gwg_rep)7));
+}
+END_TEST
+
 START_TEST(init_is_idempotent)
 {
     const gwg_template *t = gwg_page_builtin(GWG_REP_HTML);
@@ -143,6 +188,7 @@ Suite *page_suite(void)
     tcase_add_test(tc, html_page_is_self_contained_and_escaped);
     tcase_add_test(tc, text_page);
     tcase_add_test(tc, init_is_idempotent);
+    tcase_add_test(tc, maintenance_pages_show_the_message_escaped);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -23,5 +23,6 @@ Suite *page_conf_suite(void);
 Suite *harden_suite(void);
 Suite *directive_suite(void);
 Suite *attempt_suite(void);
+Suite *maint_suite(void);
 
 #endif
