@@ -14,6 +14,7 @@
 #include "gwg_conf.h"
 #include "gwg_layout.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_wcache.h"
 
 /* The httpd constants the core restates (it is built without httpd's
  * headers), checked against httpd's own here, so a build against an httpd
@@ -96,6 +97,7 @@ static void gwguard_register_hooks(apr_pool_t *p)
     gwguard_status_register_hooks();
     gwguard_register_page_hooks();
     gwguard_register_degrade_hooks();
+    gwguard_wcache_register_hooks();
 }
 
 AP_DECLARE_MODULE(gwguard) = {

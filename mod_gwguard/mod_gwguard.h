@@ -61,7 +61,9 @@ void gwguard_shm_child_init(apr_pool_t *p, server_rec *s);
 typedef struct {
     uint32_t     slot;             /* in the shared segment; GWGUARD_NO_SLOT
                                       when there is no segment */
-    char         key[GWG_KEY_MAX]; /* upstream key */
+    const char  *key;              /* upstream key: the worker's in the
+                                      child's table (mod_gwguard_wcache.h),
+                                      else in r->pool */
     apr_time_t   start;            /* scheme handler entered */
     apr_time_t   connected;        /* backend connection ready, 0 unknown */
     apr_time_t   first_byte;       /* first response byte read, 0 unknown */
@@ -120,6 +122,10 @@ typedef struct {
                                       the gateway's own setup is at fault */
     void        *proxy_conf;       /* mod_proxy's proxy_server_conf, from
                                       the scheme handler (panic threshold) */
+    const void  *prepared;         /* the proxy_worker whose attempt the
+                                      breaker's pre_request began and
+                                      admitted, until the scheme handler
+                                      takes it over; NULL none */
 } gwguard_req;
 
 /* The request id on pages, in logs and in the ring: UNIQUE_ID when
@@ -180,6 +186,10 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
                           gwguard_attempt *a);
 void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
                             gwg_class_t cls, int intercepted);
+/* The breaker's proxy pre_request hook (decides before mod_proxy's worker
+ * machinery), registered with the other mod_proxy hooks. */
+void gwguard_breaker_register_proxy_hooks(void);
+
 
 /* Status handler and mod_status section (mod_gwguard_status.c). */
 void gwguard_status_register_hooks(void);

@@ -20,6 +20,17 @@
 
 static AP_THREAD_LOCAL gwguard_req *current_st;
 static AP_THREAD_LOCAL request_rec *current_r;
+/* current_st's last attempt, kept so that a backend read finds it with
+ * one thread-local access; set again after every push (a push may move
+ * the array) */
+static AP_THREAD_LOCAL gwguard_attempt *current_a;
+
+static gwguard_attempt *last_attempt(gwguard_req *st)
+{
+    return st->attempts->nelts == 0 ? NULL
+           : &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                            gwguard_attempt);
+}
 
 static const char http_prefix[] = "HTTP/";
 #define HTTP_PREFIX_LEN 5
@@ -28,6 +39,8 @@ static const char http_prefix[] = "HTTP/";
 typedef struct {
     apr_uint64_t seq;      /* the attempt the connection serves now */
     int head_len;          /* bytes of "HTTP/" checked in this attempt */
+    int head_seen;         /* first byte timed and "HTTP/" checked: from
+                              now on a read only looks for errors and EOF */
     int poisoned;          /* refused a non-HTTP answer: fail every read */
 } backend_ctx;
 
@@ -38,6 +51,7 @@ static apr_status_t clear_if_current(void *data)
     if (current_r == data) {
         current_r = NULL;
         current_st = NULL;
+        current_a = NULL;
     }
     return APR_SUCCESS;
 }
@@ -46,6 +60,7 @@ void gwguard_current_set(request_rec *r, gwguard_req *st)
 {
     current_r = r;
     current_st = st;
+    current_a = last_attempt(st);
     st->in_proxy = 1;
     if (!st->current_cleanup) {
         apr_pool_cleanup_register(r->pool, r, clear_if_current,
@@ -67,6 +82,7 @@ void gwguard_current_clear(request_rec *r)
         && parent->in_proxy) {
         current_r = r->main;
         current_st = parent;
+        current_a = last_attempt(parent);
     }
 }
 
@@ -77,11 +93,7 @@ gwguard_req *gwguard_current_req(void)
 
 gwguard_attempt *gwguard_current_attempt(void)
 {
-    if (!current_st || current_st->attempts->nelts == 0) {
-        return NULL;
-    }
-    return &APR_ARRAY_IDX(current_st->attempts,
-                          current_st->attempts->nelts - 1, gwguard_attempt);
+    return current_a;
 }
 
 static int io_of(apr_status_t rv)
@@ -109,6 +121,7 @@ static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
     if (a && ctx->seq != a->seq) {
         ctx->seq = a->seq;
         ctx->head_len = 0;
+        ctx->head_seen = 0;
         /* mod_proxy_http counts responses on the origin connection in
          * c->keepalives: non-zero means a reused connection. */
         a->reused = c->keepalives > 0;
@@ -170,6 +183,31 @@ static int has_eos(apr_bucket_brigade *bb)
     return 0;
 }
 
+/* The first response bytes of an attempt: their time, and whether they
+ * can be HTTP. Returns 0 when they cannot (the read then fails). */
+static int first_bytes(backend_ctx *ctx, gwguard_attempt *a,
+                       apr_bucket_brigade *bb)
+{
+    apr_off_t len = 0;
+
+    apr_brigade_length(bb, 0, &len);
+    if (len <= 0) {
+        return 1;
+    }
+    if (!a->first_byte) {
+        a->first_byte = apr_time_now();
+    }
+    /* counted until the head is seen: the classifier asks only whether
+     * any byte came */
+    a->bytes_read += len;
+    if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
+        && !head_check(ctx, bb)) {
+        return 0;
+    }
+    ctx->head_seen = !a->check_http || ctx->head_len >= HTTP_PREFIX_LEN;
+    return 1;
+}
+
 static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
                                ap_input_mode_t mode, apr_read_type_e block,
                                apr_off_t readbytes)
@@ -177,7 +215,6 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
     backend_ctx *ctx = f->ctx;
     gwguard_attempt *a;
     apr_status_t rv;
-    apr_off_t len = 0;
 
     if (ctx->poisoned) {
         return APR_EGENERAL;
@@ -202,26 +239,17 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
         }
         return rv;
     }
-    apr_brigade_length(bb, 0, &len);
-    if (len > 0) {
-        if (!a->first_byte) {
-            a->first_byte = apr_time_now();
-        }
-        a->bytes_read += len;
-        if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
-            && !head_check(ctx, bb)) {
-            /* An HTTP/0.9 "response": make it a read error, so that
-             * mod_proxy_http answers 502 instead of passing it as 200. */
-            a->not_http = 1;
-            ctx->poisoned = 1;
-            apr_brigade_cleanup(bb);
-            return APR_EGENERAL;
-        }
+    if (!ctx->head_seen && !first_bytes(ctx, a, bb)) {
+        /* An HTTP/0.9 "response": make it a read error, so that
+         * mod_proxy_http answers 502 instead of passing it as 200. */
+        a->not_http = 1;
+        ctx->poisoned = 1;
+        apr_brigade_cleanup(bb);
+        return APR_EGENERAL;
     }
     /* The core input filter reports the peer's close as an empty brigade
      * on a blocking read (ap_rgetline then says APR_EGENERAL) or as EOS. */
-    if (has_eos(bb) || (len == 0 && block == APR_BLOCK_READ
-                        && APR_BRIGADE_EMPTY(bb))) {
+    if ((block == APR_BLOCK_READ && APR_BRIGADE_EMPTY(bb)) || has_eos(bb)) {
         note_io(a, APR_EOF);
     }
     return rv;

@@ -11,6 +11,8 @@
  * the member out of the lbmethod's choice for the worker's `retry`
  * seconds (see docs/breaker.md for why we write nothing to worker->s).
  */
+#include <dlfcn.h>
+
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
@@ -22,6 +24,8 @@
 #include "gwg_breaker.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_verdict.h"
+#include "mod_gwguard_wcache.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -301,4 +305,95 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
             panic_check(r, gwguard_req_get(r, 0), c);  /* may end a panic */
         }
     }
+}
+
+/* --- deciding early (docs/breaker.md) --------------------------------
+ * For a declared worker reached without a balancer, proxy's pre_request
+ * finds the worker (the same lookup ap_proxy_pre_request makes, which it
+ * then skips) and, when its breaker is not closed, lets the scheme
+ * handler's admission run at once: a refusal ends the request there,
+ * before the scheme handlers, worker acquisition and connection. A closed
+ * breaker costs one load. Balancer members keep being decided in the
+ * scheme handler: the member is chosen (and may be failed over) there. */
+
+typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
+                                       proxy_server_conf *conf,
+                                       const char *url, unsigned int mask);
+static get_worker_fn get_worker;
+static int breakers_on;          /* some server has an enabled breaker */
+
+static int breaker_pre_request(proxy_worker **worker,
+                               proxy_balancer **balancer, request_rec *r,
+                               proxy_server_conf *conf, char **url)
+{
+    gwguard_wentry *e;
+    proxy_worker *w;
+    uint32_t v;
+
+    if (!breakers_on || *worker || *balancer || !gwguard_segment.ok
+        || !*url || strncasecmp(*url, "balancer:", 9) == 0
+        || !gwguard_enabled(r)
+        || !(w = get_worker(r->pool, NULL, conf, *url,
+                            AP_PROXY_WORKER_NO_UDS))) {
+        return DECLINED;
+    }
+    *worker = w;
+    e = gwguard_wcache_get(w);
+    v = e ? __atomic_load_n(&e->slot, __ATOMIC_RELAXED) : 0;
+    if (v && v - 1 < gwguard_segment.shm.slot_count
+        && GWG_LOAD(&gwguard_segment.shm.slots[v - 1].breaker_state)
+           != GWG_BREAKER_CLOSED) {
+        int rc = gwguard_attempt_early(r, w, conf, *url);
+        return rc == DECLINED ? OK : rc;
+    }
+    return OK;
+}
+
+static int enabled_somewhere(const struct gwguard_breaker_srv *b)
+{
+    apr_hash_index_t *hi;
+
+    if (!b) {
+        return 0;
+    }
+    if (b->dflt_set && b->dflt.enabled) {
+        return 1;
+    }
+    for (hi = apr_hash_first(NULL, b->origins); hi; hi = apr_hash_next(hi)) {
+        const gwg_breaker_conf *c = apr_hash_this_val(hi);
+        if (c->enabled) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int breaker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    breakers_on = 0;
+    for (; s && !breakers_on; s = s->next) {
+        gwguard_srv_conf *sc = ap_get_module_config(s->module_config,
+                                                    &gwguard_module);
+        breakers_on = enabled_somewhere(sc->breaker);
+    }
+    return OK;
+}
+
+typedef void (*pre_request_hook_fn)(proxy_HOOK_pre_request_t *pf,
+                                    const char *const *pre,
+                                    const char *const *succ, int order);
+
+void gwguard_breaker_register_proxy_hooks(void)
+{
+    pre_request_hook_fn hook = (pre_request_hook_fn)dlsym(
+        RTLD_DEFAULT, "proxy_hook_pre_request");
+
+    get_worker = (get_worker_fn)dlsym(RTLD_DEFAULT,
+                                      "ap_proxy_get_worker_ex");
+    if (hook && get_worker) {
+        hook(breaker_pre_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    }
+    ap_hook_post_config(breaker_post_config, NULL, NULL, APR_HOOK_MIDDLE);
 }

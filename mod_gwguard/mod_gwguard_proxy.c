@@ -21,14 +21,33 @@
 #include "gwg_upstream.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_verdict.h"
+#include "mod_gwguard_wcache.h"
 
 APLOG_USE_MODULE(gwguard);
 
 /* One line per upstream event, prefixed alike so grep finds them all. */
 #define GWG_UP_FMT "upstream=%s class=%s code=%s"
 
-/* Made on first use, so a success pays nothing for it. The memo is
- * written through a const pointer: it is a cache, not a change of state. */
+/* Writes v in lower-case hex without leading zeros; returns the end. */
+static char *put_hex(char *p, apr_uint64_t v)
+{
+    char tmp[16];
+    int n = 0;
+
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n) {
+        *p++ = tmp[--n];
+    }
+    return p;
+}
+
+/* Made on first use, so a success pays nothing for it; "%llx-%x-%x" of
+ * the request time, pid and a per-process count, written by hand (no
+ * printf on the request path). The memo is written through a const
+ * pointer: it is a cache, not a change of state. */
 const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
 {
     static apr_uint32_t seq;
@@ -39,10 +58,15 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
     }
     id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
     if (!id) {
-        id = apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%x-%x",
-                          (apr_uint64_t)r->request_time, (unsigned)getpid(),
-                          (unsigned)__atomic_fetch_add(&seq, 1,
-                                                       __ATOMIC_RELAXED));
+        char *buf = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1), *p;
+
+        p = put_hex(buf, (apr_uint64_t)r->request_time);
+        *p++ = '-';
+        p = put_hex(p, (unsigned)getpid());
+        *p++ = '-';
+        p = put_hex(p, __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+        *p = '\0';
+        id = buf;
     }
     ((gwguard_req *)st)->request_id = id;
     return id;
@@ -150,38 +174,91 @@ static void claim_slot(request_rec *r, gwguard_attempt *a,
     }
 }
 
+/* The attempt's key and slot: a declared worker's from the child's table
+ * (the slot looked up once per child), any other one's built from the
+ * request and looked up per attempt. */
+static void key_and_slot(request_rec *r, gwguard_attempt *a,
+                         gwguard_wentry *e, proxy_worker *worker,
+                         proxy_server_conf *conf, const char *url)
+{
+    char *buf;
+    int dynamic;
+    uint32_t v;
+
+    if (e) {
+        a->key = e->key;
+        if (!gwguard_segment.ok) {
+            return;
+        }
+        v = __atomic_load_n(&e->slot, __ATOMIC_RELAXED);
+        if (v) {
+            a->slot = v - 1;
+            return;
+        }
+        claim_slot(r, a, worker, 0);
+        __atomic_store_n(&e->slot, a->slot + 1, __ATOMIC_RELAXED);
+        return;
+    }
+    buf = apr_palloc(r->pool, GWG_KEY_MAX);
+    a->key = upstream_key(buf, GWG_KEY_MAX, r, worker, conf, url,
+                          &dynamic) < 0 ? GWG_OVERFLOW_KEY : buf;
+    if (gwguard_segment.ok) {
+        claim_slot(r, a, worker, dynamic);
+    }
+}
+
+/* An attempt on worker begins: its record, key and slot, and the
+ * breaker's say (DECLINED: go on; HTTP_SERVICE_UNAVAILABLE: refused). */
+static int begin_attempt(request_rec *r, gwguard_req *st,
+                         proxy_worker *worker, proxy_server_conf *conf,
+                         const char *url)
+{
+    gwguard_wentry *e = gwguard_wcache_get(worker);
+    gwguard_attempt *a;
+
+    st->proxy_conf = conf;
+    a = apr_array_push(st->attempts);
+    memset(a, 0, sizeof(*a));
+    a->start = apr_time_now();
+    a->slot = GWGUARD_NO_SLOT;
+    gwguard_attempt_begin(r, st, a, e, worker, conf, url);
+    key_and_slot(r, a, e, worker, conf, url);
+    if (a->slot == GWGUARD_NO_SLOT
+        || a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
+        return DECLINED;
+    }
+    return gwguard_breaker_admit(r, st, a);
+}
+
+int gwguard_attempt_early(request_rec *r, proxy_worker *worker,
+                          proxy_server_conf *conf, const char *url)
+{
+    gwguard_req *st = gwguard_req_get(r, 1);
+    int rc = begin_attempt(r, st, worker, conf, url);
+
+    if (rc == DECLINED) {
+        st->prepared = worker;      /* the scheme handler goes on with it */
+    }
+    return rc;
+}
+
 static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
                                   proxy_server_conf *conf, char *url,
                                   const char *proxyhost,
                                   apr_port_t proxyport)
 {
-    gwguard_attempt *a;
     gwguard_req *st;
-    int dynamic;
 
     (void)proxyhost; (void)proxyport;
     if (!gwguard_enabled(r)) {
         return DECLINED;
     }
     st = gwguard_req_get(r, 1);
-    st->proxy_conf = conf;
-    a = apr_array_push(st->attempts);
-    memset(a, 0, sizeof(*a));
-    a->start = apr_time_now();
-    a->slot = GWGUARD_NO_SLOT;
-    gwguard_attempt_begin(r, st, a, worker, conf, url);
-    if (upstream_key(a->key, sizeof(a->key), r, worker, conf, url,
-                     &dynamic) < 0) {
-        apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
-    }
-    if (!gwguard_segment.ok) {
+    if (st->prepared && st->prepared == worker) {
+        st->prepared = NULL;        /* begun and admitted in pre_request */
         return DECLINED;
     }
-    claim_slot(r, a, worker, dynamic);
-    if (a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
-        return DECLINED;
-    }
-    return gwguard_breaker_admit(r, st, a);
+    return begin_attempt(r, st, worker, conf, url);
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -291,8 +368,8 @@ static void annotate(request_rec *r, const gwguard_req *st)
     if (st->attempts->nelts > 0) {
         last = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
                               gwguard_attempt);
-        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM",
-                       apr_pstrdup(r->pool, last->key));
+        /* the key outlives the request (child table or r->pool) */
+        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM", last->key);
     }
     if (st->cls == GWG_CLASS_NONE) {
         return;
@@ -382,6 +459,7 @@ void gwguard_register_proxy_hooks(void)
     }
     APR_OPTIONAL_HOOK(proxy, request_status, gwguard_request_status, NULL,
                       NULL, APR_HOOK_MIDDLE);
+    gwguard_breaker_register_proxy_hooks();
     gwguard_register_backend_hooks();
     gwguard_register_errlog_hook();
 }

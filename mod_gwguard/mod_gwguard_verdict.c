@@ -11,6 +11,7 @@
 
 #include "gwg_classify.h"
 #include "mod_gwguard_verdict.h"
+#include "mod_gwguard_wcache.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -108,8 +109,9 @@ static void attempt_end(request_rec *r, gwguard_attempt *a, apr_time_t at)
 }
 
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
-                           gwguard_attempt *a, proxy_worker *worker,
-                           proxy_server_conf *conf, const char *url)
+                           gwguard_attempt *a, const gwguard_wentry *e,
+                           proxy_worker *worker, proxy_server_conf *conf,
+                           const char *url)
 {
     static apr_uint64_t seq;
     int n = st->attempts->nelts;
@@ -125,14 +127,21 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
         a->io_timeout = io_timeout(worker, conf, r->server);
         a->pool_exhausted = pool_exhausted(worker);
     }
-    a->scheme = scheme_of_url(url);
-    cgi_vars_start(r, a);
     /* Only an HTTP/1 exchange must start with "HTTP/"; AJP, FastCGI,
-     * h2 and the others speak their own protocols on the connection. */
-    a->check_http = url && (strncasecmp(url, "http://", 7) == 0
-                            || strncasecmp(url, "https://", 8) == 0
-                            || strncasecmp(url, "ws://", 5) == 0
-                            || strncasecmp(url, "wss://", 6) == 0);
+     * h2 and the others speak their own protocols on the connection. A
+     * declared worker's URL has the worker's scheme. */
+    if (e) {
+        a->scheme = e->scheme;
+        a->check_http = e->check_http;
+    }
+    else {
+        a->scheme = scheme_of_url(url);
+        a->check_http = url && (strncasecmp(url, "http://", 7) == 0
+                                || strncasecmp(url, "https://", 8) == 0
+                                || strncasecmp(url, "ws://", 5) == 0
+                                || strncasecmp(url, "wss://", 6) == 0);
+    }
+    cgi_vars_start(r, a);
     gwguard_current_set(r, st);
 }
 
@@ -203,7 +212,7 @@ void gwguard_no_attempt(request_rec *r, gwguard_req *st)
     memset(a, 0, sizeof(*a));
     a->start = a->end = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
-    apr_cpystrn(a->key, key, sizeof(a->key));
+    a->key = key;
     if (gwguard_segment.ok) {
         a->slot = gwg_shm_slot_for(&gwguard_segment.shm, a->key, "", key,
                                    &overflow_first);

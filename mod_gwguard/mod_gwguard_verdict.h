@@ -11,9 +11,18 @@
 #include "mod_gwguard.h"
 
 /* Scheme handler: the attempt's starting state (a->start is set). */
+struct gwguard_wentry_s;
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
-                           gwguard_attempt *a, proxy_worker *worker,
-                           proxy_server_conf *conf, const char *url);
+                           gwguard_attempt *a,
+                           const struct gwguard_wentry_s *e,
+                           proxy_worker *worker, proxy_server_conf *conf,
+                           const char *url);
+
+/* Begins an attempt on worker from proxy's pre_request, as the scheme
+ * handler would (mod_gwguard_proxy.c); DECLINED when admitted (the scheme
+ * handler then goes on with it), else the refusal's status. */
+int gwguard_attempt_early(request_rec *r, proxy_worker *worker,
+                          proxy_server_conf *conf, const char *url);
 
 /* request_status: the last attempt is over; the thread's current
  * request is cleared. */

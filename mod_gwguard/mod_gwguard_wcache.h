@@ -1,0 +1,38 @@
+/*
+ * The declared workers of every server, found by pointer (per child,
+ * mod_gwguard_wcache.c): an attempt on one of them takes its upstream key,
+ * scheme and slot from here instead of building and hashing the key.
+ */
+#ifndef MOD_GWGUARD_WCACHE_H
+#define MOD_GWGUARD_WCACHE_H
+
+#include <stdint.h>
+
+#include "httpd.h"
+#include "mod_proxy.h"
+
+typedef struct gwguard_wentry_s {
+    const proxy_worker *worker;  /* NULL: an empty entry */
+    const char *key;             /* upstream key, GWG_OVERFLOW_KEY if it
+                                    has none; lives as long as the child */
+    uint32_t    slot;            /* slot + 1 once an attempt found it, 0
+                                    before: read and written atomically,
+                                    every writer writes the same value */
+    int         scheme;          /* gwg_scheme of the worker's URL */
+    int         check_http;      /* HTTP/1 upstream: "HTTP/" is checked */
+} gwguard_wentry;
+
+/* Registers the child_init that builds the table from every server's
+ * mod_proxy configuration; workers added later (balancer-manager) are not
+ * in it. */
+void gwguard_wcache_register_hooks(void);
+
+/* The worker's entry, NULL when it is not a declared worker known at
+ * child start (a default worker, or one added since). */
+gwguard_wentry *gwguard_wcache_get(const proxy_worker *w);
+
+/* Whether the scheme (not NUL-terminated) is an HTTP/1 one, whose
+ * response must start with "HTTP/". */
+int gwguard_scheme_checks_http(const char *scheme, size_t len);
+
+#endif
