@@ -61,6 +61,8 @@ void gwguard_shm_child_init(apr_pool_t *p, server_rec *s);
 typedef struct {
     uint32_t     slot;             /* in the shared segment; GWGUARD_NO_SLOT
                                       when there is no segment */
+    const struct gwguard_wentry_s *entry; /* the worker's entry in the
+                                      child's table, NULL if none */
     const char  *key;              /* upstream key: the worker's in the
                                       child's table (mod_gwguard_wcache.h),
                                       else in r->pool */

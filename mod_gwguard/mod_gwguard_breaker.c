@@ -98,6 +98,17 @@ static const gwg_breaker_conf *conf_for(server_rec *s, const char *key)
     return c && c->enabled ? c : NULL;
 }
 
+/* The same for an attempt: a declared worker's, looked up at child start
+ * for the server whose ProxyPass made it. */
+static const gwg_breaker_conf *conf_of(request_rec *r,
+                                       const gwguard_attempt *a)
+{
+    if (a->entry && a->entry->server == r->server) {
+        return a->entry->breaker;
+    }
+    return conf_for(r->server, a->key);
+}
+
 static gwg_slot *slot_of(const gwguard_attempt *a)
 {
     if (!gwguard_segment.ok || a->slot == GWGUARD_NO_SLOT
@@ -252,7 +263,7 @@ static int panic_check(request_rec *r, const gwguard_req *st,
 int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
                           gwguard_attempt *a)
 {
-    const gwg_breaker_conf *c = conf_for(r->server, a->key);
+    const gwg_breaker_conf *c = conf_of(r, a);
     gwg_slot *s = c ? slot_of(a) : NULL;
     gwg_breaker_admission adm;
 
@@ -288,11 +299,15 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
 void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
                             gwg_class_t cls, int intercepted)
 {
-    const gwg_breaker_conf *c = conf_for(r->server, a->key);
-    gwg_slot *s = slot_of(a);
+    const gwg_breaker_conf *c;
+    gwg_slot *s;
     gwg_breaker_event ev;
 
-    if (!s || (!c && !a->breaker_trial) || a->breaker_refused) {
+    if (a->breaker_refused || !(s = slot_of(a))) {
+        return;
+    }
+    c = conf_of(r, a);
+    if (!c && !a->breaker_trial) {
         return;
     }
     ev = gwg_breaker_record(s, c, a->breaker_trial,
@@ -338,8 +353,20 @@ static int breaker_pre_request(proxy_worker **worker,
         return DECLINED;
     }
     *worker = w;
-    e = gwguard_wcache_get(w);
-    v = e ? __atomic_load_n(&e->slot, __ATOMIC_RELAXED) : 0;
+    if (!(e = gwguard_wcache_get(w))) {
+        return OK;
+    }
+    v = __atomic_load_n(&e->slot, __ATOMIC_RELAXED);
+    if (!v) {
+        /* no attempt on it in this child yet: another child's may have
+         * given it a slot (found, never claimed here) */
+        long n = gwg_shm_find(&gwguard_segment.shm, e->key);
+
+        if (n >= 0) {
+            v = (uint32_t)n + 1;
+            __atomic_store_n(&e->slot, v, __ATOMIC_RELAXED);
+        }
+    }
     if (v && v - 1 < gwguard_segment.shm.slot_count
         && GWG_LOAD(&gwguard_segment.shm.slots[v - 1].breaker_state)
            != GWG_BREAKER_CLOSED) {
@@ -381,6 +408,21 @@ static int breaker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* Each declared worker's settings for the server that declared it, once
+ * per child (after mod_gwguard_wcache.c built its table). */
+static void breaker_child_init(apr_pool_t *p, server_rec *s)
+{
+    unsigned i, n;
+    gwguard_wentry *t = gwguard_wcache_table(&n);
+
+    (void)p; (void)s;
+    for (i = 0; i < n; i++) {
+        if (t[i].worker && t[i].server) {
+            t[i].breaker = conf_for(t[i].server, t[i].key);
+        }
+    }
+}
+
 typedef void (*pre_request_hook_fn)(proxy_HOOK_pre_request_t *pf,
                                     const char *const *pre,
                                     const char *const *succ, int order);
@@ -396,4 +438,6 @@ void gwguard_breaker_register_proxy_hooks(void)
         hook(breaker_pre_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     }
     ap_hook_post_config(breaker_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* after the table's own child_init (APR_HOOK_MIDDLE) */
+    ap_hook_child_init(breaker_child_init, NULL, NULL, APR_HOOK_LAST);
 }

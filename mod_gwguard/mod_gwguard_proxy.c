@@ -185,6 +185,7 @@ static void key_and_slot(request_rec *r, gwguard_attempt *a,
     int dynamic;
     uint32_t v;
 
+    a->entry = e;
     if (e) {
         a->key = e->key;
         if (!gwguard_segment.ok) {

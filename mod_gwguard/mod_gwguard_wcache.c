@@ -27,7 +27,8 @@ static unsigned bucket(const proxy_worker *w)
                       >> (64 - table_bits));
 }
 
-int gwguard_scheme_checks_http(const char *scheme, size_t len)
+/* An HTTP/1 scheme: the response must start with "HTTP/". */
+static int checks_http(const char *scheme, size_t len)
 {
     return (len == 4 && strncasecmp(scheme, "http", 4) == 0)
            || (len == 5 && strncasecmp(scheme, "https", 5) == 0)
@@ -37,7 +38,7 @@ int gwguard_scheme_checks_http(const char *scheme, size_t len)
 
 /* A default worker (host "*" or none) stands for no backend of its own:
  * its attempts are keyed by their URL, so it has no entry. */
-static void add(apr_pool_t *p, const proxy_worker *w)
+static void add(apr_pool_t *p, server_rec *s, const proxy_worker *w)
 {
     char key[GWG_KEY_MAX];
     gwguard_wentry *e;
@@ -49,21 +50,24 @@ static void add(apr_pool_t *p, const proxy_worker *w)
     }
     for (i = bucket(w); table[i].worker; i = (i + 1) & mask) {
         if (table[i].worker == w) {
-            return;                     /* shared by two servers */
+            table[i].server = NULL;     /* shared by two servers */
+            return;
         }
     }
     e = &table[i];
     e->worker = w;
+    e->server = s;
     e->key = gwguard_worker_key(key, sizeof(key), w) < 0
              ? GWG_OVERFLOW_KEY : apr_pstrdup(p, key);
     slen = strlen(w->s->scheme);
     e->scheme = gwg_scheme_of(w->s->scheme, slen);
-    e->check_http = gwguard_scheme_checks_http(w->s->scheme, slen);
+    e->check_http = checks_http(w->s->scheme, slen);
 }
 
 /* Calls fn for every worker of every server's mod_proxy configuration. */
 static unsigned walk(server_rec *s, module *proxy, apr_pool_t *p,
-                     void (*fn)(apr_pool_t *, const proxy_worker *))
+                     void (*fn)(apr_pool_t *, server_rec *,
+                                const proxy_worker *))
 {
     unsigned n = 0;
     int i, j;
@@ -77,14 +81,16 @@ static unsigned walk(server_rec *s, module *proxy, apr_pool_t *p,
         }
         for (i = 0; c->workers && i < c->workers->nelts; i++, n++) {
             if (fn) {
-                fn(p, &APR_ARRAY_IDX(c->workers, i, proxy_worker));
+                fn(p, s, &APR_ARRAY_IDX(c->workers, i, proxy_worker));
             }
         }
         b = c->balancers ? (proxy_balancer *)c->balancers->elts : NULL;
         for (i = 0; b && i < c->balancers->nelts; i++, b++) {
             for (j = 0; b->workers && j < b->workers->nelts; j++, n++) {
                 if (fn) {
-                    fn(p, APR_ARRAY_IDX(b->workers, j, proxy_worker *));
+                    /* a member is shared by every server */
+                    fn(p, NULL, APR_ARRAY_IDX(b->workers, j,
+                                              proxy_worker *));
                 }
             }
         }
@@ -106,6 +112,12 @@ static void wcache_child_init(apr_pool_t *p, server_rec *s)
     }
     table = apr_pcalloc(p, sizeof(*table) << table_bits);
     walk(s, proxy, p, add);
+}
+
+gwguard_wentry *gwguard_wcache_table(unsigned *n)
+{
+    *n = table ? 1u << table_bits : 0;
+    return table;
 }
 
 gwguard_wentry *gwguard_wcache_get(const proxy_worker *w)

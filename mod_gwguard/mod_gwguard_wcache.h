@@ -20,6 +20,12 @@ typedef struct gwguard_wentry_s {
                                     every writer writes the same value */
     int         scheme;          /* gwg_scheme of the worker's URL */
     int         check_http;      /* HTTP/1 upstream: "HTTP/" is checked */
+    server_rec *server;          /* the server whose ProxyPass made it,
+                                    NULL for a balancer member (shared) */
+    const void *breaker;         /* its breaker settings for that server
+                                    (mod_gwguard_breaker.c fills it in
+                                    child_init, after the table is built),
+                                    NULL: off */
 } gwguard_wentry;
 
 /* Registers the child_init that builds the table from every server's
@@ -27,12 +33,12 @@ typedef struct gwguard_wentry_s {
  * in it. */
 void gwguard_wcache_register_hooks(void);
 
+/* The table, for a walk over every entry (*n of them, empty ones have
+ * no worker); NULL when there is none. Child init only. */
+gwguard_wentry *gwguard_wcache_table(unsigned *n);
+
 /* The worker's entry, NULL when it is not a declared worker known at
  * child start (a default worker, or one added since). */
 gwguard_wentry *gwguard_wcache_get(const proxy_worker *w);
-
-/* Whether the scheme (not NUL-terminated) is an HTTP/1 one, whose
- * response must start with "HTTP/". */
-int gwguard_scheme_checks_http(const char *scheme, size_t len);
 
 #endif
