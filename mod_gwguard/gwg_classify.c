@@ -443,6 +443,12 @@ void gwg_classify(gwg_verdict *v, const gwg_observation *o)
     v->rule = "none";
 }
 
+int gwg_classify_reads_notes(const gwg_observation *o)
+{
+    return !(o->handler_status == GWG_HANDLER_OK && o->io == GWG_IO_OK
+             && o->response_status < 500);
+}
+
 int gwg_answer_status(gwg_class_t cls, int handler_status, int configured)
 {
     const gwg_class_info *info = gwg_class_get(cls);

@@ -426,12 +426,74 @@ START_TEST(local_faults)
 }
 END_TEST
 
+/* gwg_classify_reads_notes: when it says no, no value of the note-derived
+ * signals changes the verdict, over every combination of the others. */
+START_TEST(notes_skipped_only_when_they_cannot_matter)
+{
+    static const int statuses[] = { 100, 101, 200, 204, 304, 404, 499 };
+    unsigned bits, n, i, sch, checked = 0;
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+        for (sch = 0; sch <= GWG_SCHEME_OTHER; sch++) {
+            for (bits = 0; bits < (1u << 10); bits++) {
+                gwg_observation o = obs(GWG_HANDLER_OK, statuses[i], 1);
+                gwg_verdict plain, noted;
+
+                o.scheme = (gwg_scheme)sch;
+                o.client_aborted = bits & 1;
+                o.eos_sent = (bits >> 1) & 1;
+                o.committed = (bits >> 2) & 1;
+                o.connected = (bits >> 3) & 1;
+                o.bytes_read = (bits >> 4) & 1 ? 100 : 0;
+                o.breaker_refused = (bits >> 5) & 1;
+                o.not_http = (bits >> 6) & 1;
+                o.body_short = (bits >> 7) & 1;
+                o.header_failed = (bits >> 8) & 1;
+                o.final_attempt = (bits >> 9) & 1;
+                if (gwg_classify_reads_notes(&o)) {
+                    ck_abort_msg("notes asked for an OK, status %d",
+                                 statuses[i]);
+                }
+                gwg_classify(&plain, &o);
+                for (n = 1; n < 8 * (GWG_PERR_OTHER + 1); n++) {
+                    o.error_override = n & 1;
+                    o.timed_out = (n >> 1) & 1;
+                    o.status_parsed = (n >> 2) & 1;
+                    o.proxy_error = (gwg_proxy_error)(n >> 3);
+                    gwg_classify(&noted, &o);
+                    /* rows are static: the same row is the same name */
+                    if (noted.rule != plain.rule) {
+                        ck_abort_msg("status %d bits %x notes %x: %s, "
+                                     "without notes %s", statuses[i],
+                                     bits, n, noted.rule, plain.rule);
+                    }
+                    checked++;
+                }
+            }
+        }
+    }
+    ck_assert_uint_gt(checked, 1000000);
+    /* and it asks for them whenever one of its conditions fails */
+    {
+        gwg_observation o = obs(GWG_HANDLER_OK, 200, 1);
+
+        o.io = GWG_IO_RESET;
+        ck_assert(gwg_classify_reads_notes(&o));
+        o = obs(GWG_HANDLER_OK, 502, 1);
+        ck_assert(gwg_classify_reads_notes(&o));
+        o = obs(GWG_HANDLER_DONE, 200, 1);
+        ck_assert(gwg_classify_reads_notes(&o));
+    }
+}
+END_TEST
+
 Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
     TCase *tc = tcase_create("rules");
 
     tcase_add_test(tc, success);
+    tcase_add_test(tc, notes_skipped_only_when_they_cannot_matter);
     tcase_add_test(tc, upstream_5xx_streamed_and_overridden);
     tcase_add_test(tc, client_abort);
     tcase_add_test(tc, connect_refused_and_timeout);
