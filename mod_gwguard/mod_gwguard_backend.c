@@ -300,30 +300,42 @@ static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* Whether s starts with the lower-case letters p (n of them), in any
+ * case: a few compares, no call, on every request's insert_filter. */
+static int prefix_ci(const char *s, const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if ((s[i] | 0x20) != p[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The target after "proxy:" of a proxied request, NULL for any other. */
+static const char *proxy_target(const request_rec *r)
+{
+    if (r->proxyreq && r->filename && strncmp(r->filename, "proxy:", 6) == 0) {
+        return r->filename + 6;
+    }
+    if (r->handler && strncmp(r->handler, "proxy:", 6) == 0) {
+        return r->handler + 6;
+    }
+    return NULL;
+}
+
 /* Whether the request goes to a handler that needs progress_out: the
  * target after "proxy:" (and a "unix:...|" part) is not http(s)/ws(s). A
  * balancer may hold any kind of member, so it gets the filter too. */
-static int needs_progress(const request_rec *r)
+static int needs_progress(const char *t)
 {
-    const char *t;
-
-    if (r->main) {
-        return 0;
-    }
-    if (r->proxyreq && r->filename
-        && strncmp(r->filename, "proxy:", 6) == 0) {
-        t = r->filename + 6;
-    }
-    else if (r->handler && strncmp(r->handler, "proxy:", 6) == 0) {
-        t = r->handler + 6;
-    }
-    else {
-        return 0;
-    }
-    if (strncasecmp(t, "unix:", 5) == 0 && (t = strchr(t, '|')) != NULL) {
+    if (prefix_ci(t, "unix", 4) && t[4] == ':'
+        && (t = strchr(t, '|')) != NULL) {
         t++;
     }
-    return strncasecmp(t, "http", 4) != 0 && strncasecmp(t, "ws", 2) != 0;
+    return !prefix_ci(t, "http", 4) && !prefix_ci(t, "ws", 2);
 }
 
 /* HTTP/2 clients. When the backend breaks before the response head on a
@@ -370,14 +382,16 @@ static apr_status_t h2_head_out(ap_filter_t *f, apr_bucket_brigade *bb)
 
 static void progress_insert(request_rec *r)
 {
-    if (needs_progress(r)) {
+    const char *t = r->main ? NULL : proxy_target(r);
+
+    if (!t) {
+        return;
+    }
+    if (needs_progress(t)) {
         ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
     }
     /* an h2 stream's connection has a master; HTTP/1 keeps httpd's way */
-    if (r->connection->master && !r->main
-        && ((r->proxyreq && r->filename
-             && strncmp(r->filename, "proxy:", 6) == 0)
-            || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))) {
+    if (r->connection->master) {
         ap_add_output_filter_handle(h2_head_filter, NULL, r, r->connection);
     }
 }
