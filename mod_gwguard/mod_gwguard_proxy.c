@@ -81,7 +81,8 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
         st = apr_pcalloc(r->pool, sizeof(*st));
         st->cls = GWG_CLASS_NONE;
         st->retry_after = -1;
-        st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
+        /* room for one: a failover is the exception */
+        st->attempts = apr_array_make(r->pool, 1, sizeof(gwguard_attempt));
         ap_set_module_config(r->request_config, &gwguard_module, st);
     }
     return st;
@@ -292,20 +293,25 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
 /* The verdict on every attempt: the earlier ones of a failover failed
  * with a retryable 503 (or our breaker refused them); the last one
  * carries the request's verdict. */
-static void judge_attempts(gwguard_req *st, gwg_observation *o)
+static void judge_attempts(gwguard_req *st, gwg_observation *o,
+                           const gwg_verdict *last)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n - 1; i++) {
         gwg_verdict v;
 
-        o->final_attempt = (i == n - 1);
+        o->final_attempt = 0;
         gwguard_attempt_verdict(&v, st, i, o);
         attempts[i].cls = v.cls;
         attempts[i].rule = v.rule;
     }
     o->final_attempt = 1;
+    if (n > 0) {                /* the request's verdict, classified once */
+        attempts[n - 1].cls = last->cls;
+        attempts[n - 1].rule = last->rule;
+    }
 }
 
 /* Counts every attempt under its own upstream. */
@@ -314,6 +320,9 @@ static void count_attempts(request_rec *r, gwguard_req *st,
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
+    /* the last attempt ended a moment ago (gwguard_attempts_done) */
+    uint64_t now = n > 0 && attempts[n - 1].end > 0
+                   ? (uint64_t)attempts[n - 1].end : gwg_now_us();
 
     for (i = 0; i < n; i++) {
         gwg_outcome outcome;
@@ -325,7 +334,7 @@ static void count_attempts(request_rec *r, gwguard_req *st,
         outcome.cls = (gwg_class_t)attempts[i].cls;
         outcome.status = i != n - 1 ? 0
                          : st->intercepted ? r->status : st->status;
-        outcome.now = gwg_now_us();
+        outcome.now = now;
         outcome.ttfb_us = attempts[i].first_byte
                           ? attempts[i].first_byte - attempts[i].start : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
@@ -430,7 +439,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         st->local_fault = gwg_local_fault_of(last->ah_number,
                                              (int)last->apr_status);
     }
-    judge_attempts(st, &o);
+    judge_attempts(st, &o, &v);
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);
     }
