@@ -1,11 +1,10 @@
 /*
- * The backend connection filter and the thread's current proxied request.
- * mod_proxy runs a request's whole backend exchange in one thread (every
- * MPM; mod_proxy_http never suspends), so a thread-local pointer set in
- * the scheme handler ties backend connections, which have no request of
- * their own, to the attempt they serve. The filter records how reads and
- * writes ended, bytes, the first byte's time and whether the connection
- * was reused: state the classifier trusts whatever the LogLevel.
+ * The backend connection filter, tied to the attempt it serves by the
+ * thread's current proxied request (mod_gwguard_req.c). It records how
+ * reads and writes ended, bytes, the first byte's time and whether the
+ * connection was reused: state the classifier trusts whatever the
+ * LogLevel. Also the response filters of the request path (progress for
+ * handlers that read the backend socket themselves, the h2 head hold).
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -16,21 +15,8 @@
 #include "apr_strings.h"
 
 #include "gwg_classify.h"
-#include "mod_gwguard.h"
-
-static AP_THREAD_LOCAL gwguard_req *current_st;
-static AP_THREAD_LOCAL request_rec *current_r;
-/* current_st's last attempt, kept so that a backend read finds it with
- * one thread-local access; set again after every push (a push may move
- * the array) */
-static AP_THREAD_LOCAL gwguard_attempt *current_a;
-
-static gwguard_attempt *last_attempt(gwguard_req *st)
-{
-    return st->attempts->nelts == 0 ? NULL
-           : &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
-                            gwguard_attempt);
-}
+#include "mod_gwguard_backend.h"
+#include "mod_gwguard_req.h"
 
 static const char http_prefix[] = "HTTP/";
 #define HTTP_PREFIX_LEN 5
@@ -43,58 +29,6 @@ typedef struct {
                               now on a read only looks for errors and EOF */
     int poisoned;          /* refused a non-HTTP answer: fail every read */
 } backend_ctx;
-
-static apr_status_t clear_if_current(void *data)
-{
-    /* May run in another thread (event MPM write completion): then it
-     * compares that thread's pointer, which is never this request. */
-    if (current_r == data) {
-        current_r = NULL;
-        current_st = NULL;
-        current_a = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-void gwguard_current_set(request_rec *r, gwguard_req *st)
-{
-    current_r = r;
-    current_st = st;
-    current_a = last_attempt(st);
-    st->in_proxy = 1;
-    if (!st->current_cleanup) {
-        apr_pool_cleanup_register(r->pool, r, clear_if_current,
-                                  apr_pool_cleanup_null);
-        st->current_cleanup = 1;
-    }
-}
-
-void gwguard_current_clear(request_rec *r)
-{
-    gwguard_req *parent;
-
-    clear_if_current(r);
-    /* A subrequest proxied from a filter of a proxied response (an SSI
-     * include) ran inside its parent's exchange: give the parent back its
-     * backend connection's attribution. */
-    if (!current_r && r->main
-        && (parent = gwguard_req_get(r->main, 0)) != NULL
-        && parent->in_proxy) {
-        current_r = r->main;
-        current_st = parent;
-        current_a = last_attempt(parent);
-    }
-}
-
-gwguard_req *gwguard_current_req(void)
-{
-    return current_st;
-}
-
-gwguard_attempt *gwguard_current_attempt(void)
-{
-    return current_a;
-}
 
 static int io_of(apr_status_t rv)
 {
@@ -124,11 +58,11 @@ static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
         ctx->head_seen = 0;
         /* mod_proxy_http counts responses on the origin connection in
          * c->keepalives: non-zero means a reused connection. */
-        a->reused = c->keepalives > 0;
-        a->io = GWG_IO_OK;
+        a->sig.reused = c->keepalives > 0;
+        a->sig.io = GWG_IO_OK;
         a->io_status = APR_SUCCESS;
-        if (!a->connected) {
-            a->connected = apr_time_now();
+        if (!a->sig.connected_us) {
+            a->sig.connected_us = apr_time_now();
         }
     }
     return a;
@@ -136,7 +70,7 @@ static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
 
 static void note_io(gwguard_attempt *a, apr_status_t rv)
 {
-    a->io = io_of(rv);
+    a->sig.io = io_of(rv);
     a->io_status = rv;
 }
 
@@ -184,9 +118,11 @@ static int has_eos(apr_bucket_brigade *bb)
 }
 
 /* The first response bytes of an attempt: their time, and whether they
- * can be HTTP. Returns 0 when they cannot (the read then fails). */
-static int first_bytes(backend_ctx *ctx, gwguard_attempt *a,
-                       apr_bucket_brigade *bb)
+ * can be HTTP. Returns 0 when they cannot (the read then fails). Out of
+ * line: only the first read or two of an attempt come here. */
+static __attribute__((noinline)) int first_bytes(backend_ctx *ctx,
+                                                 gwguard_attempt *a,
+                                                 apr_bucket_brigade *bb)
 {
     apr_off_t len = 0;
 
@@ -194,12 +130,12 @@ static int first_bytes(backend_ctx *ctx, gwguard_attempt *a,
     if (len <= 0) {
         return 1;
     }
-    if (!a->first_byte) {
-        a->first_byte = apr_time_now();
+    if (!a->sig.first_byte_us) {
+        a->sig.first_byte_us = apr_time_now();
     }
-    /* counted until the head is seen: the classifier asks only whether
-     * any byte came */
-    a->bytes_read += len;
+    /* counted until the head is seen: the rules ask only whether any
+     * response byte came */
+    a->sig.bytes_read += len;
     if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
         && !head_check(ctx, bb)) {
         return 0;
@@ -242,7 +178,7 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
     if (!ctx->head_seen && !first_bytes(ctx, a, bb)) {
         /* An HTTP/0.9 "response": make it a read error, so that
          * mod_proxy_http answers 502 instead of passing it as 200. */
-        a->not_http = 1;
+        a->sig.not_http = 1;
         ctx->poisoned = 1;
         apr_brigade_cleanup(bb);
         return APR_EGENERAL;
@@ -295,7 +231,7 @@ static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
      * up (ap_proxy_backend_broke) are not progress */
     if (st && st->in_proxy && st->attempts->nelts > 0 && has_data(bb)) {
         APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
-                      gwguard_attempt).last_out = apr_time_now();
+                      gwguard_attempt).sig.last_out_us = apr_time_now();
     }
     return ap_pass_brigade(f->next, bb);
 }
@@ -413,15 +349,15 @@ static int backend_pre_connection(conn_rec *c, void *csd)
     if ((a = gwguard_current_attempt()) != NULL) {
         /* A new connection replaces whatever an earlier (pooled, dead)
          * one of this attempt showed. */
-        a->connected = apr_time_now();
-        a->bytes_read = 0;
-        a->first_byte = 0;
+        a->sig.connected_us = apr_time_now();
+        a->sig.bytes_read = 0;
+        a->sig.first_byte_us = 0;
         attempt_for(c, ctx);
     }
     return DECLINED;
 }
 
-void gwguard_register_backend_hooks(void)
+void gwguard_backend_register_hooks(void)
 {
     /* Above mod_ssl (CONNECTION + 5): the filter sees the decrypted
      * response, so the HTTP check works for https:// upstreams too. */

@@ -11,8 +11,6 @@
  * the member out of the lbmethod's choice for the worker's `retry`
  * seconds (see docs/breaker.md for why we write nothing to worker->s).
  */
-#include <dlfcn.h>
-
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
@@ -24,7 +22,9 @@
 #include "gwg_breaker.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
-#include "mod_gwguard_verdict.h"
+#include "mod_gwguard_breaker.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_upstream.h"
 #include "mod_gwguard_wcache.h"
 
 APLOG_USE_MODULE(gwguard);
@@ -98,8 +98,8 @@ static const gwg_breaker_conf *conf_for(server_rec *s, const char *key)
     return c && c->enabled ? c : NULL;
 }
 
-/* The same for an attempt: a declared worker's, looked up at child start
- * for the server whose ProxyPass made it. */
+/* The same for an attempt: a declared worker's, looked up once per child
+ * for the server whose ProxyPass made it (breaker_child_init). */
 static const gwg_breaker_conf *conf_of(request_rec *r,
                                        const gwguard_attempt *a)
 {
@@ -291,7 +291,7 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
     if (GWG_LOAD_RELAXED(&s->breaker_panic)) {
         GWG_STORE(&s->breaker_panic, 0);
     }
-    a->breaker_refused = 1;
+    a->sig.breaker_refused = 1;
     st->retry_after = (int)adm.retry_after;
     return HTTP_SERVICE_UNAVAILABLE;
 }
@@ -303,7 +303,7 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
     gwg_slot *s;
     gwg_breaker_event ev;
 
-    if (a->breaker_refused || !(s = slot_of(a))) {
+    if (a->sig.breaker_refused || !(s = slot_of(a))) {
         return;
     }
     c = conf_of(r, a);
@@ -322,58 +322,22 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
     }
 }
 
-/* --- deciding early (docs/breaker.md) --------------------------------
- * For a declared worker reached without a balancer, proxy's pre_request
- * finds the worker (the same lookup ap_proxy_pre_request makes, which it
- * then skips) and, when its breaker is not closed, lets the scheme
- * handler's admission run at once: a refusal ends the request there,
- * before the scheme handlers, worker acquisition and connection. A closed
- * breaker costs one load. Balancer members keep being decided in the
- * scheme handler: the member is chosen (and may be failed over) there. */
+/* --- deciding early ----------------------------------------------------
+ * mod_gwguard_proxy.c's pre_request asks these before mod_proxy's worker
+ * machinery runs (docs/breaker.md, "Plain workers"). */
 
-typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
-                                       proxy_server_conf *conf,
-                                       const char *url, unsigned int mask);
-static get_worker_fn get_worker;
 static int breakers_on;          /* some server has an enabled breaker */
 
-static int breaker_pre_request(proxy_worker **worker,
-                               proxy_balancer **balancer, request_rec *r,
-                               proxy_server_conf *conf, char **url)
+int gwguard_breakers_on(void)
 {
-    gwguard_wentry *e;
-    proxy_worker *w;
-    uint32_t v;
+    return breakers_on;
+}
 
-    if (!breakers_on || *worker || *balancer || !gwguard_segment.ok
-        || !*url || strncasecmp(*url, "balancer:", 9) == 0
-        || !gwguard_enabled(r)
-        || !(w = get_worker(r->pool, NULL, conf, *url,
-                            AP_PROXY_WORKER_NO_UDS))) {
-        return DECLINED;
-    }
-    *worker = w;
-    if (!(e = gwguard_wcache_get(w))) {
-        return OK;
-    }
-    v = __atomic_load_n(&e->slot, __ATOMIC_RELAXED);
-    if (!v) {
-        /* no attempt on it in this child yet: another child's may have
-         * given it a slot (found, never claimed here) */
-        long n = gwg_shm_find(&gwguard_segment.shm, e->key);
-
-        if (n >= 0) {
-            v = (uint32_t)n + 1;
-            __atomic_store_n(&e->slot, v, __ATOMIC_RELAXED);
-        }
-    }
-    if (v && v - 1 < gwguard_segment.shm.slot_count
-        && GWG_LOAD(&gwguard_segment.shm.slots[v - 1].breaker_state)
-           != GWG_BREAKER_CLOSED) {
-        int rc = gwguard_attempt_early(r, w, conf, *url);
-        return rc == DECLINED ? OK : rc;
-    }
-    return OK;
+int gwguard_breaker_not_closed(uint32_t slot)
+{
+    return gwguard_segment.ok && slot < gwguard_segment.shm.slot_count
+           && GWG_LOAD(&gwguard_segment.shm.slots[slot].breaker_state)
+              != GWG_BREAKER_CLOSED;
 }
 
 static int enabled_somewhere(const struct gwguard_breaker_srv *b)
@@ -409,7 +373,7 @@ static int breaker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 }
 
 /* Each declared worker's settings for the server that declared it, once
- * per child (after mod_gwguard_wcache.c built its table). */
+ * per child, after mod_gwguard_wcache.c has built its table. */
 static void breaker_child_init(apr_pool_t *p, server_rec *s)
 {
     unsigned i, n;
@@ -423,21 +387,9 @@ static void breaker_child_init(apr_pool_t *p, server_rec *s)
     }
 }
 
-typedef void (*pre_request_hook_fn)(proxy_HOOK_pre_request_t *pf,
-                                    const char *const *pre,
-                                    const char *const *succ, int order);
-
-void gwguard_breaker_register_proxy_hooks(void)
+void gwguard_breaker_register_hooks(void)
 {
-    pre_request_hook_fn hook = (pre_request_hook_fn)dlsym(
-        RTLD_DEFAULT, "proxy_hook_pre_request");
-
-    get_worker = (get_worker_fn)dlsym(RTLD_DEFAULT,
-                                      "ap_proxy_get_worker_ex");
-    if (hook && get_worker) {
-        hook(breaker_pre_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
-    }
     ap_hook_post_config(breaker_post_config, NULL, NULL, APR_HOOK_MIDDLE);
-    /* after the table's own child_init (APR_HOOK_MIDDLE) */
+    /* the table's own child_init is APR_HOOK_MIDDLE */
     ap_hook_child_init(breaker_child_init, NULL, NULL, APR_HOOK_LAST);
 }

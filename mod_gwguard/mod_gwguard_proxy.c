@@ -6,7 +6,6 @@
  * attempt, sets the GWGUARD_* variables and logs.
  */
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include "httpd.h"
 #include "http_config.h"
@@ -15,11 +14,18 @@
 #include "apr_optional_hooks.h"
 #include "mod_proxy.h"
 
-#include "gwg_atomic.h"
-#include "gwg_classify.h"
+#include "gwg_attempt.h"
 #include "gwg_time.h"
-#include "gwg_upstream.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_breaker.h"
+#include "mod_gwguard_config.h"
+#include "mod_gwguard_errlog.h"
+#include "mod_gwguard_observe.h"
+#include "mod_gwguard_page.h"
+#include "mod_gwguard_proxy.h"
+#include "mod_gwguard_recent.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_upstream.h"
 #include "mod_gwguard_verdict.h"
 #include "mod_gwguard_wcache.h"
 
@@ -27,119 +33,6 @@ APLOG_USE_MODULE(gwguard);
 
 /* One line per upstream event, prefixed alike so grep finds them all. */
 #define GWG_UP_FMT "upstream=%s class=%s code=%s"
-
-/* Writes v in lower-case hex without leading zeros; returns the end. */
-static char *put_hex(char *p, apr_uint64_t v)
-{
-    char tmp[16];
-    int n = 0;
-
-    do {
-        tmp[n++] = "0123456789abcdef"[v & 15];
-        v >>= 4;
-    } while (v);
-    while (n) {
-        *p++ = tmp[--n];
-    }
-    return p;
-}
-
-/* Made on first use, so a success pays nothing for it; "%llx-%x-%x" of
- * the request time, pid and a per-process count, written by hand (no
- * printf on the request path). The memo is written through a const
- * pointer: it is a cache, not a change of state. */
-const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
-{
-    static apr_uint32_t seq;
-    const char *id;
-
-    if (st->request_id) {
-        return st->request_id;
-    }
-    id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
-    if (!id) {
-        char *buf = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1), *p;
-
-        p = put_hex(buf, (apr_uint64_t)r->request_time);
-        *p++ = '-';
-        p = put_hex(p, (unsigned)getpid());
-        *p++ = '-';
-        p = put_hex(p, __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-        *p = '\0';
-        id = buf;
-    }
-    ((gwguard_req *)st)->request_id = id;
-    return id;
-}
-
-gwguard_req *gwguard_req_get(request_rec *r, int create)
-{
-    gwguard_req *st = ap_get_module_config(r->request_config,
-                                           &gwguard_module);
-
-    if (!st && create) {
-        st = apr_pcalloc(r->pool, sizeof(*st));
-        st->cls = GWG_CLASS_NONE;
-        st->retry_after = -1;
-        /* room for one: a failover is the exception */
-        st->attempts = apr_array_make(r->pool, 1, sizeof(gwguard_attempt));
-        ap_set_module_config(r->request_config, &gwguard_module, st);
-    }
-    return st;
-}
-
-/* Whether the worker is one of mod_proxy's default workers (SetHandler
- * "proxy:...", RewriteRule [P], forward proxy): it stands for no backend
- * of its own (its host is "*" or empty), so the key comes from the URL. */
-static int default_worker(const proxy_worker *w, const proxy_server_conf *c)
-{
-    return !w || (c && (w == c->reverse || w == c->forward))
-           || !w->s->hostname_ex[0]
-           || strcmp(w->s->hostname_ex, "*") == 0;
-}
-
-/* The scheme of "scheme://..." (or "scheme:"), its length in *len. */
-static const char *url_scheme(const char *url, size_t *len)
-{
-    const char *colon = url ? strchr(url, ':') : NULL;
-
-    *len = colon ? (size_t)(colon - url) : 0;
-    return url;
-}
-
-int gwguard_worker_key(char *buf, size_t len, const proxy_worker *w)
-{
-    if (w->s->uds_path[0]) {
-        return gwg_upstream_key_unix(buf, len, w->s->scheme,
-                                     strlen(w->s->scheme), w->s->uds_path);
-    }
-    return gwg_upstream_key(buf, len, w->s->scheme, w->s->hostname_ex,
-                            w->s->port);
-}
-
-/* The upstream key of an attempt (docs/formats.md, "Upstream keys"): a
- * unix socket by its path, a declared worker by its origin, a default
- * worker's request by its real target. *dynamic tells the caller that the
- * key came from the request, so it is held to the URL keys' budget. */
-static int upstream_key(char *buf, size_t len, request_rec *r,
-                        proxy_worker *worker, proxy_server_conf *conf,
-                        const char *url, int *dynamic)
-{
-    const char *scheme, *uds;
-    size_t slen;
-
-    *dynamic = default_worker(worker, conf);
-    if (!*dynamic) {
-        return gwguard_worker_key(buf, len, worker);
-    }
-    /* mod_proxy's fixup moved "unix:/path|" of the target to a note */
-    uds = apr_table_get(r->notes, "uds_path");
-    scheme = url_scheme(url, &slen);
-    if (uds) {
-        return gwg_upstream_key_unix(buf, len, scheme, slen, uds);
-    }
-    return gwg_upstream_key_from_url(buf, len, url);
-}
 
 /* Finds or claims the attempt's slot; logs once when the table is full. */
 static void claim_slot(request_rec *r, gwguard_attempt *a,
@@ -176,15 +69,15 @@ static void claim_slot(request_rec *r, gwguard_attempt *a,
 }
 
 /* The attempt's key and slot: a declared worker's from the child's table
- * (the slot looked up once per child), any other one's built from the
- * request and looked up per attempt. */
+ * (the slot looked up once per child), any other's built from the request
+ * and looked up per attempt. */
 static void key_and_slot(request_rec *r, gwguard_attempt *a,
                          gwguard_wentry *e, proxy_worker *worker,
                          proxy_server_conf *conf, const char *url)
 {
+    uint32_t v;
     char *buf;
     int dynamic;
-    uint32_t v;
 
     a->entry = e;
     if (e) {
@@ -192,18 +85,17 @@ static void key_and_slot(request_rec *r, gwguard_attempt *a,
         if (!gwguard_segment.ok) {
             return;
         }
-        v = __atomic_load_n(&e->slot, __ATOMIC_RELAXED);
-        if (v) {
+        if ((v = gwguard_wcache_slot(e, 0)) != 0) {
             a->slot = v - 1;
             return;
         }
         claim_slot(r, a, worker, 0);
-        __atomic_store_n(&e->slot, a->slot + 1, __ATOMIC_RELAXED);
+        gwguard_wcache_set_slot(e, a->slot);
         return;
     }
     buf = apr_palloc(r->pool, GWG_KEY_MAX);
-    a->key = upstream_key(buf, GWG_KEY_MAX, r, worker, conf, url,
-                          &dynamic) < 0 ? GWG_OVERFLOW_KEY : buf;
+    a->key = gwguard_upstream_key(buf, GWG_KEY_MAX, r, worker, conf, url,
+                                  &dynamic) < 0 ? GWG_OVERFLOW_KEY : buf;
     if (gwguard_segment.ok) {
         claim_slot(r, a, worker, dynamic);
     }
@@ -221,7 +113,7 @@ static int begin_attempt(request_rec *r, gwguard_req *st,
     st->proxy_conf = conf;
     a = apr_array_push(st->attempts);
     memset(a, 0, sizeof(*a));
-    a->start = apr_time_now();
+    a->sig.start_us = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, e, worker, conf, url);
     key_and_slot(r, a, e, worker, conf, url);
@@ -230,18 +122,6 @@ static int begin_attempt(request_rec *r, gwguard_req *st,
         return DECLINED;
     }
     return gwguard_breaker_admit(r, st, a);
-}
-
-int gwguard_attempt_early(request_rec *r, proxy_worker *worker,
-                          proxy_server_conf *conf, const char *url)
-{
-    gwguard_req *st = gwguard_req_get(r, 1);
-    int rc = begin_attempt(r, st, worker, conf, url);
-
-    if (rc == DECLINED) {
-        st->prepared = worker;      /* the scheme handler goes on with it */
-    }
-    return rc;
 }
 
 static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
@@ -261,6 +141,48 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
         return DECLINED;
     }
     return begin_attempt(r, st, worker, conf, url);
+}
+
+/* Deciding before mod_proxy's worker machinery (docs/breaker.md, "Plain
+ * workers"): for a URL that is no balancer's, this finds the worker as
+ * ap_proxy_pre_request would (which then skips its own lookup) and, when
+ * the worker's breaker is not closed, begins the attempt now, so that a
+ * refusal ends the request before any scheme handler runs. Balancer
+ * members are decided in the scheme handler, once chosen. */
+typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
+                                       proxy_server_conf *conf,
+                                       const char *url, unsigned int mask);
+static get_worker_fn get_worker;
+
+static int gwguard_pre_request(proxy_worker **worker,
+                               proxy_balancer **balancer, request_rec *r,
+                               proxy_server_conf *conf, char **url)
+{
+    gwguard_wentry *e;
+    gwguard_req *st;
+    proxy_worker *w;
+    uint32_t v;
+    int rc;
+
+    if (!gwguard_breakers_on() || *worker || *balancer
+        || !gwguard_segment.ok || !*url
+        || strncasecmp(*url, "balancer:", 9) == 0 || !gwguard_enabled(r)
+        || !(w = get_worker(r->pool, NULL, conf, *url,
+                            AP_PROXY_WORKER_NO_UDS))) {
+        return DECLINED;
+    }
+    *worker = w;
+    if (!(e = gwguard_wcache_get(w)) || !(v = gwguard_wcache_slot(e, 1))
+        || !gwguard_breaker_not_closed(v - 1)) {
+        return OK;
+    }
+    st = gwguard_req_get(r, 1);
+    rc = begin_attempt(r, st, w, conf, *url);
+    if (rc != DECLINED) {
+        return rc;                  /* refused: no scheme handler runs */
+    }
+    st->prepared = w;               /* the scheme handler goes on */
+    return OK;
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -290,27 +212,19 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
     }
 }
 
-/* The verdict on every attempt: the earlier ones of a failover failed
- * with a retryable 503 (or our breaker refused them); the last one
- * carries the request's verdict. */
-static void judge_attempts(gwguard_req *st, gwg_observation *o,
-                           const gwg_verdict *last)
+/* The verdict on every attempt (gwg_attempt_verdict): the earlier ones
+ * of a failover from their own signals, the last one the request's. */
+static void judge_attempts(gwguard_req *st, const gwg_verdict *request)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
 
-    for (i = 0; i < n - 1; i++) {
+    for (i = 0; i < n; i++) {
         gwg_verdict v;
 
-        o->final_attempt = 0;
-        gwguard_attempt_verdict(&v, st, i, o);
+        gwg_attempt_verdict(&v, request, &attempts[i].sig, i, n);
         attempts[i].cls = v.cls;
         attempts[i].rule = v.rule;
-    }
-    o->final_attempt = 1;
-    if (n > 0) {                /* the request's verdict, classified once */
-        attempts[n - 1].cls = last->cls;
-        attempts[n - 1].rule = last->rule;
     }
 }
 
@@ -321,8 +235,8 @@ static void count_attempts(request_rec *r, gwguard_req *st,
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
     /* the last attempt ended a moment ago (gwguard_attempts_done) */
-    uint64_t now = n > 0 && attempts[n - 1].end > 0
-                   ? (uint64_t)attempts[n - 1].end : gwg_now_us();
+    uint64_t now = n > 0 && attempts[n - 1].sig.end_us > 0
+                   ? (uint64_t)attempts[n - 1].sig.end_us : gwg_now_us();
 
     for (i = 0; i < n; i++) {
         gwg_outcome outcome;
@@ -335,8 +249,10 @@ static void count_attempts(request_rec *r, gwguard_req *st,
         outcome.status = i != n - 1 ? 0
                          : st->intercepted ? r->status : st->status;
         outcome.now = now;
-        outcome.ttfb_us = attempts[i].first_byte
-                          ? attempts[i].first_byte - attempts[i].start : -1;
+        outcome.ttfb_us = attempts[i].sig.first_byte_us
+                          ? attempts[i].sig.first_byte_us
+                            - attempts[i].sig.start_us
+                          : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
         log_transition(r, &attempts[i], &t, outcome.cls);
         gwguard_breaker_record(r, &attempts[i], outcome.cls,
@@ -439,7 +355,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         st->local_fault = gwg_local_fault_of(last->ah_number,
                                              (int)last->apr_status);
     }
-    judge_attempts(st, &o, &v);
+    judge_attempts(st, &v);
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);
     }
@@ -456,22 +372,29 @@ static int gwguard_request_status(int *status, request_rec *r)
 typedef void (*scheme_hook_fn)(proxy_HOOK_scheme_handler_t *pf,
                                const char *const *pre,
                                const char *const *succ, int order);
+typedef void (*pre_request_hook_fn)(proxy_HOOK_pre_request_t *pf,
+                                    const char *const *pre,
+                                    const char *const *succ, int order);
 static int scheme_hooked;
 
-void gwguard_register_proxy_hooks(void)
+void gwguard_proxy_register_hooks(void)
 {
     scheme_hook_fn hook = (scheme_hook_fn)dlsym(RTLD_DEFAULT,
                                                 "proxy_hook_scheme_handler");
+
+    pre_request_hook_fn pre = (pre_request_hook_fn)dlsym(
+        RTLD_DEFAULT, "proxy_hook_pre_request");
 
     if (hook) {
         hook(gwguard_scheme_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
         scheme_hooked = 1;
     }
+    get_worker = (get_worker_fn)dlsym(RTLD_DEFAULT, "ap_proxy_get_worker_ex");
+    if (pre && get_worker) {
+        pre(gwguard_pre_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    }
     APR_OPTIONAL_HOOK(proxy, request_status, gwguard_request_status, NULL,
                       NULL, APR_HOOK_MIDDLE);
-    gwguard_breaker_register_proxy_hooks();
-    gwguard_register_backend_hooks();
-    gwguard_register_errlog_hook();
 }
 
 int gwguard_proxy_hooks_present(void)

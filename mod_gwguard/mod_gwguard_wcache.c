@@ -16,6 +16,7 @@
 #include "gwg_classify.h"
 #include "gwg_layout.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_upstream.h"
 #include "mod_gwguard_wcache.h"
 
 static gwguard_wentry *table;      /* NULL: no table in this child */
@@ -143,4 +144,22 @@ void gwguard_wcache_register_hooks(void)
                                        "mod_proxy_balancer.c", NULL };
 
     ap_hook_child_init(wcache_child_init, pre, NULL, APR_HOOK_MIDDLE);
+}
+
+uint32_t gwguard_wcache_slot(gwguard_wentry *e, int find)
+{
+    uint32_t v = __atomic_load_n(&e->slot, __ATOMIC_RELAXED);
+    long n;
+
+    if (!v && find && gwguard_segment.ok
+        && (n = gwg_shm_find(&gwguard_segment.shm, e->key)) >= 0) {
+        v = (uint32_t)n + 1;
+        __atomic_store_n(&e->slot, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+void gwguard_wcache_set_slot(gwguard_wentry *e, uint32_t slot)
+{
+    __atomic_store_n(&e->slot, slot + 1, __ATOMIC_RELAXED);
 }

@@ -41,4 +41,13 @@ gwguard_wentry *gwguard_wcache_table(unsigned *n);
  * child start (a default worker, or one added since). */
 gwguard_wentry *gwguard_wcache_get(const proxy_worker *w);
 
+/* The entry's slot + 1, 0 while no attempt in this child has looked it
+ * up; with find, the segment is searched first (without claiming a slot:
+ * another child may have claimed it). Slots never move, so a number once
+ * found stays right for the segment's life, which is the child's. */
+uint32_t gwguard_wcache_slot(gwguard_wentry *e, int find);
+
+/* Stores the slot an attempt found or claimed for the entry's key. */
+void gwguard_wcache_set_slot(gwguard_wentry *e, uint32_t slot);
+
 #endif
