@@ -428,7 +428,27 @@ static const gwg_rule rules[] = {
     { "other", any, GWG_CLASS_OTHER, "anything else" },
 };
 
+/* A plain success, the common case, decided without the walk: an OK
+ * whose notes cannot matter (gwg_classify_reads_notes) and that none of
+ * the rows before "success" can match, by their own signals. The unit
+ * tests compare it with the walk over every combination. */
+static int plain_success(const gwg_observation *o)
+{
+    return !gwg_classify_reads_notes(o) && !o->breaker_refused
+           && !o->not_http && !o->body_short && !o->client_aborted;
+}
+
 void gwg_classify(gwg_verdict *v, const gwg_observation *o)
+{
+    if (plain_success(o)) {
+        v->cls = GWG_CLASS_NONE;
+        v->rule = "success";
+        return;
+    }
+    gwg_classify_rows(v, o);
+}
+
+void gwg_classify_rows(gwg_verdict *v, const gwg_observation *o)
 {
     size_t i;
 

@@ -128,6 +128,10 @@ typedef struct {
 
 void gwg_classify(gwg_verdict *v, const gwg_observation *o);
 
+/* The same by walking the table row by row, without gwg_classify's
+ * shortcut for a plain success (the unit tests compare the two). */
+void gwg_classify_rows(gwg_verdict *v, const gwg_observation *o);
+
 /* The status the client gets for a class, given the handler's result, the
  * admin's choice (configured: 0 = the class default of docs/classes.md) and
  * the class default. Returns handler_status unchanged when httpd is not about

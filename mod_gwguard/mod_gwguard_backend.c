@@ -45,25 +45,34 @@ static int io_of(apr_status_t rv)
     return GWG_IO_ERROR;
 }
 
-/* The attempt this connection serves; the first call in an attempt resets
- * the per-attempt parts of the context. NULL outside a proxied request
- * (health checks, connection pool maintenance). */
-static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
+/* The first call of an attempt on this connection resets the
+ * per-attempt parts of the context. Out of line: once per attempt. */
+static __attribute__((noinline)) void bind_attempt(conn_rec *c,
+                                                   backend_ctx *ctx,
+                                                   gwguard_attempt *a)
 {
-    gwguard_attempt *a = gwguard_current_attempt();
+    ctx->seq = a->seq;
+    ctx->head_len = 0;
+    ctx->head_seen = 0;
+    /* mod_proxy_http counts responses on the origin connection in
+     * c->keepalives: non-zero means a reused connection. */
+    a->sig.reused = c->keepalives > 0;
+    a->sig.io = GWG_IO_OK;
+    a->io_status = APR_SUCCESS;
+    if (!a->sig.connected_us) {
+        a->sig.connected_us = apr_time_now();
+    }
+}
+
+/* The attempt this connection serves, NULL outside a proxied request
+ * (health checks, connection pool maintenance): every read and write
+ * asks, so it is one thread-local load and a compare. */
+static inline gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
+{
+    gwguard_attempt *a = gwguard_current_a;
 
     if (a && ctx->seq != a->seq) {
-        ctx->seq = a->seq;
-        ctx->head_len = 0;
-        ctx->head_seen = 0;
-        /* mod_proxy_http counts responses on the origin connection in
-         * c->keepalives: non-zero means a reused connection. */
-        a->sig.reused = c->keepalives > 0;
-        a->sig.io = GWG_IO_OK;
-        a->io_status = APR_SUCCESS;
-        if (!a->sig.connected_us) {
-            a->sig.connected_us = apr_time_now();
-        }
+        bind_attempt(c, ctx, a);
     }
     return a;
 }

@@ -81,6 +81,9 @@ struct gwguard_breaker_srv *gwguard_breaker_merge(
     return m;
 }
 
+static int breakers_on;          /* some server has an enabled breaker
+                                    (post_config): else none is consulted */
+
 /* The settings for an upstream, or NULL when its breaker is off. */
 static const gwg_breaker_conf *conf_for(server_rec *s, const char *key)
 {
@@ -263,7 +266,7 @@ static int panic_check(request_rec *r, const gwguard_req *st,
 int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
                           gwguard_attempt *a)
 {
-    const gwg_breaker_conf *c = conf_of(r, a);
+    const gwg_breaker_conf *c = breakers_on ? conf_of(r, a) : NULL;
     gwg_slot *s = c ? slot_of(a) : NULL;
     gwg_breaker_admission adm;
 
@@ -303,8 +306,9 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
     gwg_slot *s;
     gwg_breaker_event ev;
 
-    if (a->sig.breaker_refused || !(s = slot_of(a))) {
-        return;
+    if (a->sig.breaker_refused || (!breakers_on && !a->breaker_trial)
+        || !(s = slot_of(a))) {
+        return;                 /* no breaker anywhere: no settings */
     }
     c = conf_of(r, a);
     if (!c && !a->breaker_trial) {
@@ -325,8 +329,6 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
 /* --- deciding early ----------------------------------------------------
  * mod_gwguard_proxy.c's pre_request asks these before mod_proxy's worker
  * machinery runs (docs/breaker.md, "Plain workers"). */
-
-static int breakers_on;          /* some server has an enabled breaker */
 
 int gwguard_breakers_on(void)
 {

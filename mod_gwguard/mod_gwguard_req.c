@@ -16,10 +16,9 @@
 
 static AP_THREAD_LOCAL gwguard_req *current_st;
 static AP_THREAD_LOCAL request_rec *current_r;
-/* current_st's last attempt, so that a backend read finds it with one
- * thread-local access; set again after every push (which may move the
- * array) */
-static AP_THREAD_LOCAL gwguard_attempt *current_a;
+/* current_st's last attempt (mod_gwguard_req.h); set again after every
+ * push, which may move the array */
+AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
 
 static gwguard_attempt *last_attempt(gwguard_req *st)
 {
@@ -97,7 +96,7 @@ static apr_status_t clear_if_current(void *data)
     if (current_r == data) {
         current_r = NULL;
         current_st = NULL;
-        current_a = NULL;
+        gwguard_current_a = NULL;
     }
     return APR_SUCCESS;
 }
@@ -106,7 +105,7 @@ void gwguard_current_set(request_rec *r, gwguard_req *st)
 {
     current_r = r;
     current_st = st;
-    current_a = last_attempt(st);
+    gwguard_current_a = last_attempt(st);
     st->in_proxy = 1;
     if (!st->current_cleanup) {
         apr_pool_cleanup_register(r->pool, r, clear_if_current,
@@ -128,7 +127,7 @@ void gwguard_current_clear(request_rec *r)
         && parent->in_proxy) {
         current_r = r->main;
         current_st = parent;
-        current_a = last_attempt(parent);
+        gwguard_current_a = last_attempt(parent);
     }
 }
 
@@ -139,7 +138,7 @@ gwguard_req *gwguard_current_req(void)
 
 gwguard_attempt *gwguard_current_attempt(void)
 {
-    return current_a;
+    return gwguard_current_a;
 }
 
 static void req_child_init(apr_pool_t *p, server_rec *s)

@@ -83,6 +83,10 @@ void gwguard_current_clear(request_rec *r);
 gwguard_req *gwguard_current_req(void);
 gwguard_attempt *gwguard_current_attempt(void);
 
+/* The same attempt as a variable: the backend connection filter reads it
+ * on every read and write, where a call per read shows (issue #12). */
+extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
+
 /* The process id, read once per child (child_init), for request ids. */
 void gwguard_req_register_hooks(void);
 

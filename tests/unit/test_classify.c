@@ -487,6 +487,51 @@ START_TEST(notes_skipped_only_when_they_cannot_matter)
 }
 END_TEST
 
+/* gwg_classify's shortcut for a plain success agrees with the walk of the
+ * table over every combination of the signals the rows before "success"
+ * read, for handler results and statuses on both sides of it. */
+START_TEST(success_shortcut_agrees_with_the_rows)
+{
+    static const int handlers[] = { GWG_HANDLER_OK, GWG_HANDLER_DONE, 502 };
+    static const int statuses[] = { 101, 200, 404, 500, 503 };
+    static const gwg_io ios[] = { GWG_IO_OK, GWG_IO_RESET, GWG_IO_EOF,
+                                  GWG_IO_TIMEOUT };
+    unsigned h, st, io, sch, bits, shortcut = 0;
+
+    for (h = 0; h < 3; h++)
+    for (st = 0; st < 5; st++)
+    for (io = 0; io < 4; io++)
+    for (sch = 0; sch <= GWG_SCHEME_OTHER; sch++)
+    for (bits = 0; bits < (1u << 11); bits++) {
+        gwg_observation o = obs(handlers[h], statuses[st], 1);
+        gwg_verdict fast, walk;
+
+        o.io = ios[io];
+        o.scheme = (gwg_scheme)sch;
+        o.client_aborted = bits & 1;
+        o.eos_sent = (bits >> 1) & 1;
+        o.connected = (bits >> 2) & 1;
+        o.bytes_read = (bits >> 3) & 1 ? 100 : 0;
+        o.breaker_refused = (bits >> 4) & 1;
+        o.not_http = (bits >> 5) & 1;
+        o.body_short = (bits >> 6) & 1;
+        o.status_parsed = (bits >> 7) & 1;
+        o.committed = (bits >> 8) & 1;
+        o.proxy_error = (bits >> 9) & 1 ? GWG_PERR_READ : GWG_PERR_NONE;
+        o.final_attempt = (bits >> 10) & 1;
+        gwg_classify(&fast, &o);
+        gwg_classify_rows(&walk, &o);
+        if (fast.rule != walk.rule || fast.cls != walk.cls) {
+            ck_abort_msg("handler %d status %d io %d scheme %u bits %x: "
+                         "%s, the rows say %s", handlers[h], statuses[st],
+                         (int)ios[io], sch, bits, fast.rule, walk.rule);
+        }
+        shortcut += strcmp(walk.rule, "success") == 0;
+    }
+    ck_assert_uint_gt(shortcut, 1000);
+}
+END_TEST
+
 Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
@@ -494,6 +539,7 @@ Suite *classify_suite(void)
 
     tcase_add_test(tc, success);
     tcase_add_test(tc, notes_skipped_only_when_they_cannot_matter);
+    tcase_add_test(tc, success_shortcut_agrees_with_the_rows);
     tcase_add_test(tc, upstream_5xx_streamed_and_overridden);
     tcase_add_test(tc, client_abort);
     tcase_add_test(tc, connect_refused_and_timeout);
