@@ -82,8 +82,14 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
         st = apr_pcalloc(r->pool, sizeof(*st));
         st->cls = GWG_CLASS_NONE;
         st->retry_after = -1;
-        /* room for one attempt: a failover is the exception */
-        st->attempts = apr_array_make(r->pool, 1, sizeof(gwguard_attempt));
+        /* room for one attempt in st itself: a failover is the
+         * exception, and apr_array_push moves the elements to r->pool
+         * when it needs more */
+        st->attempts = &st->attempts_hdr;
+        st->attempts->pool = r->pool;
+        st->attempts->elt_size = sizeof(gwguard_attempt);
+        st->attempts->nalloc = 1;
+        st->attempts->elts = (char *)&st->first;
         ap_set_module_config(r->request_config, &gwguard_module, st);
     }
     return st;

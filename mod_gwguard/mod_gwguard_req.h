@@ -67,6 +67,10 @@ typedef struct {
                                       proxy's pre_request began and the
                                       breaker admitted, until the scheme
                                       handler goes on with it; NULL none */
+    apr_array_header_t attempts_hdr; /* *attempts, whose first element
+                                      is first: one allocation for the
+                                      common request of one attempt */
+    gwguard_attempt first;
 } gwguard_req;
 
 /* The request id on pages, in logs and in the ring: UNIQUE_ID when
