@@ -465,6 +465,9 @@ void gwg_classify_rows(gwg_verdict *v, const gwg_observation *o)
 
 int gwg_classify_reads_notes(const gwg_observation *o)
 {
+    if (o->breaker_refused) {
+        return 0;               /* the first row decides */
+    }
     return !(o->handler_status == GWG_HANDLER_OK && o->io == GWG_IO_OK
              && o->response_status < 500);
 }

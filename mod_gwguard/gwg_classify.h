@@ -140,11 +140,12 @@ void gwg_classify_rows(gwg_verdict *v, const gwg_observation *o);
 int gwg_answer_status(gwg_class_t cls, int handler_status, int configured);
 
 /* Whether the signals taken from r->notes (error_override, timed_out,
- * status_parsed, proxy_error) can change o's verdict. They cannot for a
- * handler that returned OK with no failed read or write and a status
- * under 500: every row before "success" that reads them needs one of
- * those (tests/unit/test_classify.c checks it over every combination),
- * so the glue skips the table lookups on a plain success. */
+ * status_parsed, proxy_error) can change o's verdict. They cannot for an
+ * attempt the breaker refused (the first row decides), nor for a handler
+ * that returned OK with no failed read or write and a status under 500:
+ * every row before "success" that reads them needs one of those
+ * (tests/unit/test_classify.c checks it over every combination), so the
+ * glue skips the table lookups then. */
 int gwg_classify_reads_notes(const gwg_observation *o);
 
 /* Reduces the text of note "error-notes" to a gwg_proxy_error. */

@@ -473,6 +473,26 @@ START_TEST(notes_skipped_only_when_they_cannot_matter)
         }
     }
     ck_assert_uint_gt(checked, 1000000);
+    /* a refused attempt: whatever the handler and the notes say */
+    for (i = 0; i < 4; i++) {
+        static const int handlers[] = { 503, 500, GWG_HANDLER_OK, 502 };
+        gwg_observation o = obs(handlers[i], 200, 2);
+        gwg_verdict plain, noted;
+
+        o.breaker_refused = 1;
+        o.io = GWG_IO_RESET;
+        ck_assert(!gwg_classify_reads_notes(&o));
+        gwg_classify(&plain, &o);
+        for (n = 1; n < 8 * (GWG_PERR_OTHER + 1); n++) {
+            o.error_override = n & 1;
+            o.timed_out = (n >> 1) & 1;
+            o.status_parsed = (n >> 2) & 1;
+            o.proxy_error = (gwg_proxy_error)(n >> 3);
+            gwg_classify(&noted, &o);
+            ck_assert_str_eq(noted.rule, plain.rule);
+        }
+        ck_assert_str_eq(plain.rule, "circuit_open");
+    }
     /* and it asks for them whenever one of its conditions fails */
     {
         gwg_observation o = obs(GWG_HANDLER_OK, 200, 1);
