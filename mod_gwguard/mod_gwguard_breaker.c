@@ -201,10 +201,30 @@ static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
 }
 
 /* A member that never had a request has no slot: its breaker is closed. */
+/* The member's slot, -1 if it has none: from the child's table when the
+ * member is in it (no key built), else looked up by its key. */
+static long member_slot(proxy_worker *w)
+{
+    gwguard_wentry *e = gwguard_wcache_get(w);
+    char key[GWG_KEY_MAX];
+    uint32_t v;
+
+    if (e) {
+        if (strcmp(e->key, GWG_OVERFLOW_KEY) == 0
+            || !(v = gwguard_wcache_slot(e, 1))) {
+            return -1;
+        }
+        return (long)v - 1;
+    }
+    if (gwguard_worker_key(key, sizeof(key), w) < 0) {
+        return -1;
+    }
+    return gwg_shm_find(&gwguard_segment.shm, key);
+}
+
 static void count_open(proxy_balancer *b, panic_count *pc)
 {
     proxy_worker **w = (proxy_worker **)b->workers->elts;
-    char key[GWG_KEY_MAX];
     int i;
 
     memset(pc, 0, sizeof(*pc));
@@ -213,8 +233,7 @@ static void count_open(proxy_balancer *b, panic_count *pc)
         long n;
 
         pc->members++;
-        if (gwguard_worker_key(key, sizeof(key), w[i]) < 0
-            || (n = gwg_shm_find(&gwguard_segment.shm, key)) < 0) {
+        if ((n = member_slot(w[i])) < 0) {
             continue;
         }
         s = &gwguard_segment.shm.slots[n];
