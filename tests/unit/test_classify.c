@@ -426,6 +426,30 @@ START_TEST(local_faults)
 }
 END_TEST
 
+/* The signals the rows before "success" read, one bit each (9 bits). */
+static void set_signals(gwg_observation *o, unsigned bits)
+{
+    o->client_aborted = bits & 1;
+    o->eos_sent = (bits >> 1) & 1;
+    o->committed = (bits >> 2) & 1;
+    o->connected = (bits >> 3) & 1;
+    o->bytes_read = (bits >> 4) & 1 ? 100 : 0;
+    o->breaker_refused = (bits >> 5) & 1;
+    o->not_http = (bits >> 6) & 1;
+    o->body_short = (bits >> 7) & 1;
+    o->final_attempt = (bits >> 8) & 1;
+}
+
+/* The note-derived signals, n < NOTE_COMBOS: every value of each. */
+#define NOTE_COMBOS (8 * (GWG_PERR_OTHER + 1))
+static void set_notes(gwg_observation *o, unsigned n)
+{
+    o->error_override = n & 1;
+    o->timed_out = (n >> 1) & 1;
+    o->status_parsed = (n >> 2) & 1;
+    o->proxy_error = (gwg_proxy_error)(n >> 3);
+}
+
 /* gwg_classify_reads_notes: when it says no, no value of the note-derived
  * signals changes the verdict, over every combination of the others. */
 START_TEST(notes_skipped_only_when_they_cannot_matter)
@@ -440,26 +464,15 @@ START_TEST(notes_skipped_only_when_they_cannot_matter)
                 gwg_verdict plain, noted;
 
                 o.scheme = (gwg_scheme)sch;
-                o.client_aborted = bits & 1;
-                o.eos_sent = (bits >> 1) & 1;
-                o.committed = (bits >> 2) & 1;
-                o.connected = (bits >> 3) & 1;
-                o.bytes_read = (bits >> 4) & 1 ? 100 : 0;
-                o.breaker_refused = (bits >> 5) & 1;
-                o.not_http = (bits >> 6) & 1;
-                o.body_short = (bits >> 7) & 1;
-                o.header_failed = (bits >> 8) & 1;
-                o.final_attempt = (bits >> 9) & 1;
+                set_signals(&o, bits);
+                o.header_failed = (bits >> 9) & 1;
                 if (gwg_classify_reads_notes(&o)) {
                     ck_abort_msg("notes asked for an OK, status %d",
                                  statuses[i]);
                 }
                 gwg_classify(&plain, &o);
-                for (n = 1; n < 8 * (GWG_PERR_OTHER + 1); n++) {
-                    o.error_override = n & 1;
-                    o.timed_out = (n >> 1) & 1;
-                    o.status_parsed = (n >> 2) & 1;
-                    o.proxy_error = (gwg_proxy_error)(n >> 3);
+                for (n = 1; n < NOTE_COMBOS; n++) {
+                    set_notes(&o, n);
                     gwg_classify(&noted, &o);
                     /* rows are static: the same row is the same name */
                     if (noted.rule != plain.rule) {
@@ -483,11 +496,8 @@ START_TEST(notes_skipped_only_when_they_cannot_matter)
         o.io = GWG_IO_RESET;
         ck_assert(!gwg_classify_reads_notes(&o));
         gwg_classify(&plain, &o);
-        for (n = 1; n < 8 * (GWG_PERR_OTHER + 1); n++) {
-            o.error_override = n & 1;
-            o.timed_out = (n >> 1) & 1;
-            o.status_parsed = (n >> 2) & 1;
-            o.proxy_error = (gwg_proxy_error)(n >> 3);
+        for (n = 1; n < NOTE_COMBOS; n++) {
+            set_notes(&o, n);
             gwg_classify(&noted, &o);
             ck_assert_str_eq(noted.rule, plain.rule);
         }
@@ -528,17 +538,9 @@ START_TEST(success_shortcut_agrees_with_the_rows)
 
         o.io = ios[io];
         o.scheme = (gwg_scheme)sch;
-        o.client_aborted = bits & 1;
-        o.eos_sent = (bits >> 1) & 1;
-        o.connected = (bits >> 2) & 1;
-        o.bytes_read = (bits >> 3) & 1 ? 100 : 0;
-        o.breaker_refused = (bits >> 4) & 1;
-        o.not_http = (bits >> 5) & 1;
-        o.body_short = (bits >> 6) & 1;
-        o.status_parsed = (bits >> 7) & 1;
-        o.committed = (bits >> 8) & 1;
-        o.proxy_error = (bits >> 9) & 1 ? GWG_PERR_READ : GWG_PERR_NONE;
-        o.final_attempt = (bits >> 10) & 1;
+        set_signals(&o, bits);
+        o.status_parsed = (bits >> 9) & 1;
+        o.proxy_error = (bits >> 10) & 1 ? GWG_PERR_READ : GWG_PERR_NONE;
         gwg_classify(&fast, &o);
         gwg_classify_rows(&walk, &o);
         if (fast.rule != walk.rule || fast.cls != walk.cls) {
