@@ -464,7 +464,27 @@ static const gwg_rule rules[] = {
     { "other", any, GWG_CLASS_OTHER, "anything else" },
 };
 
+/* A plain success, the common case, decided without the walk: an OK
+ * whose notes cannot matter (gwg_classify_reads_notes) and that none of
+ * the rows before "success" can match, by their own signals. The unit
+ * tests compare it with the walk over every combination. */
+static int plain_success(const gwg_observation *o)
+{
+    return !gwg_classify_reads_notes(o) && !o->breaker_refused
+           && !o->not_http && !o->body_short && !o->client_aborted;
+}
+
 void gwg_classify(gwg_verdict *v, const gwg_observation *o)
+{
+    if (plain_success(o)) {
+        v->cls = GWG_CLASS_NONE;
+        v->rule = "success";
+        return;
+    }
+    gwg_classify_rows(v, o);
+}
+
+void gwg_classify_rows(gwg_verdict *v, const gwg_observation *o)
 {
     size_t i;
 
@@ -477,6 +497,15 @@ void gwg_classify(gwg_verdict *v, const gwg_observation *o)
     }
     v->cls = GWG_CLASS_OTHER;
     v->rule = "none";
+}
+
+int gwg_classify_reads_notes(const gwg_observation *o)
+{
+    if (o->breaker_refused) {
+        return 0;               /* the first row decides */
+    }
+    return !(o->handler_status == GWG_HANDLER_OK && o->io == GWG_IO_OK
+             && o->response_status < 500);
 }
 
 int gwg_answer_status(gwg_class_t cls, int handler_status, int configured)

@@ -132,12 +132,25 @@ typedef struct {
 
 void gwg_classify(gwg_verdict *v, const gwg_observation *o);
 
+/* The same by walking the table row by row, without gwg_classify's
+ * shortcut for a plain success (the unit tests compare the two). */
+void gwg_classify_rows(gwg_verdict *v, const gwg_observation *o);
+
 /* The status the client gets for a class, given the handler's result, the
  * admin's choice (configured: 0 = the class default of docs/classes.md) and
  * the class default. Returns handler_status unchanged when httpd is not about
  * to answer an error itself (OK, DONE, a 4xx) or when the class keeps the
  * upstream's. */
 int gwg_answer_status(gwg_class_t cls, int handler_status, int configured);
+
+/* Whether the signals taken from r->notes (error_override, timed_out,
+ * status_parsed, proxy_error) can change o's verdict. They cannot for an
+ * attempt the breaker refused (the first row decides), nor for a handler
+ * that returned OK with no failed read or write and a status under 500:
+ * every row before "success" that reads them needs one of those
+ * (tests/unit/test_classify.c checks it over every combination), so the
+ * glue skips the table lookups then. */
+int gwg_classify_reads_notes(const gwg_observation *o);
 
 /* Reduces the text of note "error-notes" to a gwg_proxy_error. */
 gwg_proxy_error gwg_proxy_error_of(const char *error_notes);

@@ -15,13 +15,16 @@
 #include "gwg_layout.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_backend.h"
+#include "mod_gwguard_breaker.h"
 #include "mod_gwguard_config.h"
 #include "mod_gwguard_degrade.h"
 #include "mod_gwguard_errlog.h"
 #include "mod_gwguard_page.h"
 #include "mod_gwguard_proxy.h"
+#include "mod_gwguard_req.h"
 #include "mod_gwguard_shm.h"
 #include "mod_gwguard_status.h"
+#include "mod_gwguard_wcache.h"
 
 /* The httpd constants the core restates (it is built without httpd's
  * headers), checked against httpd's own here, so a build against an httpd
@@ -108,6 +111,10 @@ static void gwguard_register_hooks(apr_pool_t *p)
     gwguard_status_register_hooks();    /* handler, mod_status section */
     gwguard_page_register_hooks();      /* error pages, intercept */
     gwguard_degrade_register_hooks();   /* mod_cache's stale answers */
+    gwguard_wcache_register_hooks();    /* the child's declared workers */
+    gwguard_breaker_register_hooks();   /* which breakers are on, per
+                                           declared worker */
+    gwguard_req_register_hooks();       /* the child's pid */
 }
 
 AP_DECLARE_MODULE(gwguard) = {

@@ -25,6 +25,8 @@ static const char http_prefix[] = "HTTP/";
 typedef struct {
     apr_uint64_t seq;      /* the attempt the connection serves now */
     int head_len;          /* bytes of "HTTP/" checked in this attempt */
+    int head_seen;         /* first byte timed and "HTTP/" checked: from
+                              now on a read only looks for errors and EOF */
     int poisoned;          /* refused a non-HTTP answer: fail every read */
 } backend_ctx;
 
@@ -43,24 +45,34 @@ static int io_of(apr_status_t rv)
     return GWG_IO_ERROR;
 }
 
-/* The attempt this connection serves; the first call in an attempt resets
- * the per-attempt parts of the context. NULL outside a proxied request
- * (health checks, connection pool maintenance). */
-static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
+/* The first call of an attempt on this connection resets the
+ * per-attempt parts of the context. Out of line: once per attempt. */
+static __attribute__((noinline)) void bind_attempt(conn_rec *c,
+                                                   backend_ctx *ctx,
+                                                   gwguard_attempt *a)
 {
-    gwguard_attempt *a = gwguard_current_attempt();
+    ctx->seq = a->seq;
+    ctx->head_len = 0;
+    ctx->head_seen = 0;
+    /* mod_proxy_http counts responses on the origin connection in
+     * c->keepalives: non-zero means a reused connection. */
+    a->sig.reused = c->keepalives > 0;
+    a->sig.io = GWG_IO_OK;
+    a->io_status = APR_SUCCESS;
+    if (!a->sig.connected_us) {
+        a->sig.connected_us = apr_time_now();
+    }
+}
+
+/* The attempt this connection serves, NULL outside a proxied request
+ * (health checks, connection pool maintenance): every read and write
+ * asks, so it is one thread-local load and a compare. */
+static inline gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
+{
+    gwguard_attempt *a = gwguard_current_a;
 
     if (a && ctx->seq != a->seq) {
-        ctx->seq = a->seq;
-        ctx->head_len = 0;
-        /* mod_proxy_http counts responses on the origin connection in
-         * c->keepalives: non-zero means a reused connection. */
-        a->sig.reused = c->keepalives > 0;
-        a->sig.io = GWG_IO_OK;
-        a->io_status = APR_SUCCESS;
-        if (!a->sig.connected_us) {
-            a->sig.connected_us = apr_time_now();
-        }
+        bind_attempt(c, ctx, a);
     }
     return a;
 }
@@ -114,6 +126,33 @@ static int has_eos(apr_bucket_brigade *bb)
     return 0;
 }
 
+/* The first response bytes of an attempt: their time, and whether they
+ * can be HTTP. Returns 0 when they cannot (the read then fails). Out of
+ * line: only the first read or two of an attempt come here. */
+static __attribute__((noinline)) int first_bytes(backend_ctx *ctx,
+                                                 gwguard_attempt *a,
+                                                 apr_bucket_brigade *bb)
+{
+    apr_off_t len = 0;
+
+    apr_brigade_length(bb, 0, &len);
+    if (len <= 0) {
+        return 1;
+    }
+    if (!a->sig.first_byte_us) {
+        a->sig.first_byte_us = apr_time_now();
+    }
+    /* counted until the head is seen: the rules ask only whether any
+     * response byte came */
+    a->sig.bytes_read += len;
+    if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
+        && !head_check(ctx, bb)) {
+        return 0;
+    }
+    ctx->head_seen = !a->check_http || ctx->head_len >= HTTP_PREFIX_LEN;
+    return 1;
+}
+
 static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
                                ap_input_mode_t mode, apr_read_type_e block,
                                apr_off_t readbytes)
@@ -121,7 +160,6 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
     backend_ctx *ctx = f->ctx;
     gwguard_attempt *a;
     apr_status_t rv;
-    apr_off_t len = 0;
 
     if (ctx->poisoned) {
         return APR_EGENERAL;
@@ -146,26 +184,17 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
         }
         return rv;
     }
-    apr_brigade_length(bb, 0, &len);
-    if (len > 0) {
-        if (!a->sig.first_byte_us) {
-            a->sig.first_byte_us = apr_time_now();
-        }
-        a->sig.bytes_read += len;
-        if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
-            && !head_check(ctx, bb)) {
-            /* An HTTP/0.9 "response": make it a read error, so that
-             * mod_proxy_http answers 502 instead of passing it as 200. */
-            a->sig.not_http = 1;
-            ctx->poisoned = 1;
-            apr_brigade_cleanup(bb);
-            return APR_EGENERAL;
-        }
+    if (!ctx->head_seen && !first_bytes(ctx, a, bb)) {
+        /* An HTTP/0.9 "response": make it a read error, so that
+         * mod_proxy_http answers 502 instead of passing it as 200. */
+        a->sig.not_http = 1;
+        ctx->poisoned = 1;
+        apr_brigade_cleanup(bb);
+        return APR_EGENERAL;
     }
     /* The core input filter reports the peer's close as an empty brigade
      * on a blocking read (ap_rgetline then says APR_EGENERAL) or as EOS. */
-    if (has_eos(bb) || (len == 0 && block == APR_BLOCK_READ
-                        && APR_BRIGADE_EMPTY(bb))) {
+    if ((block == APR_BLOCK_READ && APR_BRIGADE_EMPTY(bb)) || has_eos(bb)) {
         note_io(a, APR_EOF);
     }
     return rv;
@@ -242,49 +271,62 @@ static apr_status_t ajp_sent_in(ap_filter_t *f, apr_bucket_brigade *bb,
     return ap_get_brigade(f->next, bb, mode, block, readbytes);
 }
 
-/* Whether the request goes to a handler that needs progress_out: the
- * target after "proxy:" (and a "unix:...|" part) is not http(s)/ws(s). A
- * balancer may hold any kind of member, so it gets the filter too. */
+/* Whether s starts with the lower-case letters p (n of them), in any
+ * case: a few compares, no call, on every request's insert_filter. */
+static int prefix_ci(const char *s, const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if ((s[i] | 0x20) != p[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The target after "proxy:" of a proxied request, NULL for any other. */
 static const char *proxy_target(const request_rec *r)
 {
-    const char *t;
-
-    if (r->main) {
-        return NULL;
-    }
     if (r->proxyreq && r->filename
         && strncmp(r->filename, "proxy:", 6) == 0) {
-        t = r->filename + 6;
+        return r->filename + 6;
     }
-    else if (r->handler && strncmp(r->handler, "proxy:", 6) == 0) {
-        t = r->handler + 6;
+    if (r->handler && strncmp(r->handler, "proxy:", 6) == 0) {
+        return r->handler + 6;
     }
-    else {
-        return NULL;
-    }
-    if (strncasecmp(t, "unix:", 5) == 0 && (t = strchr(t, '|')) != NULL) {
-        t++;
+    return NULL;
+}
+
+/* The target past a "unix:...|" part. */
+static const char *past_unix(const char *t)
+{
+    const char *bar;
+
+    if (prefix_ci(t, "unix", 4) && t[4] == ':'
+        && (bar = strchr(t, '|')) != NULL) {
+        return bar + 1;
     }
     return t;
 }
 
-static int needs_progress(const request_rec *r)
+/* Whether the request goes to a handler that needs progress_out: the
+ * target after "proxy:" (and a "unix:...|" part) is not http(s)/ws(s). A
+ * balancer may hold any kind of member, so it gets the filter too. */
+static int needs_progress(const char *t)
 {
-    const char *t = proxy_target(r);
-
-    return t && strncasecmp(t, "http", 4) != 0
-           && strncasecmp(t, "ws", 2) != 0;
+    t = past_unix(t);
+    return !prefix_ci(t, "http", 4) && !prefix_ci(t, "ws", 2);
 }
 
 /* ajp_sent_in for ajp:// targets only: a request filter makes
  * mod_proxy_http spool a request body it would stream (it checks
  * r->input_filters == r->proto_input_filters), so a balancer, which may
  * hold HTTP members, does not get it. */
-static int needs_ajp_sent(const request_rec *r)
+static int needs_ajp_sent(const char *t)
 {
-    const char *t = proxy_target(r);
-
-    return t && strncasecmp(t, "ajp:", 4) == 0;
+    t = past_unix(t);
+    return prefix_ci(t, "ajp:", 4);
 }
 
 /* HTTP/2 clients. When the backend breaks before the response head on a
@@ -331,17 +373,19 @@ static apr_status_t h2_head_out(ap_filter_t *f, apr_bucket_brigade *bb)
 
 static void progress_insert(request_rec *r)
 {
-    if (needs_progress(r)) {
+    const char *t = r->main ? NULL : proxy_target(r);
+
+    if (!t) {
+        return;
+    }
+    if (needs_progress(t)) {
         ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
     }
-    if (needs_ajp_sent(r)) {
+    if (needs_ajp_sent(t)) {
         ap_add_input_filter_handle(ajp_sent_filter, NULL, r, r->connection);
     }
     /* an h2 stream's connection has a master; HTTP/1 keeps httpd's way */
-    if (r->connection->master && !r->main
-        && ((r->proxyreq && r->filename
-             && strncmp(r->filename, "proxy:", 6) == 0)
-            || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))) {
+    if (r->connection->master) {
         ap_add_output_filter_handle(h2_head_filter, NULL, r, r->connection);
     }
 }

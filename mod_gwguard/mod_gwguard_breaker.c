@@ -25,6 +25,7 @@
 #include "mod_gwguard_breaker.h"
 #include "mod_gwguard_req.h"
 #include "mod_gwguard_upstream.h"
+#include "mod_gwguard_wcache.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -80,6 +81,9 @@ struct gwguard_breaker_srv *gwguard_breaker_merge(
     return m;
 }
 
+static int breakers_on;          /* some server has an enabled breaker
+                                    (post_config): else none is consulted */
+
 /* The settings for an upstream, or NULL when its breaker is off. */
 static const gwg_breaker_conf *conf_for(server_rec *s, const char *key)
 {
@@ -95,6 +99,17 @@ static const gwg_breaker_conf *conf_for(server_rec *s, const char *key)
         c = sc->breaker->dflt_set ? &sc->breaker->dflt : NULL;
     }
     return c && c->enabled ? c : NULL;
+}
+
+/* The same for an attempt: a declared worker's, looked up once per child
+ * for the server whose ProxyPass made it (breaker_child_init). */
+static const gwg_breaker_conf *conf_of(request_rec *r,
+                                       const gwguard_attempt *a)
+{
+    if (a->entry && a->entry->server == r->server) {
+        return a->entry->breaker;
+    }
+    return conf_for(r->server, a->key);
 }
 
 static gwg_slot *slot_of(const gwguard_attempt *a)
@@ -186,10 +201,30 @@ static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
 }
 
 /* A member that never had a request has no slot: its breaker is closed. */
+/* The member's slot, -1 if it has none: from the child's table when the
+ * member is in it (no key built), else looked up by its key. */
+static long member_slot(proxy_worker *w)
+{
+    gwguard_wentry *e = gwguard_wcache_get(w);
+    char key[GWG_KEY_MAX];
+    uint32_t v;
+
+    if (e) {
+        if (strcmp(e->key, GWG_OVERFLOW_KEY) == 0
+            || !(v = gwguard_wcache_slot(e, 1))) {
+            return -1;
+        }
+        return (long)v - 1;
+    }
+    if (gwguard_worker_key(key, sizeof(key), w) < 0) {
+        return -1;
+    }
+    return gwg_shm_find(&gwguard_segment.shm, key);
+}
+
 static void count_open(proxy_balancer *b, panic_count *pc)
 {
     proxy_worker **w = (proxy_worker **)b->workers->elts;
-    char key[GWG_KEY_MAX];
     int i;
 
     memset(pc, 0, sizeof(*pc));
@@ -198,8 +233,7 @@ static void count_open(proxy_balancer *b, panic_count *pc)
         long n;
 
         pc->members++;
-        if (gwguard_worker_key(key, sizeof(key), w[i]) < 0
-            || (n = gwg_shm_find(&gwguard_segment.shm, key)) < 0) {
+        if ((n = member_slot(w[i])) < 0) {
             continue;
         }
         s = &gwguard_segment.shm.slots[n];
@@ -251,7 +285,7 @@ static int panic_check(request_rec *r, const gwguard_req *st,
 int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
                           gwguard_attempt *a)
 {
-    const gwg_breaker_conf *c = conf_for(r->server, a->key);
+    const gwg_breaker_conf *c = breakers_on ? conf_of(r, a) : NULL;
     gwg_slot *s = c ? slot_of(a) : NULL;
     gwg_breaker_admission adm;
 
@@ -287,11 +321,16 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
 void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
                             gwg_class_t cls, int intercepted)
 {
-    const gwg_breaker_conf *c = conf_for(r->server, a->key);
-    gwg_slot *s = slot_of(a);
+    const gwg_breaker_conf *c;
+    gwg_slot *s;
     gwg_breaker_event ev;
 
-    if (!s || (!c && !a->breaker_trial) || a->sig.breaker_refused) {
+    if (a->sig.breaker_refused || (!breakers_on && !a->breaker_trial)
+        || !(s = slot_of(a))) {
+        return;                 /* no breaker anywhere: no settings */
+    }
+    c = conf_of(r, a);
+    if (!c && !a->breaker_trial) {
         return;
     }
     ev = gwg_breaker_record(s, c, a->breaker_trial,
@@ -304,4 +343,74 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
             panic_check(r, gwguard_req_get(r, 0), c);  /* may end a panic */
         }
     }
+}
+
+/* --- deciding early ----------------------------------------------------
+ * mod_gwguard_proxy.c's pre_request asks these before mod_proxy's worker
+ * machinery runs (docs/breaker.md, "Plain workers"). */
+
+int gwguard_breakers_on(void)
+{
+    return breakers_on;
+}
+
+int gwguard_breaker_not_closed(uint32_t slot)
+{
+    return gwguard_segment.ok && slot < gwguard_segment.shm.slot_count
+           && GWG_LOAD(&gwguard_segment.shm.slots[slot].breaker_state)
+              != GWG_BREAKER_CLOSED;
+}
+
+static int enabled_somewhere(const struct gwguard_breaker_srv *b)
+{
+    apr_hash_index_t *hi;
+
+    if (!b) {
+        return 0;
+    }
+    if (b->dflt_set && b->dflt.enabled) {
+        return 1;
+    }
+    for (hi = apr_hash_first(NULL, b->origins); hi; hi = apr_hash_next(hi)) {
+        const gwg_breaker_conf *c = apr_hash_this_val(hi);
+        if (c->enabled) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int breaker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    breakers_on = 0;
+    for (; s && !breakers_on; s = s->next) {
+        gwguard_srv_conf *sc = ap_get_module_config(s->module_config,
+                                                    &gwguard_module);
+        breakers_on = enabled_somewhere(sc->breaker);
+    }
+    return OK;
+}
+
+/* Each declared worker's settings for the server that declared it, once
+ * per child, after mod_gwguard_wcache.c has built its table. */
+static void breaker_child_init(apr_pool_t *p, server_rec *s)
+{
+    unsigned i, n;
+    gwguard_wentry *t = gwguard_wcache_table(&n);
+
+    (void)p; (void)s;
+    for (i = 0; i < n; i++) {
+        if (t[i].worker && t[i].server) {
+            t[i].breaker = conf_for(t[i].server, t[i].key);
+        }
+    }
+}
+
+void gwguard_breaker_register_hooks(void)
+{
+    ap_hook_post_config(breaker_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* the table's own child_init is APR_HOOK_MIDDLE */
+    ap_hook_child_init(breaker_child_init, NULL, NULL, APR_HOOK_LAST);
 }

@@ -22,4 +22,14 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
 void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
                             gwg_class_t cls, int intercepted);
 
+/* Whether some server has an enabled breaker (set in post_config). */
+int gwguard_breakers_on(void);
+
+/* Whether the breaker in slot is open or half-open: one load. */
+int gwguard_breaker_not_closed(uint32_t slot);
+
+/* post_config (whether any breaker is on) and child_init (each declared
+ * worker's settings, into the child's table). */
+void gwguard_breaker_register_hooks(void);
+
 #endif

@@ -23,18 +23,28 @@
 
 APLOG_USE_MODULE(gwguard);
 
+/* mod_cache's CACHE_OUT filter, found once: NULL without mod_cache. */
+static ap_filter_rec_t *cache_out;
+
 /* Whether mod_cache is about to answer from its cache on the error path. */
 static int cache_out_inserted(request_rec *r)
 {
     ap_filter_t *f;
 
-    for (f = r->output_filters; f; f = f->next) {
-        if (f->frec && f->frec->name
-            && strcasecmp(f->frec->name, "CACHE_OUT") == 0) {
+    for (f = r->output_filters; cache_out && f; f = f->next) {
+        if (f->frec == cache_out) {
             return 1;
         }
     }
     return 0;
+}
+
+static int degrade_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp; (void)s;
+    cache_out = ap_get_output_filter_handle("CACHE_OUT");
+    return OK;
 }
 
 static void stale_check(request_rec *r)
@@ -68,4 +78,5 @@ void gwguard_degrade_register_hooks(void)
 {
     ap_hook_insert_error_filter(stale_check, NULL, NULL,
                                 APR_HOOK_REALLY_LAST);
+    ap_hook_post_config(degrade_post_config, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -97,16 +97,10 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     o->client_aborted = r->connection->aborted;
     o->eos_sent = r->eos_sent;
     o->committed = r->sent_bodyct;
-    o->error_override = apr_table_get(r->notes, "proxy-error-override")
-                        != NULL;
-    o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
-    o->status_parsed = apr_table_get(r->notes, "proxy-status") != NULL;
     /* ap_proxy_http_process_response's own marker for a failed header
      * read (AH01106): a status line without a code. */
     o->header_failed = r->status_line
                        && strcmp(r->status_line, "bad gateway") == 0;
-    o->proxy_error = gwg_proxy_error_of(apr_table_get(r->notes,
-                                                      "error-notes"));
     if (st->attempts->nelts > 0) {
         o->attempt = APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
                                    gwguard_attempt).sig;
@@ -119,4 +113,13 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
             o->error_override = override_unnoted(r, o, status);
         }
     }
+    if (!gwg_classify_reads_notes(o)) {
+        return;                 /* a plain success: no table lookups */
+    }
+    o->error_override = apr_table_get(r->notes, "proxy-error-override")
+                        != NULL;
+    o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
+    o->status_parsed = apr_table_get(r->notes, "proxy-status") != NULL;
+    o->proxy_error = gwg_proxy_error_of(apr_table_get(r->notes,
+                                                      "error-notes"));
 }

@@ -28,6 +28,7 @@
 #include "mod_gwguard_upstream.h"
 #include "mod_gwguard_verdict.h"
 #include "mod_gwguard_maint.h"
+#include "mod_gwguard_wcache.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -68,41 +69,125 @@ static void claim_slot(request_rec *r, gwguard_attempt *a,
     }
 }
 
-static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
-                                  proxy_server_conf *conf, char *url,
-                                  const char *proxyhost,
-                                  apr_port_t proxyport)
+/* The attempt's key and slot: a declared worker's from the child's table
+ * (the slot looked up once per child), any other's built from the request
+ * and looked up per attempt. */
+static void key_and_slot(request_rec *r, gwguard_attempt *a,
+                         gwguard_wentry *e, proxy_worker *worker,
+                         proxy_server_conf *conf, const char *url)
 {
-    gwguard_attempt *a;
-    gwguard_req *st;
-    int dynamic, rv;
+    uint32_t v;
+    char *buf;
+    int dynamic;
 
-    (void)proxyhost; (void)proxyport;
-    if (!gwguard_enabled(r)) {
-        return DECLINED;
+    a->entry = e;
+    if (e) {
+        a->key = e->key;
+        if (!gwguard_segment.ok) {
+            return;
+        }
+        if ((v = gwguard_wcache_slot(e, 0)) != 0) {
+            a->slot = v - 1;
+            return;
+        }
+        claim_slot(r, a, worker, 0);
+        gwguard_wcache_set_slot(e, a->slot);
+        return;
     }
-    st = gwguard_req_get(r, 1);
+    buf = apr_palloc(r->pool, GWG_KEY_MAX);
+    a->key = gwguard_upstream_key(buf, GWG_KEY_MAX, r, worker, conf, url,
+                                  &dynamic) < 0 ? GWG_OVERFLOW_KEY : buf;
+    if (gwguard_segment.ok) {
+        claim_slot(r, a, worker, dynamic);
+    }
+}
+
+/* An attempt on worker begins: its record, key and slot, and the
+ * breaker's say (DECLINED: go on; HTTP_SERVICE_UNAVAILABLE: refused). */
+static int begin_attempt(request_rec *r, gwguard_req *st,
+                         proxy_worker *worker, proxy_server_conf *conf,
+                         const char *url)
+{
+    gwguard_wentry *e = gwguard_wcache_get(worker);
+    gwguard_attempt *a;
+    int rv;
+
     st->proxy_conf = conf;
     a = apr_array_push(st->attempts);
     memset(a, 0, sizeof(*a));
     a->sig.start_us = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
-    gwguard_attempt_begin(r, st, a, worker, conf, url);
-    if (gwguard_upstream_key(a->key, sizeof(a->key), r, worker, conf,
-                             url, &dynamic) < 0) {
-        apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
-    }
-    if (!gwguard_segment.ok) {
-        return DECLINED;
-    }
-    claim_slot(r, a, worker, dynamic);
-    if (a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
+    gwguard_attempt_begin(r, st, a, e, worker, conf, url);
+    key_and_slot(r, a, e, worker, conf, url);
+    if (a->slot == GWGUARD_NO_SLOT
+        || a->slot == gwg_shm_overflow_slot(&gwguard_segment.shm)) {
         return DECLINED;
     }
     if ((rv = gwguard_maint_admit(r, st, a)) != DECLINED) {
         return rv;                  /* in maintenance: before the breaker */
     }
     return gwguard_breaker_admit(r, st, a);
+}
+
+static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
+                                  proxy_server_conf *conf, char *url,
+                                  const char *proxyhost,
+                                  apr_port_t proxyport)
+{
+    gwguard_req *st;
+
+    (void)proxyhost; (void)proxyport;
+    if (!gwguard_enabled(r)) {
+        return DECLINED;
+    }
+    st = gwguard_req_get(r, 1);
+    if (st->prepared && st->prepared == worker) {
+        st->prepared = NULL;        /* begun and admitted in pre_request */
+        return DECLINED;
+    }
+    return begin_attempt(r, st, worker, conf, url);
+}
+
+/* Deciding before mod_proxy's worker machinery (docs/breaker.md, "Plain
+ * workers"): for a URL that is no balancer's, this finds the worker as
+ * ap_proxy_pre_request would (which then skips its own lookup) and, when
+ * the worker's breaker is not closed, begins the attempt now, so that a
+ * refusal ends the request before any scheme handler runs. Balancer
+ * members are decided in the scheme handler, once chosen. */
+typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
+                                       proxy_server_conf *conf,
+                                       const char *url, unsigned int mask);
+static get_worker_fn get_worker;
+
+static int gwguard_pre_request(proxy_worker **worker,
+                               proxy_balancer **balancer, request_rec *r,
+                               proxy_server_conf *conf, char **url)
+{
+    gwguard_wentry *e;
+    gwguard_req *st;
+    proxy_worker *w;
+    uint32_t v;
+    int rc;
+
+    if (!gwguard_breakers_on() || *worker || *balancer
+        || !gwguard_segment.ok || !*url
+        || strncasecmp(*url, "balancer:", 9) == 0 || !gwguard_enabled(r)
+        || !(w = get_worker(r->pool, NULL, conf, *url,
+                            AP_PROXY_WORKER_NO_UDS))) {
+        return DECLINED;
+    }
+    *worker = w;
+    if (!(e = gwguard_wcache_get(w)) || !(v = gwguard_wcache_slot(e, 1))
+        || !gwguard_breaker_not_closed(v - 1)) {
+        return OK;
+    }
+    st = gwguard_req_get(r, 1);
+    rc = begin_attempt(r, st, w, conf, *url);
+    if (rc != DECLINED) {
+        return rc;                  /* refused: no scheme handler runs */
+    }
+    st->prepared = w;               /* the scheme handler goes on */
+    return OK;
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -154,6 +239,9 @@ static void count_attempts(request_rec *r, gwguard_req *st,
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
+    /* the last attempt ended a moment ago (gwguard_attempts_done) */
+    uint64_t now = n > 0 && attempts[n - 1].sig.end_us > 0
+                   ? (uint64_t)attempts[n - 1].sig.end_us : gwg_now_us();
 
     for (i = 0; i < n; i++) {
         gwg_outcome outcome;
@@ -165,7 +253,7 @@ static void count_attempts(request_rec *r, gwguard_req *st,
         outcome.cls = (gwg_class_t)attempts[i].cls;
         outcome.status = i != n - 1 ? 0
                          : st->intercepted ? r->status : st->status;
-        outcome.now = gwg_now_us();
+        outcome.now = now;
         outcome.ttfb_us = attempts[i].sig.first_byte_us
                           ? attempts[i].sig.first_byte_us
                             - attempts[i].sig.start_us
@@ -211,8 +299,8 @@ static void annotate(request_rec *r, const gwguard_req *st)
     if (st->attempts->nelts > 0) {
         last = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
                               gwguard_attempt);
-        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM",
-                       apr_pstrdup(r->pool, last->key));
+        /* the key outlives the request (child table or r->pool) */
+        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM", last->key);
     }
     if (st->cls == GWG_CLASS_NONE) {
         return;
@@ -294,6 +382,9 @@ static int gwguard_request_status(int *status, request_rec *r)
 typedef void (*scheme_hook_fn)(proxy_HOOK_scheme_handler_t *pf,
                                const char *const *pre,
                                const char *const *succ, int order);
+typedef void (*pre_request_hook_fn)(proxy_HOOK_pre_request_t *pf,
+                                    const char *const *pre,
+                                    const char *const *succ, int order);
 static int scheme_hooked;
 
 void gwguard_proxy_register_hooks(void)
@@ -301,9 +392,16 @@ void gwguard_proxy_register_hooks(void)
     scheme_hook_fn hook = (scheme_hook_fn)dlsym(RTLD_DEFAULT,
                                                 "proxy_hook_scheme_handler");
 
+    pre_request_hook_fn pre = (pre_request_hook_fn)dlsym(
+        RTLD_DEFAULT, "proxy_hook_pre_request");
+
     if (hook) {
         hook(gwguard_scheme_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
         scheme_hooked = 1;
+    }
+    get_worker = (get_worker_fn)dlsym(RTLD_DEFAULT, "ap_proxy_get_worker_ex");
+    if (pre && get_worker) {
+        pre(gwguard_pre_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     }
     APR_OPTIONAL_HOOK(proxy, request_status, gwguard_request_status, NULL,
                       NULL, APR_HOOK_MIDDLE);

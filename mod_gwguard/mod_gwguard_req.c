@@ -16,9 +16,39 @@
 
 static AP_THREAD_LOCAL gwguard_req *current_st;
 static AP_THREAD_LOCAL request_rec *current_r;
+/* current_st's last attempt (mod_gwguard_req.h); set again after every
+ * push, which may move the array */
+AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
 
-/* Made on first use, so a success pays nothing for it. The memo is
- * written through a const pointer: it is a cache, not a change of state. */
+static gwguard_attempt *last_attempt(gwguard_req *st)
+{
+    return st->attempts->nelts == 0 ? NULL
+           : &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                            gwguard_attempt);
+}
+
+static unsigned long child_pid;   /* getpid() of this child */
+
+/* Writes v in lower-case hex without leading zeros; returns the end. */
+static char *put_hex(char *p, apr_uint64_t v)
+{
+    char tmp[16];
+    int n = 0;
+
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n) {
+        *p++ = tmp[--n];
+    }
+    return p;
+}
+
+/* Made on first use, so a success pays nothing for it: "%llx-%x-%x" of
+ * the request time, pid and a per-process count, written without printf
+ * (request path). The memo is written through a const pointer: it is a
+ * cache, not a change of state. */
 const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
 {
     static apr_uint32_t seq;
@@ -29,10 +59,15 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
     }
     id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
     if (!id) {
-        id = apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%x-%x",
-                          (apr_uint64_t)r->request_time, (unsigned)getpid(),
-                          (unsigned)__atomic_fetch_add(&seq, 1,
-                                                       __ATOMIC_RELAXED));
+        char *buf = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1), *p;
+
+        p = put_hex(buf, (apr_uint64_t)r->request_time);
+        *p++ = '-';
+        p = put_hex(p, child_pid ? child_pid : (unsigned long)getpid());
+        *p++ = '-';
+        p = put_hex(p, __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+        *p = '\0';
+        id = buf;
     }
     ((gwguard_req *)st)->request_id = id;
     return id;
@@ -47,7 +82,14 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
         st = apr_pcalloc(r->pool, sizeof(*st));
         st->cls = GWG_CLASS_NONE;
         st->retry_after = -1;
-        st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
+        /* room for one attempt in st itself: a failover is the
+         * exception, and apr_array_push moves the elements to r->pool
+         * when it needs more */
+        st->attempts = &st->attempts_hdr;
+        st->attempts->pool = r->pool;
+        st->attempts->elt_size = sizeof(gwguard_attempt);
+        st->attempts->nalloc = 1;
+        st->attempts->elts = (char *)&st->first;
         ap_set_module_config(r->request_config, &gwguard_module, st);
     }
     return st;
@@ -60,6 +102,7 @@ static apr_status_t clear_if_current(void *data)
     if (current_r == data) {
         current_r = NULL;
         current_st = NULL;
+        gwguard_current_a = NULL;
     }
     return APR_SUCCESS;
 }
@@ -68,6 +111,7 @@ void gwguard_current_set(request_rec *r, gwguard_req *st)
 {
     current_r = r;
     current_st = st;
+    gwguard_current_a = last_attempt(st);
     st->in_proxy = 1;
     if (!st->current_cleanup) {
         apr_pool_cleanup_register(r->pool, r, clear_if_current,
@@ -89,6 +133,7 @@ void gwguard_current_clear(request_rec *r)
         && parent->in_proxy) {
         current_r = r->main;
         current_st = parent;
+        gwguard_current_a = last_attempt(parent);
     }
 }
 
@@ -99,9 +144,16 @@ gwguard_req *gwguard_current_req(void)
 
 gwguard_attempt *gwguard_current_attempt(void)
 {
-    if (!current_st || current_st->attempts->nelts == 0) {
-        return NULL;
-    }
-    return &APR_ARRAY_IDX(current_st->attempts,
-                          current_st->attempts->nelts - 1, gwguard_attempt);
+    return gwguard_current_a;
+}
+
+static void req_child_init(apr_pool_t *p, server_rec *s)
+{
+    (void)p; (void)s;
+    child_pid = (unsigned long)getpid();
+}
+
+void gwguard_req_register_hooks(void)
+{
+    ap_hook_child_init(req_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }

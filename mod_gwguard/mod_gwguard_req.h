@@ -19,7 +19,12 @@ typedef struct {
                                       depends on LogLevel */
     uint32_t     slot;             /* in the shared segment; GWGUARD_NO_SLOT
                                       when there is no segment */
-    char         key[GWG_KEY_MAX]; /* upstream key */
+    const char  *key;              /* upstream key: a declared worker's in
+                                      the child's table, which outlives
+                                      every request; else in r->pool */
+    const struct gwguard_wentry_s *entry; /* the worker's entry in the
+                                      child's table (mod_gwguard_wcache.h),
+                                      NULL if it has none */
     int          ah_number;        /* httpd's AHnnnnn reported, 0 none */
     apr_status_t apr_status;       /* what httpd reported, 0 none */
     apr_uint64_t seq;              /* process-unique attempt number */
@@ -58,6 +63,14 @@ typedef struct {
                                       the gateway's own setup is at fault */
     void        *proxy_conf;       /* mod_proxy's proxy_server_conf, from
                                       the scheme handler (panic threshold) */
+    const void  *prepared;         /* the proxy_worker whose attempt
+                                      proxy's pre_request began and the
+                                      breaker admitted, until the scheme
+                                      handler goes on with it; NULL none */
+    apr_array_header_t attempts_hdr; /* *attempts, whose first element
+                                      is first: one allocation for the
+                                      common request of one attempt */
+    gwguard_attempt first;
 } gwguard_req;
 
 /* The request id on pages, in logs and in the ring: UNIQUE_ID when
@@ -73,5 +86,12 @@ void gwguard_current_set(request_rec *r, gwguard_req *st);
 void gwguard_current_clear(request_rec *r);
 gwguard_req *gwguard_current_req(void);
 gwguard_attempt *gwguard_current_attempt(void);
+
+/* The same attempt as a variable: the backend connection filter reads it
+ * on every read and write, where a call per read shows (issue #12). */
+extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
+
+/* The process id, read once per child (child_init), for request ids. */
+void gwguard_req_register_hooks(void);
 
 #endif

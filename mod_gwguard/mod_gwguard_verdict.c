@@ -14,6 +14,7 @@
 #include "mod_gwguard_req.h"
 #include "mod_gwguard_statuscode.h"
 #include "mod_gwguard_verdict.h"
+#include "mod_gwguard_wcache.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -111,8 +112,9 @@ static void attempt_end(request_rec *r, gwguard_attempt *a, apr_time_t at)
 }
 
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
-                           gwguard_attempt *a, proxy_worker *worker,
-                           proxy_server_conf *conf, const char *url)
+                           gwguard_attempt *a, const gwguard_wentry *e,
+                           proxy_worker *worker, proxy_server_conf *conf,
+                           const char *url)
 {
     static apr_uint64_t seq;
     int n = st->attempts->nelts;
@@ -130,14 +132,21 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
         a->sig.io_timeout_us = io_timeout(worker, conf, r->server);
         a->sig.pool_exhausted = pool_exhausted(worker);
     }
-    a->sig.scheme = scheme_of_url(url);
-    cgi_vars_start(r, a);
     /* Only an HTTP/1 exchange must start with "HTTP/"; AJP, FastCGI,
-     * h2 and the others speak their own protocols on the connection. */
-    a->check_http = url && (strncasecmp(url, "http://", 7) == 0
-                            || strncasecmp(url, "https://", 8) == 0
-                            || strncasecmp(url, "ws://", 5) == 0
-                            || strncasecmp(url, "wss://", 6) == 0);
+     * h2 and the others speak their own protocols on the connection. A
+     * declared worker's URL has the worker's scheme: its table says. */
+    if (e) {
+        a->sig.scheme = (gwg_scheme)e->scheme;
+        a->check_http = e->check_http;
+    }
+    else {
+        a->sig.scheme = scheme_of_url(url);
+        a->check_http = url && (strncasecmp(url, "http://", 7) == 0
+                                || strncasecmp(url, "https://", 8) == 0
+                                || strncasecmp(url, "ws://", 5) == 0
+                                || strncasecmp(url, "wss://", 6) == 0);
+    }
+    cgi_vars_start(r, a);
     gwguard_current_set(r, st);
 }
 
@@ -188,7 +197,7 @@ void gwguard_no_attempt(request_rec *r, gwguard_req *st)
     a->sig.start_us = apr_time_now();
     gwg_attempt_end(&a->sig, a->sig.start_us);
     a->slot = GWGUARD_NO_SLOT;
-    apr_cpystrn(a->key, key, sizeof(a->key));
+    a->key = key;
     if (gwguard_segment.ok) {
         a->slot = gwg_shm_slot_for(&gwguard_segment.shm, a->key, "", key,
                                    &overflow_first);

@@ -9,10 +9,15 @@
 
 #include "mod_gwguard_req.h"
 
-/* Scheme handler: the attempt's starting state (a->start is set). */
+/* Scheme handler: the attempt's starting state (a->start is set); e is
+ * the worker's entry in the child's table (mod_gwguard_wcache.h), NULL
+ * for a worker that has none. */
+struct gwguard_wentry_s;
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
-                           gwguard_attempt *a, proxy_worker *worker,
-                           proxy_server_conf *conf, const char *url);
+                           gwguard_attempt *a,
+                           const struct gwguard_wentry_s *e,
+                           proxy_worker *worker, proxy_server_conf *conf,
+                           const char *url);
 
 /* request_status: the last attempt is over; the thread's current
  * request is cleared. */

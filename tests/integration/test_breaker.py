@@ -459,3 +459,29 @@ def test_good_breaker_values_pass_configtest(make_httpd):
                    "  GwGuardBreaker On\n</VirtualHost>\n" % h.port)
     proc = h.configtest()
     assert proc.returncode == 0, proc.stderr
+
+
+def test_open_breaker_decides_before_the_scheme_handlers(make_httpd,
+                                                         upstream):
+    """A plain worker's open breaker answers from mod_proxy's pre_request:
+    for a refused request mod_proxy runs no scheme handler (its AH01143
+    "Running scheme" line never comes), in every child; the half-open
+    trial still goes to the upstream through them."""
+    h = make_httpd(loglevel="warn proxy:debug gwguard:info")
+    failing_proxy(h, upstream, "failures=1 window=60 cooldown=2")
+    key = key_of(upstream.port)
+    fail_until_open(h, upstream, 1, key)
+    opened_by = time.monotonic()
+    ran = h.read_error_log().count("AH01143")
+    assert ran >= 1                      # the failing attempt ran one
+    upstream.force = None
+    for _ in range(6):                   # fresh connections: both children
+        assert get(h.url + "/up/x")[0] == 503
+    assert h.read_error_log().count("AH01143") == ran
+    st = wait_for(lambda: (lambda u: u if u["classes"]["circuit_open"] == 6
+                           else None)(by_name(h.status(), key)))
+    assert st, by_name(h.status(), key)
+    sleep_until(opened_by + 2.1)
+    assert get(h.url + "/up/ok")[0] == 200         # the trial
+    assert h.read_error_log().count("AH01143") == ran + 1
+    assert wait_for(lambda: breaker(h, key) == "closed")

@@ -38,8 +38,10 @@ def expect_refused(h, dead_port, n):
     key = "http://127.0.0.1:%d" % dead_port
     assert get(h.url + "/dead/x")[0] == 503
     wait_for(lambda: refused_count(h, key) == n)
-    assert re.search(r'"GET /dead/x HTTP/1.1" 503 connect_refused \S+ %s'
-                     % re.escape(key), "\n".join(h.access_entries()))
+    # the access log line is written after the answer went out: poll
+    wait_for(lambda: re.search(r'"GET /dead/x HTTP/1.1" 503 connect_refused '
+                               r'\S+ %s' % re.escape(key),
+                               "\n".join(h.access_entries())))
 
 
 def test_gwguard_loaded_before_mod_proxy(make_httpd, dead_port):

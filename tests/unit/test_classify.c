@@ -468,12 +468,142 @@ START_TEST(local_faults)
 }
 END_TEST
 
+/* The signals the rows before "success" read, one bit each (9 bits). */
+static void set_signals(gwg_observation *o, unsigned bits)
+{
+    o->client_aborted = bits & 1;
+    o->eos_sent = (bits >> 1) & 1;
+    o->committed = (bits >> 2) & 1;
+    o->connected = (bits >> 3) & 1;
+    o->bytes_read = (bits >> 4) & 1 ? 100 : 0;
+    o->breaker_refused = (bits >> 5) & 1;
+    o->not_http = (bits >> 6) & 1;
+    o->body_short = (bits >> 7) & 1;
+    o->final_attempt = (bits >> 8) & 1;
+}
+
+/* The note-derived signals, n < NOTE_COMBOS: every value of each. */
+#define NOTE_COMBOS (8 * (GWG_PERR_OTHER + 1))
+static void set_notes(gwg_observation *o, unsigned n)
+{
+    o->error_override = n & 1;
+    o->timed_out = (n >> 1) & 1;
+    o->status_parsed = (n >> 2) & 1;
+    o->proxy_error = (gwg_proxy_error)(n >> 3);
+}
+
+/* gwg_classify_reads_notes: when it says no, no value of the note-derived
+ * signals changes the verdict, over every combination of the others. */
+START_TEST(notes_skipped_only_when_they_cannot_matter)
+{
+    static const int statuses[] = { 100, 101, 200, 204, 304, 404, 499 };
+    unsigned bits, n, i, sch, checked = 0;
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+        for (sch = 0; sch <= GWG_SCHEME_OTHER; sch++) {
+            for (bits = 0; bits < (1u << 10); bits++) {
+                gwg_observation o = obs(GWG_HANDLER_OK, statuses[i], 1);
+                gwg_verdict plain, noted;
+
+                o.scheme = (gwg_scheme)sch;
+                set_signals(&o, bits);
+                o.header_failed = (bits >> 9) & 1;
+                if (gwg_classify_reads_notes(&o)) {
+                    ck_abort_msg("notes asked for an OK, status %d",
+                                 statuses[i]);
+                }
+                gwg_classify(&plain, &o);
+                for (n = 1; n < NOTE_COMBOS; n++) {
+                    set_notes(&o, n);
+                    gwg_classify(&noted, &o);
+                    /* rows are static: the same row is the same name */
+                    if (noted.rule != plain.rule) {
+                        ck_abort_msg("status %d bits %x notes %x: %s, "
+                                     "without notes %s", statuses[i],
+                                     bits, n, noted.rule, plain.rule);
+                    }
+                    checked++;
+                }
+            }
+        }
+    }
+    ck_assert_uint_gt(checked, 1000000);
+    /* a refused attempt: whatever the handler and the notes say */
+    for (i = 0; i < 4; i++) {
+        static const int handlers[] = { 503, 500, GWG_HANDLER_OK, 502 };
+        gwg_observation o = obs(handlers[i], 200, 2);
+        gwg_verdict plain, noted;
+
+        o.breaker_refused = 1;
+        o.io = GWG_IO_RESET;
+        ck_assert(!gwg_classify_reads_notes(&o));
+        gwg_classify(&plain, &o);
+        for (n = 1; n < NOTE_COMBOS; n++) {
+            set_notes(&o, n);
+            gwg_classify(&noted, &o);
+            ck_assert_str_eq(noted.rule, plain.rule);
+        }
+        ck_assert_str_eq(plain.rule, "circuit_open");
+    }
+    /* and it asks for them whenever one of its conditions fails */
+    {
+        gwg_observation o = obs(GWG_HANDLER_OK, 200, 1);
+
+        o.io = GWG_IO_RESET;
+        ck_assert(gwg_classify_reads_notes(&o));
+        o = obs(GWG_HANDLER_OK, 502, 1);
+        ck_assert(gwg_classify_reads_notes(&o));
+        o = obs(GWG_HANDLER_DONE, 200, 1);
+        ck_assert(gwg_classify_reads_notes(&o));
+    }
+}
+END_TEST
+
+/* gwg_classify's shortcut for a plain success agrees with the walk of the
+ * table over every combination of the signals the rows before "success"
+ * read, for handler results and statuses on both sides of it. */
+START_TEST(success_shortcut_agrees_with_the_rows)
+{
+    static const int handlers[] = { GWG_HANDLER_OK, GWG_HANDLER_DONE, 502 };
+    static const int statuses[] = { 101, 200, 404, 500, 503 };
+    static const gwg_io ios[] = { GWG_IO_OK, GWG_IO_RESET, GWG_IO_EOF,
+                                  GWG_IO_TIMEOUT };
+    unsigned h, st, io, sch, bits, shortcut = 0;
+
+    for (h = 0; h < 3; h++)
+    for (st = 0; st < 5; st++)
+    for (io = 0; io < 4; io++)
+    for (sch = 0; sch <= GWG_SCHEME_OTHER; sch++)
+    for (bits = 0; bits < (1u << 11); bits++) {
+        gwg_observation o = obs(handlers[h], statuses[st], 1);
+        gwg_verdict fast, walk;
+
+        o.io = ios[io];
+        o.scheme = (gwg_scheme)sch;
+        set_signals(&o, bits);
+        o.status_parsed = (bits >> 9) & 1;
+        o.proxy_error = (bits >> 10) & 1 ? GWG_PERR_READ : GWG_PERR_NONE;
+        gwg_classify(&fast, &o);
+        gwg_classify_rows(&walk, &o);
+        if (fast.rule != walk.rule || fast.cls != walk.cls) {
+            ck_abort_msg("handler %d status %d io %d scheme %u bits %x: "
+                         "%s, the rows say %s", handlers[h], statuses[st],
+                         (int)ios[io], sch, bits, fast.rule, walk.rule);
+        }
+        shortcut += strcmp(walk.rule, "success") == 0;
+    }
+    ck_assert_uint_gt(shortcut, 1000);
+}
+END_TEST
+
 Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
     TCase *tc = tcase_create("rules");
 
     tcase_add_test(tc, success);
+    tcase_add_test(tc, notes_skipped_only_when_they_cannot_matter);
+    tcase_add_test(tc, success_shortcut_agrees_with_the_rows);
     tcase_add_test(tc, upstream_5xx_streamed_and_overridden);
     tcase_add_test(tc, client_abort);
     tcase_add_test(tc, connect_refused_and_timeout);
