@@ -116,8 +116,8 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     if (!gwg_classify_reads_notes(o)) {
         return;                 /* a plain success: no table lookups */
     }
-    o->error_override = apr_table_get(r->notes, "proxy-error-override")
-                        != NULL;
+    o->error_override = o->error_override
+                        || apr_table_get(r->notes, "proxy-error-override");
     o->timed_out = apr_table_get(r->notes, "proxy_timedout") != NULL;
     o->status_parsed = apr_table_get(r->notes, "proxy-status") != NULL;
     o->proxy_error = gwg_proxy_error_of(apr_table_get(r->notes,
