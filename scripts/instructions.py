@@ -1,10 +1,22 @@
-#!/usr/bin/env python3
-"""Instructions per proxied request, stock httpd against mod_gwguard, by
-callgrind on a single-process httpd (-X): deterministic, unlike req/s on
-a shared machine. For a refused upstream and for a healthy one, each
-configuration runs twice, with 1 and with N + 1 requests on fresh
-connections; the difference divided by N leaves out start-up.
-Usage: scripts/instructions.py [N]   (default 500)"""
+#!/usr/bin/python3
+"""Instructions per request, stock httpd against mod_gwguard, by callgrind
+on a single-process httpd (-X, event MPM, LogLevel crit): deterministic,
+unlike req/s on a shared machine. Four comparisons (issue #12), each with
+its goal:
+
+  success    healthy upstream: module loaded / not loaded
+  builtin    refused upstream: built-in page / stock default error page
+  template   refused upstream: GwGuardErrorPage default FILE (with
+             {{request_id}} and {{time}}) / stock ErrorDocument 503 serving
+             the same HTML as a static file
+  breaker    breaker open / stock balancer member in error state
+
+Each configuration runs twice, with 1 and with N + 1 requests on fresh
+connections; the difference divided by N leaves out start-up and the
+first request (which opens the breaker or puts the member in error).
+Usage: scripts/instructions.py [N] [CASE...]   (default N 300, all cases)
+Runs with /usr/bin/python3 (the interpreter with pytest's deps), also when
+invoked directly."""
 
 import os
 import re
@@ -21,11 +33,81 @@ from conftest import get                         # noqa: E402
 from faultd import FaultUpstream                 # noqa: E402
 from httpd import Httpd, free_port, HTTPD        # noqa: E402
 
+# A branded page of the size a site would write: the template has the two
+# per-request placeholders, the static file the same bytes with fixed text.
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>503 Service Unavailable</title>
+<style>body{margin:0;font:17px/1.5 system-ui,sans-serif;background:#0f2a44;
+color:#fff}.card{max-width:34rem;margin:12vh auto;padding:2rem 1.5rem}
+h1{font-size:2rem;margin:.5rem 0 1rem}.meta{font-size:.9rem;color:#d5e3f0}
+</style></head>
+<body><div class="card"><h1>We'll be right back</h1>
+<p>The service behind this site is not answering right now.</p>
+<p class="meta">Error 503 &middot; request <code>%s</code> &middot; %s</p>
+</div></body></html>
+"""
+TEMPLATE = PAGE % ("{{request_id}}", "{{time}}")
+STATIC = PAGE % ("static", "2026-01-01T00:00:00Z")
+MARK = b"We'll be right back"
+OPEN = "gwguard; error=destination_unavailable"
 
-def total(module, requests, port):
+
+class Config:
+    """One side of a comparison: its configuration, files and the answer
+    every request must get (checked, so a broken set-up cannot pass for a
+    cheap one)."""
+
+    def __init__(self, module, conf, status, files=None, mark=None,
+                 header=None):
+        self.module, self.conf, self.status = module, conf, status
+        self.files, self.mark, self.header = files or {}, mark, header
+
+
+def cases(ok_port, dead):
+    proxy = "ProxyPass /p/ http://127.0.0.1:%d/\n" % dead
+    errdoc = ("ProxyPass /errors/ !\n" + proxy +
+              "ErrorDocument 503 /errors/503.html\n")
+    member = ("<Proxy balancer://b>\n  BalancerMember http://127.0.0.1:%d "
+              "retry=600\n  ProxySet forcerecovery=Off\n</Proxy>\n"
+              "ProxyPass /p/ balancer://b/\n" % dead)
+    breaker = "GwGuardBreaker failures=1 window=60 cooldown=600\n" + proxy
+    healthy = "ProxyPass /p/ http://127.0.0.1:%d/\n" % ok_port
+    return [
+        ("success", 1.01,
+         Config(False, healthy, 200), Config(True, healthy, 200)),
+        ("builtin", 1.05,
+         Config(False, proxy, 503), Config(True, proxy, 503)),
+        ("template", 0.90,
+         Config(False, errdoc, 503, {"htdocs/errors/503.html": STATIC}, MARK),
+         Config(True, "GwGuardErrorPage default pages/503.html\n" + proxy,
+                503, {"pages/503.html": TEMPLATE}, MARK)),
+        ("breaker", 0.85,
+         Config(False, member, 503),
+         Config(True, breaker, 503, header=("Proxy-Status", OPEN))),
+    ]
+
+
+def check(cfg, answer):
+    status, headers, body = answer
+    if (status != cfg.status or (cfg.mark and cfg.mark not in body) or
+            (cfg.header and headers.get(cfg.header[0]) != cfg.header[1])):
+        sys.exit("instructions: expected %d%s%s, got %d %r: %r"
+                 % (cfg.status, " with the branded page" if cfg.mark
+                    else "", " and %s: %s" % cfg.header if cfg.header
+                    else "", status, headers, body[:200]))
+
+
+def total(cfg, requests):
+    """Instructions of one `apache2 -X` run answering `requests` requests."""
     root = tempfile.mkdtemp(prefix="gwguard-cg-")
-    h = Httpd(root, loglevel="crit", access_log=False, load_gwguard=module)
-    h.write_config("ProxyPass /p/ http://127.0.0.1:%d/\n" % port)
+    h = Httpd(root, loglevel="crit", access_log=False,
+              load_gwguard=cfg.module)
+    for rel, text in cfg.files.items():
+        (h.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (h.root / rel).write_text(text)
+    h.write_config(cfg.conf)
     out = Path(root) / "callgrind.out"
     out.touch()
     if os.geteuid() == 0:       # the child writes it after switching user
@@ -37,8 +119,10 @@ def total(module, requests, port):
                             stderr=subprocess.DEVNULL)
     try:
         h._wait_listening(timeout=120)
-        for _ in range(requests):
-            get(h.url + "/p/ok", timeout=60)
+        for i in range(requests):
+            answer = get(h.url + "/p/ok", timeout=60)
+            if i > 0:       # the first opens the breaker, or is the same
+                check(cfg, answer)
     finally:
         proc.terminate()
         proc.wait(120)
@@ -49,23 +133,53 @@ def total(module, requests, port):
                          text).group(1).replace(",", ""))
 
 
-def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+def per_request(cfg, n):
+    return (total(cfg, n + 1) - total(cfg, 1)) / n
+
+
+def measure(n=300, only=None, show=print):
+    """[(case, goal, stock, gwguard)] in instructions per request."""
     upstream = FaultUpstream().start()
+    results = []
     try:
-        for case, port in (("refused", free_port()),
-                           ("success", upstream.port)):
-            per = {}
-            for name, module in (("stock", False), ("gwguard", True)):
-                per[name] = (total(module, n + 1, port)
-                             - total(module, 1, port)) / n
-            print("%s: stock %.0f, gwguard %.0f instructions per request; "
-                  "gwguard adds %.0f (%.1f %%)" % (
-                      case, per["stock"], per["gwguard"],
-                      per["gwguard"] - per["stock"],
-                      100.0 * (per["gwguard"] / per["stock"] - 1)))
+        for name, goal, stock, gw in cases(upstream.port, free_port()):
+            if only and name not in only:
+                continue
+            s, g = per_request(stock, n), per_request(gw, n)
+            results.append((name, goal, s, g))
+            show(line(name, goal, s, g))
     finally:
         upstream.stop()
+    return results
+
+
+TITLES = {
+    "success": "success: module loaded / not loaded",
+    "builtin": "refused: built-in page / stock default error page",
+    "template": "refused: template FILE page / stock ErrorDocument file",
+    "breaker": "breaker open / stock balancer member in error",
+}
+
+
+def verdict(ratio, goal):
+    return "%s (goal <= %.2f)" % ("met" if ratio <= goal else "NOT met", goal)
+
+
+def line(name, goal, s, g):
+    return ("%-56s stock %6.0f, gwguard %6.0f instr/request: ratio %.3f %s"
+            % (TITLES[name], s, g, g / s, verdict(g / s, goal)))
+
+
+def main():
+    args = sys.argv[1:]
+    n = int(args.pop(0)) if args and args[0].isdigit() else 300
+    unknown = [a for a in args if a not in TITLES]
+    if unknown:
+        sys.exit("instructions: unknown case %s; known are %s"
+                 % (", ".join(unknown), ", ".join(TITLES)))
+    if not shutil.which("valgrind"):
+        sys.exit("instructions: valgrind is not installed")
+    measure(n, set(args))
 
 
 if __name__ == "__main__":
