@@ -138,6 +138,11 @@ void gwguard_observe(struct gwg_observation *o, request_rec *r, int status,
 /* Error pages (mod_gwguard_page.c): answers the verdict in st with the
  * page the configuration chooses; called at the end of request_status. */
 void gwguard_page_answer(request_rec *r, const gwguard_req *st);
+/* The same, but sends the page itself (as the core's error path would)
+ * and returns 1, after which request_status must answer DONE; 0 when it
+ * sent nothing (no page, or one left to the core's error path). status
+ * is what the handler returns, which ap_die would answer. */
+int gwguard_page_send(request_rec *r, const gwguard_req *st, int status);
 void gwguard_register_page_hooks(void);
 
 /* Fills the per-attempt signals of an observation (every attempt). */
