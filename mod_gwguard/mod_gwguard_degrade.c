@@ -21,28 +21,40 @@
 
 APLOG_USE_MODULE(gwguard);
 
+/* mod_cache's CACHE_OUT filter, looked up once at post_config (in the
+ * parent, before any request); NULL without mod_cache. */
+static ap_filter_rec_t *cache_out;
+
 /* Whether mod_cache is about to answer from its cache on the error path. */
 static int cache_out_inserted(request_rec *r)
 {
     ap_filter_t *f;
 
-    for (f = r->output_filters; f; f = f->next) {
-        if (f->frec && f->frec->name
-            && strcasecmp(f->frec->name, "CACHE_OUT") == 0) {
+    for (f = r->output_filters; f && cache_out; f = f->next) {
+        if (f->frec == cache_out) {
             return 1;
         }
     }
     return 0;
 }
 
+static int degrade_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp; (void)s;
+    cache_out = ap_get_output_filter_handle("CACHE_OUT");
+    return OK;
+}
+
 static void stale_check(request_rec *r)
 {
-    gwguard_req *st = gwguard_req_get(r, 0);
+    gwguard_req *st;
     const gwguard_attempt *a;
     const gwg_class_info *info;
 
-    if (!st || st->cls == GWG_CLASS_NONE || st->attempts->nelts == 0
-        || r->status < 500 || !cache_out_inserted(r)) {
+    if (!cache_out || r->status < 500 || !(st = gwguard_req_get(r, 0))
+        || st->cls == GWG_CLASS_NONE || st->attempts->nelts == 0
+        || !cache_out_inserted(r)) {
         return;
     }
     a = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
@@ -66,4 +78,5 @@ void gwguard_register_degrade_hooks(void)
 {
     ap_hook_insert_error_filter(stale_check, NULL, NULL,
                                 APR_HOOK_REALLY_LAST);
+    ap_hook_post_config(degrade_post_config, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -106,6 +106,21 @@ static const gwg_template *page_for(request_rec *r,
 
 /* ---- filling ---- */
 
+/* "gwguard; error=TYPE" per class, made in pre_config (pconf) */
+static const char *proxy_status[GWG_CLASS_COUNT];
+
+static void make_proxy_status(apr_pool_t *p)
+{
+    int c;
+
+    for (c = 0; c < GWG_CLASS_COUNT; c++) {
+        const gwg_class_info *info = gwg_class_get((gwg_class_t)c);
+        proxy_status[c] = info->proxy_status
+            ? apr_pstrcat(p, "gwguard; error=", info->proxy_status, NULL)
+            : NULL;
+    }
+}
+
 /* "Bad Gateway" for 502: httpd's own reason phrases. */
 static const char *reason_of(int status)
 {
@@ -172,12 +187,12 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
                          const gwguard_req *st, gwg_class_t cls, int status,
                          long retry)
 {
-    const gwg_class_info *info = gwg_class_get(cls);
-    const char *error_type = info ? info->proxy_status : NULL;
+    const char *value = (unsigned)cls < GWG_CLASS_COUNT
+                        ? proxy_status[cls] : NULL;
 
     if (st && cls == st->cls && st->local_fault) {
-        error_type = gwg_local_fault_get(
-            (gwg_local_fault)st->local_fault)->proxy_status;
+        value = apr_pstrcat(r->pool, "gwguard; error=", gwg_local_fault_get(
+            (gwg_local_fault)st->local_fault)->proxy_status, NULL);
     }
 
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
@@ -186,10 +201,8 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_ltoa(r->pool, retry));
     }
-    if ((!pc || pc->proxy_status != 0) && error_type) {
-        apr_table_setn(r->err_headers_out, "Proxy-Status",
-                       apr_pstrcat(r->pool, "gwguard; error=", error_type,
-                                   NULL));
+    if ((!pc || pc->proxy_status != 0) && value) {
+        apr_table_setn(r->err_headers_out, "Proxy-Status", value);
     }
 }
 
@@ -489,6 +502,7 @@ static int page_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
         return !OK;
     }
     gwg_page_builtin_bind(pconf, reason_of);
+    make_proxy_status(pconf);
     return OK;
 }
 

@@ -17,6 +17,7 @@
 
 #include "gwg_atomic.h"
 #include "gwg_classify.h"
+#include "gwg_out.h"
 #include "gwg_time.h"
 #include "gwg_upstream.h"
 #include "mod_gwguard.h"
@@ -39,10 +40,16 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
     }
     id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
     if (!id) {
-        id = apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%x-%x",
-                          (apr_uint64_t)r->request_time, (unsigned)getpid(),
-                          (unsigned)__atomic_fetch_add(&seq, 1,
-                                                       __ATOMIC_RELAXED));
+        /* "%llx-%x-%x" of time, pid, sequence, without printf */
+        char *at = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1);
+        id = at;
+        at = gwg_hex(at, (apr_uint64_t)r->request_time);
+        *at++ = '-';
+        at = gwg_hex(at, (unsigned)getpid());
+        *at++ = '-';
+        at = gwg_hex(at, (unsigned)__atomic_fetch_add(&seq, 1,
+                                                      __ATOMIC_RELAXED));
+        *at = '\0';
     }
     ((gwguard_req *)st)->request_id = id;
     return id;

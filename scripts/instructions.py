@@ -15,9 +15,10 @@ Each configuration runs twice, with 1 and with N + 1 requests on fresh
 connections; the difference divided by N leaves out start-up and the
 first request (which opens the breaker or puts the member in error).
 Usage: scripts/instructions.py [--keep DIR] [N] [CASE...]
-  (default N 300, all cases); --keep DIR keeps each N + 1 run's profile as
-  DIR/CASE-stock.out and DIR/CASE-gwguard.out, for
-  `callgrind_annotate --inclusive=yes DIR/builtin-gwguard.out`.
+  (default N 300, all cases); --keep DIR keeps the profiles as
+  DIR/CASE-{stock,gwguard}.out (N + 1 requests) and ...-1.out (one), for
+  `callgrind_annotate --inclusive=yes DIR/builtin-gwguard.out` and
+  `scripts/instructions_diff.py DIR CASE N` (per request, per function).
 Runs with /usr/bin/python3 (the interpreter with pytest's deps), also when
 invoked directly."""
 
@@ -140,7 +141,8 @@ def total(cfg, requests, keep=None):
 
 
 def per_request(cfg, n, keep):
-    return (total(cfg, n + 1, keep) - total(cfg, 1)) / n
+    return (total(cfg, n + 1, keep and keep + ".out")
+            - total(cfg, 1, keep and keep + "-1.out")) / n
 
 
 def measure(n=300, only=None, show=print, keep=None):
@@ -151,10 +153,8 @@ def measure(n=300, only=None, show=print, keep=None):
         for name, goal, stock, gw in cases(upstream.port, free_port()):
             if only and name not in only:
                 continue
-            s = per_request(stock, n, keep and "%s/%s-stock.out"
-                            % (keep, name))
-            g = per_request(gw, n, keep and "%s/%s-gwguard.out"
-                            % (keep, name))
+            s = per_request(stock, n, keep and "%s/%s-stock" % (keep, name))
+            g = per_request(gw, n, keep and "%s/%s-gwguard" % (keep, name))
             results.append((name, goal, s, g))
             show(line(name, goal, s, g))
     finally:

@@ -90,6 +90,36 @@ START_TEST(printf_and_failed_writes)
 }
 END_TEST
 
+/* The bounded appends cut at the field's end and keep the NUL in it. */
+START_TEST(bounded_appends_and_hex)
+{
+    char f[8], *at, hex[17];
+    const uint64_t vals[] = { 0, 1, 15, 16, 0xabc, 0x5f3a2b1c4d5eULL,
+                              UINT64_MAX };
+    unsigned i;
+
+    at = gwg_append(f, f + sizeof(f), "abc");
+    ck_assert_str_eq(f, "abc");
+    at = gwg_append_u64(at, f + sizeof(f), 42);
+    ck_assert_str_eq(f, "abc42");
+    at = gwg_append(at, f + sizeof(f), "xyz");
+    ck_assert_str_eq(f, "abc42xy");             /* 7 bytes and the NUL */
+    ck_assert_ptr_eq(at, f + 7);
+    at = gwg_append(at, f + sizeof(f), "more");
+    ck_assert_str_eq(f, "abc42xy");
+    gwg_append(f, f + sizeof(f), NULL);
+    ck_assert_str_eq(f, "");
+    gwg_append_u64(f, f + 4, 123456);
+    ck_assert_str_eq(f, "123");
+    for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        char want[32];
+        *gwg_hex(hex, vals[i]) = '\0';
+        snprintf(want, sizeof(want), "%llx", (unsigned long long)vals[i]);
+        ck_assert_str_eq(hex, want);
+    }
+}
+END_TEST
+
 Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -99,6 +129,7 @@ Suite *out_suite(void)
     tcase_add_test(tc, terminal_escapes);
     tcase_add_test(tc, html_escapes);
     tcase_add_test(tc, printf_and_failed_writes);
+    tcase_add_test(tc, bounded_appends_and_hex);
     suite_add_tcase(s, tc);
     return s;
 }
