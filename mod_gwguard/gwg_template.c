@@ -24,6 +24,13 @@ enum {
     PH_RETRYABLE, PH_VAR
 };
 
+/* GWG_USES_* are bits of these */
+_Static_assert(GWG_USES_REQUEST_ID == 1u << PH_REQUEST_ID
+               && GWG_USES_TIME == 1u << PH_TIME
+               && GWG_USES_UPSTREAM == 1u << PH_UPSTREAM
+               && GWG_USES_RETRYABLE == 1u << PH_RETRYABLE,
+               "GWG_USES_* bits follow the PH_* order");
+
 /* Indexed by the PH_* value; var.NAME is matched apart. */
 static const char *const ph_names[] = {
     "status", "reason", "class", "code", "class_text", "request_id",
@@ -48,6 +55,7 @@ struct gwg_template {
     const char         *file;
     apr_array_header_t *pieces;  /* of piece */
     size_t              literal_len;
+    unsigned            uses;    /* GWG_USES_* of the placeholders left */
 };
 
 const char *gwg_template_names_list(void)
@@ -342,6 +350,7 @@ static const char *split(struct gwg_template *t, const char *d, size_t len,
             }
             push_literal(t, d, lit, i);
             *(piece *)apr_array_push(t->pieces) = pc;
+            t->uses |= 1u << pc.ph;
             lit = i = next;
             continue;
         }
@@ -663,10 +672,16 @@ const gwg_template *gwg_template_bind(const gwg_template *t,
         size_t to = APR_ARRAY_IDX(ends, i, size_t);
         push_run(b, &lit, from, to);
         *(piece *)apr_array_push(b->pieces) = APR_ARRAY_IDX(vars, i, piece);
+        b->uses |= 1u << APR_ARRAY_IDX(vars, i, piece).ph;
         from = to;
     }
     push_run(b, &lit, from, lit.len);
     return b;
+}
+
+unsigned gwg_template_uses(const gwg_template *t)
+{
+    return t->uses;
 }
 
 gwg_tpl_type gwg_template_type(const gwg_template *t)

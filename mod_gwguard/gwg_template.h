@@ -80,6 +80,14 @@ const gwg_template *gwg_template_bind(const gwg_template *t,
                                       const gwg_page_values *v,
                                       apr_pool_t *p);
 
+/* Which values a template shows, so that the caller finds only those
+ * (a clock read, a request id, the retry hint cost something). */
+#define GWG_USES_REQUEST_ID (1u << 5)
+#define GWG_USES_TIME       (1u << 6)
+#define GWG_USES_UPSTREAM   (1u << 11)
+#define GWG_USES_RETRYABLE  (1u << 12)
+unsigned gwg_template_uses(const gwg_template *t);
+
 gwg_tpl_type gwg_template_type(const gwg_template *t);
 const char *gwg_template_file(const gwg_template *t);
 

@@ -150,12 +150,13 @@ static const char *upstream_of(const gwguard_page_conf *pc,
                                         gwguard_attempt).key);
 }
 
+/* The values the page shows; what it does not show is not looked up
+ * (uses: gwg_template_uses). */
 static void fill(gwg_page_values *v, request_rec *r,
                  const gwguard_page_conf *pc, const gwguard_req *st,
-                 gwg_class_t cls, int status)
+                 gwg_class_t cls, int status, unsigned uses)
 {
     const gwg_class_info *info = gwg_class_get(cls);
-    char *t = apr_palloc(r->pool, GWG_RFC3339_LEN);
 
     if (!info) {
         info = gwg_class_get(GWG_CLASS_OTHER);
@@ -170,15 +171,24 @@ static void fill(gwg_page_values *v, request_rec *r,
         v->class_text = gwg_local_fault_get(
             (gwg_local_fault)st->local_fault)->text;
     }
-    v->request_id = st ? gwguard_request_id(r, st) : "";
-    v->time = gwg_time_rfc3339(t, GWG_RFC3339_LEN, gwg_now_us());
+    if (uses & GWG_USES_REQUEST_ID) {
+        v->request_id = st ? gwguard_request_id(r, st) : "";
+    }
+    if (uses & GWG_USES_TIME) {
+        v->time = gwg_time_rfc3339(apr_palloc(r->pool, GWG_RFC3339_LEN),
+                                   GWG_RFC3339_LEN, gwg_now_us());
+    }
     v->host = r->hostname;
     v->method = r->method;
     v->path = r->unparsed_uri;
-    v->upstream = upstream_of(pc, st, r->pool);
+    if (uses & GWG_USES_UPSTREAM) {
+        v->upstream = upstream_of(pc, st, r->pool);
+    }
     v->retry_after = retry_after(pc, st);
     v->vars = pc ? pc->vars : NULL;
-    v->retryable = gwguard_retryable(r, cls);
+    if (uses & GWG_USES_RETRYABLE) {
+        v->retryable = gwguard_retryable(r, cls);
+    }
 }
 
 /* Headers every page carries; err_headers_out, because the core's error
@@ -199,7 +209,8 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
     apr_table_mergen(r->err_headers_out, "Vary", "Accept");
     if (status == HTTP_SERVICE_UNAVAILABLE) {
         apr_table_setn(r->err_headers_out, "Retry-After",
-                       apr_ltoa(r->pool, retry));
+                       retry == DEFAULT_RETRY_AFTER ? APR_STRINGIFY(DEFAULT_RETRY_AFTER)
+                       : apr_ltoa(r->pool, retry));
     }
     if ((!pc || pc->proxy_status != 0) && value) {
         apr_table_setn(r->err_headers_out, "Proxy-Status", value);
@@ -219,7 +230,7 @@ static const char *render(request_rec *r, const gwguard_page_conf *pc,
     if (!t) {
         return NULL;
     }
-    fill(&v, r, pc, st, cls, status);
+    fill(&v, r, pc, st, cls, status, gwg_template_uses(t));
     *type = gwg_rep_content_type(rep);
     page_headers(r, pc, st, cls, status, v.retry_after);
     return gwg_template_render_str(t, &v, len, r->pool);

@@ -170,6 +170,13 @@ START_TEST(bound_pages_are_the_same_bytes)
                          gwg_page_builtin(GWG_REP_HTML));
     }
     ck_assert_int_eq(n, 4 * (GWG_CLASS_COUNT - 4));   /* four have status 0 */
+    /* what is left to fill per request */
+    ck_assert_uint_eq(gwg_template_uses(gwg_page_builtin_for(
+        GWG_REP_HTML, GWG_CLASS_DNS, 502)),
+        GWG_USES_REQUEST_ID | GWG_USES_TIME);
+    ck_assert_uint_eq(gwg_template_uses(gwg_page_builtin_for(
+        GWG_REP_JSON, GWG_CLASS_DNS, 502)),
+        GWG_USES_REQUEST_ID | GWG_USES_TIME | GWG_USES_RETRYABLE);
 }
 END_TEST
 
