@@ -1,5 +1,8 @@
 /* Escaping: no input may break JSON or inject markup. */
+#include <time.h>
+
 #include "gwg_out.h"
+#include "gwg_time.h"
 #include "membuf.h"
 #include "unit.h"
 
@@ -120,6 +123,36 @@ START_TEST(bounded_appends_and_hex)
 }
 END_TEST
 
+/* The digit-by-digit RFC 3339 writer says what gmtime_r and strftime
+ * say, leap days, centuries and far-off (hostile segment) times too. */
+START_TEST(rfc3339_is_strftime)
+{
+    const uint64_t fixed[] = { 1, 951782400000000ULL /* 2000-02-29 */,
+                               4107542399999999ULL, 253402300799000000ULL,
+                               253402300800000000ULL, UINT64_MAX };
+    uint64_t us = 1;
+    char got[GWG_RFC3339_LEN], want[64], small[8];
+    int i;
+
+    for (i = 0; i < 2000; i++) {
+        time_t secs;
+        struct tm tm;
+        us = i < 6 ? fixed[i]
+             : us * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (i >= 6 && i % 2) {
+            us %= 4102444800000000ULL;      /* mostly 1970..2100 */
+        }
+        secs = (time_t)(us / 1000000u);
+        gmtime_r(&secs, &tm);
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        gwg_time_rfc3339(got, sizeof(got), us);
+        ck_assert_str_eq(got, want);
+    }
+    ck_assert_str_eq(gwg_time_rfc3339(got, sizeof(got), 0), "");
+    ck_assert_str_eq(gwg_time_rfc3339(small, sizeof(small), 1), "");
+}
+END_TEST
+
 Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -130,6 +163,7 @@ Suite *out_suite(void)
     tcase_add_test(tc, html_escapes);
     tcase_add_test(tc, printf_and_failed_writes);
     tcase_add_test(tc, bounded_appends_and_hex);
+    tcase_add_test(tc, rfc3339_is_strftime);
     suite_add_tcase(s, tc);
     return s;
 }
