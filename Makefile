@@ -55,6 +55,7 @@ CORE_LIB   := $(BUILD)/libgwg.a
 UNIT       := $(BUILD)/unit_tests
 
 .PHONY: all deps check unit integration demo bench install clean deb \
+        check-layers \
         check-asan fuzz fuzz-short soak soak-short
 
 all: $(MODULE) $(CTL)
@@ -186,7 +187,13 @@ fuzz-short:
 # deps runs first, in a sub-make, so the variables above are computed
 # after the packages they query exist.
 check: deps
-	@$(MAKE) --no-print-directory unit integration fuzz-short soak-short
+	@$(MAKE) --no-print-directory unit check-layers integration \
+	    fuzz-short soak-short
+
+# No include or call circle among the glue areas, every area registered
+# from mod_gwguard.c (scripts/check_layers.py, docs/architecture.md).
+check-layers: all
+	$(PYTHON) scripts/check_layers.py $(BUILD)
 
 # The chaos soak (scripts/soak.py, docs/reliability.md): exact
 # reconciliation of client-observed counts with the counters, no crash,

@@ -53,6 +53,47 @@ typedef enum {
     GWG_IO_ERROR                /* anything else */
 } gwg_io;
 
+/* The signals of one attempt, defined once: the glue's attempt record
+ * embeds a gwg_attempt_signals, filled while the attempt runs (scheme
+ * handler, backend filter, breaker), and an observation carries one (the
+ * attempt it judges). Times are microseconds since the epoch, 0 unknown;
+ * connected, elapsed_us and idle_us are derived from them when the
+ * attempt ends (gwg_attempt_end, gwg_attempt.h). */
+#define GWG_ATTEMPT_SIGNALS \
+    long long start_us;   /* the scheme handler was entered */ \
+    long long connected_us; /* a backend connection was ready */ \
+    long long first_byte_us; /* the first response byte was read */ \
+    long long last_out_us; /* the handler last passed response data on */ \
+    long long end_us;     /* the attempt was over */ \
+    int cgi_vars;         /* FastCGI, SCGI, uWSGI: the handler built the \
+                             request's CGI variables, which it does only \
+                             once connected */ \
+    int worker_unusable;  /* mod_proxy will refuse the worker (in error, \
+                             retry not due; disabled; stopped) */ \
+    int pool_exhausted;   /* every connection of the worker's pool (max=) \
+                             was in use when the attempt began */ \
+    int connected;        /* a backend connection carried this attempt \
+                             (connected_us or cgi_vars) */ \
+    int reused;           /* ... and had carried requests before */ \
+    gwg_io io;            /* how the last failed backend read or write \
+                             ended */ \
+    long long bytes_read; /* response bytes read in this attempt */ \
+    int not_http;         /* the response did not start with "HTTP/" */ \
+    long long elapsed_us; /* scheme handler entered to attempt end */ \
+    long long connect_timeout_us; /* the worker's effective connect \
+                                     timeout */ \
+    int breaker_refused;  /* gwguard's breaker refused this attempt */ \
+    gwg_scheme scheme;    /* the handler that served the attempt */ \
+    long long idle_us;    /* attempt end minus the last time the handler \
+                             passed response data on (or the attempt's \
+                             start); -1 unknown */ \
+    long long io_timeout_us; /* the backend socket's timeout (timeout=, \
+                                ProxyTimeout, Timeout) */
+
+typedef struct {
+    GWG_ATTEMPT_SIGNALS
+} gwg_attempt_signals;
+
 typedef struct gwg_observation {
     /* The request as proxy_handler left it (final attempt only). */
     int handler_status;   /* request_status's *status: OK, DONE or HTTP;
@@ -69,32 +110,15 @@ typedef struct gwg_observation {
     int status_parsed;    /* note "proxy-status": a status line was read */
     int header_failed;    /* r->status_line "bad gateway" (AH01106 path) */
     gwg_proxy_error proxy_error; /* note "error-notes" */
-    /* The attempt itself (every attempt). */
-    int worker_unusable;  /* mod_proxy will refuse the worker (in error,
-                             retry not due; disabled; stopped) */
-    int pool_exhausted;   /* every connection of the worker's pool (max=)
-                             was in use when the attempt began */
-    int connected;        /* a backend connection carried this attempt
-                             (FastCGI, SCGI, uWSGI: the handler built the
-                             request's CGI variables, which it does only
-                             once connected) */
-    int reused;           /* ... and had carried requests before */
-    gwg_io io;            /* how the last failed backend read or write
-                             ended */
-    long long bytes_read; /* response bytes read in this attempt */
-    int not_http;         /* the response did not start with "HTTP/" */
-    long long elapsed_us; /* scheme handler entered to attempt end */
-    long long connect_timeout_us; /* the worker's effective connect timeout */
-    int breaker_refused;  /* gwguard's breaker refused this attempt */
-    gwg_scheme scheme;    /* the handler that served the attempt */
-    long long idle_us;    /* attempt end minus the last time the handler
-                             passed response data on (or the attempt's
-                             start); -1 unknown */
-    long long io_timeout_us; /* the backend socket's timeout (timeout=,
-                                ProxyTimeout, Timeout) */
     int committed;        /* r->sent_bodyct: the response head went out */
     int body_short;       /* fewer body bytes went to the client than the
                              backend's Content-Length announced */
+    /* The attempt itself (every attempt): one gwg_attempt_signals, whose
+     * fields the rules read by name. */
+    union {
+        gwg_attempt_signals attempt;
+        struct { GWG_ATTEMPT_SIGNALS };
+    };
 } gwg_observation;
 
 typedef struct {

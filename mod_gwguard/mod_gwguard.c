@@ -14,6 +14,14 @@
 #include "gwg_conf.h"
 #include "gwg_layout.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_backend.h"
+#include "mod_gwguard_config.h"
+#include "mod_gwguard_degrade.h"
+#include "mod_gwguard_errlog.h"
+#include "mod_gwguard_page.h"
+#include "mod_gwguard_proxy.h"
+#include "mod_gwguard_shm.h"
+#include "mod_gwguard_status.h"
 
 /* The httpd constants the core restates (it is built without httpd's
  * headers), checked against httpd's own here, so a build against an httpd
@@ -60,12 +68,16 @@ static int gwguard_check_config(apr_pool_t *pconf, apr_pool_t *plog,
  * pre_config (main.c: apr_hook_sort_all() before check_config) and
  * deregisters them all when pconf is cleared, as for register_hooks.
  * So the proxy area registers here; it must not add a pre_config hook
- * itself (that array is being run). */
+ * itself (that array is being run). The backend filters and the
+ * error-log hook serve proxied requests only and have always been
+ * registered with it, so their order among other modules' hooks stays. */
 static int gwguard_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp)
 {
     (void)pconf; (void)plog; (void)ptemp;
-    gwguard_register_proxy_hooks();
+    gwguard_proxy_register_hooks();     /* scheme handler, request_status */
+    gwguard_backend_register_hooks();   /* backend and response filters */
+    gwguard_errlog_register_hooks();    /* AH number of an attempt */
     return OK;
 }
 
@@ -93,9 +105,9 @@ static void gwguard_register_hooks(apr_pool_t *p)
     ap_hook_check_config(gwguard_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(gwguard_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(gwguard_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    gwguard_status_register_hooks();
-    gwguard_register_page_hooks();
-    gwguard_register_degrade_hooks();
+    gwguard_status_register_hooks();    /* handler, mod_status section */
+    gwguard_page_register_hooks();      /* error pages, intercept */
+    gwguard_degrade_register_hooks();   /* mod_cache's stale answers */
 }
 
 AP_DECLARE_MODULE(gwguard) = {

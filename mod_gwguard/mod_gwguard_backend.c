@@ -1,11 +1,10 @@
 /*
- * The backend connection filter and the thread's current proxied request.
- * mod_proxy runs a request's whole backend exchange in one thread (every
- * MPM; mod_proxy_http never suspends), so a thread-local pointer set in
- * the scheme handler ties backend connections, which have no request of
- * their own, to the attempt they serve. The filter records how reads and
- * writes ended, bytes, the first byte's time and whether the connection
- * was reused: state the classifier trusts whatever the LogLevel.
+ * The backend connection filter, tied to the attempt it serves by the
+ * thread's current proxied request (mod_gwguard_req.c). It records how
+ * reads and writes ended, bytes, the first byte's time and whether the
+ * connection was reused: state the classifier trusts whatever the
+ * LogLevel. Also the response filters of the request path (progress for
+ * handlers that read the backend socket themselves, the h2 head hold).
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -16,10 +15,8 @@
 #include "apr_strings.h"
 
 #include "gwg_classify.h"
-#include "mod_gwguard.h"
-
-static AP_THREAD_LOCAL gwguard_req *current_st;
-static AP_THREAD_LOCAL request_rec *current_r;
+#include "mod_gwguard_backend.h"
+#include "mod_gwguard_req.h"
 
 static const char http_prefix[] = "HTTP/";
 #define HTTP_PREFIX_LEN 5
@@ -30,59 +27,6 @@ typedef struct {
     int head_len;          /* bytes of "HTTP/" checked in this attempt */
     int poisoned;          /* refused a non-HTTP answer: fail every read */
 } backend_ctx;
-
-static apr_status_t clear_if_current(void *data)
-{
-    /* May run in another thread (event MPM write completion): then it
-     * compares that thread's pointer, which is never this request. */
-    if (current_r == data) {
-        current_r = NULL;
-        current_st = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-void gwguard_current_set(request_rec *r, gwguard_req *st)
-{
-    current_r = r;
-    current_st = st;
-    st->in_proxy = 1;
-    if (!st->current_cleanup) {
-        apr_pool_cleanup_register(r->pool, r, clear_if_current,
-                                  apr_pool_cleanup_null);
-        st->current_cleanup = 1;
-    }
-}
-
-void gwguard_current_clear(request_rec *r)
-{
-    gwguard_req *parent;
-
-    clear_if_current(r);
-    /* A subrequest proxied from a filter of a proxied response (an SSI
-     * include) ran inside its parent's exchange: give the parent back its
-     * backend connection's attribution. */
-    if (!current_r && r->main
-        && (parent = gwguard_req_get(r->main, 0)) != NULL
-        && parent->in_proxy) {
-        current_r = r->main;
-        current_st = parent;
-    }
-}
-
-gwguard_req *gwguard_current_req(void)
-{
-    return current_st;
-}
-
-gwguard_attempt *gwguard_current_attempt(void)
-{
-    if (!current_st || current_st->attempts->nelts == 0) {
-        return NULL;
-    }
-    return &APR_ARRAY_IDX(current_st->attempts,
-                          current_st->attempts->nelts - 1, gwguard_attempt);
-}
 
 static int io_of(apr_status_t rv)
 {
@@ -111,11 +55,11 @@ static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
         ctx->head_len = 0;
         /* mod_proxy_http counts responses on the origin connection in
          * c->keepalives: non-zero means a reused connection. */
-        a->reused = c->keepalives > 0;
-        a->io = GWG_IO_OK;
+        a->sig.reused = c->keepalives > 0;
+        a->sig.io = GWG_IO_OK;
         a->io_status = APR_SUCCESS;
-        if (!a->connected) {
-            a->connected = apr_time_now();
+        if (!a->sig.connected_us) {
+            a->sig.connected_us = apr_time_now();
         }
     }
     return a;
@@ -123,7 +67,7 @@ static gwguard_attempt *attempt_for(conn_rec *c, backend_ctx *ctx)
 
 static void note_io(gwguard_attempt *a, apr_status_t rv)
 {
-    a->io = io_of(rv);
+    a->sig.io = io_of(rv);
     a->io_status = rv;
 }
 
@@ -204,15 +148,15 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
     }
     apr_brigade_length(bb, 0, &len);
     if (len > 0) {
-        if (!a->first_byte) {
-            a->first_byte = apr_time_now();
+        if (!a->sig.first_byte_us) {
+            a->sig.first_byte_us = apr_time_now();
         }
-        a->bytes_read += len;
+        a->sig.bytes_read += len;
         if (a->check_http && ctx->head_len < HTTP_PREFIX_LEN
             && !head_check(ctx, bb)) {
             /* An HTTP/0.9 "response": make it a read error, so that
              * mod_proxy_http answers 502 instead of passing it as 200. */
-            a->not_http = 1;
+            a->sig.not_http = 1;
             ctx->poisoned = 1;
             apr_brigade_cleanup(bb);
             return APR_EGENERAL;
@@ -267,7 +211,7 @@ static apr_status_t progress_out(ap_filter_t *f, apr_bucket_brigade *bb)
      * up (ap_proxy_backend_broke) are not progress */
     if (st && st->in_proxy && st->attempts->nelts > 0 && has_data(bb)) {
         APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
-                      gwguard_attempt).last_out = apr_time_now();
+                      gwguard_attempt).sig.last_out_us = apr_time_now();
     }
     return ap_pass_brigade(f->next, bb);
 }
@@ -371,15 +315,15 @@ static int backend_pre_connection(conn_rec *c, void *csd)
     if ((a = gwguard_current_attempt()) != NULL) {
         /* A new connection replaces whatever an earlier (pooled, dead)
          * one of this attempt showed. */
-        a->connected = apr_time_now();
-        a->bytes_read = 0;
-        a->first_byte = 0;
+        a->sig.connected_us = apr_time_now();
+        a->sig.bytes_read = 0;
+        a->sig.first_byte_us = 0;
         attempt_for(c, ctx);
     }
     return DECLINED;
 }
 
-void gwguard_register_backend_hooks(void)
+void gwguard_backend_register_hooks(void)
 {
     /* Above mod_ssl (CONNECTION + 5): the filter sees the decrypted
      * response, so the HTTP check works for https:// upstreams too. */

@@ -22,6 +22,9 @@
 #include "gwg_breaker.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_breaker.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_upstream.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -276,7 +279,7 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
     if (GWG_LOAD_RELAXED(&s->breaker_panic)) {
         GWG_STORE(&s->breaker_panic, 0);
     }
-    a->breaker_refused = 1;
+    a->sig.breaker_refused = 1;
     st->retry_after = (int)adm.retry_after;
     return HTTP_SERVICE_UNAVAILABLE;
 }
@@ -288,7 +291,7 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
     gwg_slot *s = slot_of(a);
     gwg_breaker_event ev;
 
-    if (!s || (!c && !a->breaker_trial) || a->breaker_refused) {
+    if (!s || (!c && !a->breaker_trial) || a->sig.breaker_refused) {
         return;
     }
     ev = gwg_breaker_record(s, c, a->breaker_trial,

@@ -11,7 +11,10 @@
 #include "gwg_conf.h"
 #include "gwg_directive.h"
 #include "mod_gwguard.h"
-#include "mod_gwguard_page.h"
+#include "mod_gwguard_breaker.h"
+#include "mod_gwguard_config.h"
+#include "mod_gwguard_page_conf.h"
+#include "mod_gwguard_statuscode.h"
 
 
 void *gwguard_create_srv_conf(apr_pool_t *p, server_rec *s)
@@ -66,15 +69,6 @@ int gwguard_enabled(request_rec *r)
                                                   &gwguard_module);
 
     return conf->enabled != 0;          /* unset means On */
-}
-
-const char *gwguard_shm_path(apr_pool_t *p, server_rec *s)
-{
-    gwguard_srv_conf *conf = ap_get_module_config(s->module_config,
-                                                  &gwguard_module);
-
-    return ap_runtime_dir_relative(p, conf->shm_file ? conf->shm_file
-                                                    : GWG_DEFAULT_SHM_NAME);
 }
 
 static gwguard_srv_conf *srv_conf(cmd_parms *cmd)

@@ -18,6 +18,8 @@
 
 #include "gwg_atomic.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_degrade.h"
+#include "mod_gwguard_req.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -74,7 +76,7 @@ static void stale_check(request_rec *r)
                   gwguard_request_id(r, st));
 }
 
-void gwguard_register_degrade_hooks(void)
+void gwguard_degrade_register_hooks(void)
 {
     ap_hook_insert_error_filter(stale_check, NULL, NULL,
                                 APR_HOOK_REALLY_LAST);

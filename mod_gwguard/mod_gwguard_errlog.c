@@ -12,7 +12,8 @@
 #include "http_log.h"
 #include "apr_strings.h"
 
-#include "mod_gwguard.h"
+#include "mod_gwguard_errlog.h"
+#include "mod_gwguard_req.h"
 
 /* The modules whose messages are about an attempt: mod_proxy (and
  * proxy_util), every scheme handler, mod_ssl. */
@@ -100,7 +101,7 @@ static void gwguard_error_log(const ap_errorlog_info *info,
     }
 }
 
-void gwguard_register_errlog_hook(void)
+void gwguard_errlog_register_hooks(void)
 {
     ap_hook_post_config(errlog_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_error_log(gwguard_error_log, NULL, NULL, APR_HOOK_MIDDLE);

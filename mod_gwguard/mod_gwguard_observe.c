@@ -10,27 +10,7 @@
 #include "apr_strings.h"
 
 #include "gwg_classify.h"
-#include "mod_gwguard.h"
-
-void gwguard_observe_attempt(gwg_observation *o, const gwguard_attempt *a)
-{
-    o->worker_unusable = a->worker_unusable;
-    o->pool_exhausted = a->pool_exhausted;
-    o->connected = a->connected != 0 || a->cgi_vars;
-    o->reused = a->reused;
-    o->io = (gwg_io)a->io;
-    o->bytes_read = a->bytes_read;
-    o->not_http = a->not_http;
-    o->elapsed_us = a->end > a->start ? a->end - a->start : 0;
-    o->connect_timeout_us = a->connect_timeout;
-    o->breaker_refused = a->breaker_refused;
-    o->scheme = (gwg_scheme)a->scheme;
-    o->io_timeout_us = a->io_timeout;
-    /* the handler's last pass of response data, or the attempt's start */
-    o->idle_us = a->end
-                 ? a->end - (a->last_out > a->start ? a->last_out : a->start)
-                 : -1;
-}
+#include "mod_gwguard_observe.h"
 
 /* Whether fewer body bytes reached the client than the backend's own
  * Content-Length announced: only asked of a handler that ends a body at
@@ -73,9 +53,8 @@ void gwguard_observe(gwg_observation *o, request_rec *r, int status,
     o->proxy_error = gwg_proxy_error_of(apr_table_get(r->notes,
                                                       "error-notes"));
     if (st->attempts->nelts > 0) {
-        gwguard_observe_attempt(o, &APR_ARRAY_IDX(st->attempts,
-                                                  st->attempts->nelts - 1,
-                                                  gwguard_attempt));
+        o->attempt = APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                                   gwguard_attempt).sig;
         if (o->scheme == GWG_SCHEME_UWSGI) {
             o->body_short = body_short(r, status);
         }

@@ -26,7 +26,11 @@
 #include "gwg_page_conf.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_config.h"
 #include "mod_gwguard_page.h"
+#include "mod_gwguard_page_conf.h"
+#include "mod_gwguard_recent.h"
+#include "mod_gwguard_req.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -517,7 +521,7 @@ static int page_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
-void gwguard_register_page_hooks(void)
+void gwguard_page_register_hooks(void)
 {
     ap_hook_pre_config(page_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(insert_filter, NULL, NULL, APR_HOOK_MIDDLE);

@@ -31,7 +31,7 @@
 #include "gwg_page_conf.h"
 #include "mod_gwguard.h"
 #include "gwg_directive.h"
-#include "mod_gwguard_page.h"
+#include "mod_gwguard_page_conf.h"
 
 APLOG_USE_MODULE(gwguard);
 

@@ -6,7 +6,6 @@
  * attempt, sets the GWGUARD_* variables and logs.
  */
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include "httpd.h"
 #include "http_config.h"
@@ -15,113 +14,24 @@
 #include "apr_optional_hooks.h"
 #include "mod_proxy.h"
 
-#include "gwg_atomic.h"
-#include "gwg_classify.h"
-#include "gwg_out.h"
+#include "gwg_attempt.h"
 #include "gwg_time.h"
-#include "gwg_upstream.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_breaker.h"
+#include "mod_gwguard_config.h"
+#include "mod_gwguard_errlog.h"
+#include "mod_gwguard_observe.h"
+#include "mod_gwguard_page.h"
+#include "mod_gwguard_proxy.h"
+#include "mod_gwguard_recent.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_upstream.h"
 #include "mod_gwguard_verdict.h"
 
 APLOG_USE_MODULE(gwguard);
 
 /* One line per upstream event, prefixed alike so grep finds them all. */
 #define GWG_UP_FMT "upstream=%s class=%s code=%s"
-
-/* Made on first use, so a success pays nothing for it. The memo is
- * written through a const pointer: it is a cache, not a change of state. */
-const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
-{
-    static apr_uint32_t seq;
-    const char *id;
-
-    if (st->request_id) {
-        return st->request_id;
-    }
-    id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
-    if (!id) {
-        /* "%llx-%x-%x" of time, pid, sequence, without printf */
-        char *at = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1);
-        id = at;
-        at = gwg_hex(at, (apr_uint64_t)r->request_time);
-        *at++ = '-';
-        at = gwg_hex(at, (unsigned)getpid());
-        *at++ = '-';
-        at = gwg_hex(at, (unsigned)__atomic_fetch_add(&seq, 1,
-                                                      __ATOMIC_RELAXED));
-        *at = '\0';
-    }
-    ((gwguard_req *)st)->request_id = id;
-    return id;
-}
-
-gwguard_req *gwguard_req_get(request_rec *r, int create)
-{
-    gwguard_req *st = ap_get_module_config(r->request_config,
-                                           &gwguard_module);
-
-    if (!st && create) {
-        st = apr_pcalloc(r->pool, sizeof(*st));
-        st->cls = GWG_CLASS_NONE;
-        st->retry_after = -1;
-        st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
-        ap_set_module_config(r->request_config, &gwguard_module, st);
-    }
-    return st;
-}
-
-/* Whether the worker is one of mod_proxy's default workers (SetHandler
- * "proxy:...", RewriteRule [P], forward proxy): it stands for no backend
- * of its own (its host is "*" or empty), so the key comes from the URL. */
-static int default_worker(const proxy_worker *w, const proxy_server_conf *c)
-{
-    return !w || (c && (w == c->reverse || w == c->forward))
-           || !w->s->hostname_ex[0]
-           || strcmp(w->s->hostname_ex, "*") == 0;
-}
-
-/* The scheme of "scheme://..." (or "scheme:"), its length in *len. */
-static const char *url_scheme(const char *url, size_t *len)
-{
-    const char *colon = url ? strchr(url, ':') : NULL;
-
-    *len = colon ? (size_t)(colon - url) : 0;
-    return url;
-}
-
-int gwguard_worker_key(char *buf, size_t len, const proxy_worker *w)
-{
-    if (w->s->uds_path[0]) {
-        return gwg_upstream_key_unix(buf, len, w->s->scheme,
-                                     strlen(w->s->scheme), w->s->uds_path);
-    }
-    return gwg_upstream_key(buf, len, w->s->scheme, w->s->hostname_ex,
-                            w->s->port);
-}
-
-/* The upstream key of an attempt (docs/formats.md, "Upstream keys"): a
- * unix socket by its path, a declared worker by its origin, a default
- * worker's request by its real target. *dynamic tells the caller that the
- * key came from the request, so it is held to the URL keys' budget. */
-static int upstream_key(char *buf, size_t len, request_rec *r,
-                        proxy_worker *worker, proxy_server_conf *conf,
-                        const char *url, int *dynamic)
-{
-    const char *scheme, *uds;
-    size_t slen;
-
-    *dynamic = default_worker(worker, conf);
-    if (!*dynamic) {
-        return gwguard_worker_key(buf, len, worker);
-    }
-    /* mod_proxy's fixup moved "unix:/path|" of the target to a note */
-    uds = apr_table_get(r->notes, "uds_path");
-    scheme = url_scheme(url, &slen);
-    if (uds) {
-        return gwg_upstream_key_unix(buf, len, scheme, slen, uds);
-    }
-    return gwg_upstream_key_from_url(buf, len, url);
-}
 
 /* Finds or claims the attempt's slot; logs once when the table is full. */
 static void claim_slot(request_rec *r, gwguard_attempt *a,
@@ -174,11 +84,11 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     st->proxy_conf = conf;
     a = apr_array_push(st->attempts);
     memset(a, 0, sizeof(*a));
-    a->start = apr_time_now();
+    a->sig.start_us = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, worker, conf, url);
-    if (upstream_key(a->key, sizeof(a->key), r, worker, conf, url,
-                     &dynamic) < 0) {
+    if (gwguard_upstream_key(a->key, sizeof(a->key), r, worker, conf,
+                             url, &dynamic) < 0) {
         apr_cpystrn(a->key, GWG_OVERFLOW_KEY, sizeof(a->key));
     }
     if (!gwguard_segment.ok) {
@@ -218,10 +128,9 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
     }
 }
 
-/* The verdict on every attempt: the earlier ones of a failover failed
- * with a retryable 503 (or our breaker refused them); the last one
- * carries the request's verdict. */
-static void judge_attempts(gwguard_req *st, gwg_observation *o)
+/* The verdict on every attempt (gwg_attempt_verdict): the earlier ones
+ * of a failover from their own signals, the last one the request's. */
+static void judge_attempts(gwguard_req *st, const gwg_verdict *request)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
@@ -229,12 +138,10 @@ static void judge_attempts(gwguard_req *st, gwg_observation *o)
     for (i = 0; i < n; i++) {
         gwg_verdict v;
 
-        o->final_attempt = (i == n - 1);
-        gwguard_attempt_verdict(&v, st, i, o);
+        gwg_attempt_verdict(&v, request, &attempts[i].sig, i, n);
         attempts[i].cls = v.cls;
         attempts[i].rule = v.rule;
     }
-    o->final_attempt = 1;
 }
 
 /* Counts every attempt under its own upstream. */
@@ -255,8 +162,10 @@ static void count_attempts(request_rec *r, gwguard_req *st,
         outcome.status = i != n - 1 ? 0
                          : st->intercepted ? r->status : st->status;
         outcome.now = gwg_now_us();
-        outcome.ttfb_us = attempts[i].first_byte
-                          ? attempts[i].first_byte - attempts[i].start : -1;
+        outcome.ttfb_us = attempts[i].sig.first_byte_us
+                          ? attempts[i].sig.first_byte_us
+                            - attempts[i].sig.start_us
+                          : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
         log_transition(r, &attempts[i], &t, outcome.cls);
         gwguard_breaker_record(r, &attempts[i], outcome.cls,
@@ -359,7 +268,7 @@ static int gwguard_request_status(int *status, request_rec *r)
         st->local_fault = gwg_local_fault_of(last->ah_number,
                                              (int)last->apr_status);
     }
-    judge_attempts(st, &o);
+    judge_attempts(st, &v);
     if (gwguard_segment.ok) {
         count_attempts(r, st, &o);
     }
@@ -380,7 +289,7 @@ typedef void (*scheme_hook_fn)(proxy_HOOK_scheme_handler_t *pf,
                                const char *const *succ, int order);
 static int scheme_hooked;
 
-void gwguard_register_proxy_hooks(void)
+void gwguard_proxy_register_hooks(void)
 {
     scheme_hook_fn hook = (scheme_hook_fn)dlsym(RTLD_DEFAULT,
                                                 "proxy_hook_scheme_handler");
@@ -391,8 +300,6 @@ void gwguard_register_proxy_hooks(void)
     }
     APR_OPTIONAL_HOOK(proxy, request_status, gwguard_request_status, NULL,
                       NULL, APR_HOOK_MIDDLE);
-    gwguard_register_backend_hooks();
-    gwguard_register_errlog_hook();
 }
 
 int gwguard_proxy_hooks_present(void)

@@ -14,6 +14,8 @@
 #include "gwg_out.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_recent.h"
+#include "mod_gwguard_req.h"
 
 /* Microseconds from a to b, 0 when either is unknown. */
 static uint64_t span(apr_time_t a, apr_time_t b)
@@ -27,9 +29,9 @@ static void fill_attempt(gwg_recent *e, const gwguard_attempt *a,
     gwg_append(e->key, e->key + sizeof(e->key), a->key);
     e->ah_number = (uint32_t)(a->ah_number > 0 ? a->ah_number : 0);
     e->apr_status = (int32_t)a->apr_status;
-    e->t_connect_us = span(a->start, a->connected);
-    e->t_ttfb_us = span(a->start, a->first_byte);
-    e->t_total_us = span(a->start, now);
+    e->t_connect_us = span(a->sig.start_us, a->sig.connected_us);
+    e->t_ttfb_us = span(a->sig.start_us, a->sig.first_byte_us);
+    e->t_total_us = span(a->sig.start_us, now);
 }
 
 /* What every entry of a request has: the request's side. */
@@ -121,10 +123,12 @@ void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
     if (!ring_on() || a->cls == GWG_CLASS_NONE) {
         return;
     }
-    fill_request(&e, r, st, a->end ? a->end : apr_time_now());
+    fill_request(&e, r, st,
+                 a->sig.end_us ? a->sig.end_us : apr_time_now());
     e.class_id = (uint32_t)a->cls;
     e.retryable = retry_flag(r, a->cls);
-    fill_attempt(&e, a, a->end ? a->end : apr_time_now());
+    fill_attempt(&e, a,
+                 a->sig.end_us ? a->sig.end_us : apr_time_now());
     detail(&e, a->rule, " attempt=", i + 1, st->attempts->nelts,
            " failed over");
     gwg_shm_recent_add(&gwguard_segment.shm, &e);

@@ -13,8 +13,10 @@
 #include "ap_mpm.h"
 
 #include "gwg_atomic.h"
+#include "gwg_conf.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_shm.h"
 
 APLOG_USE_MODULE(gwguard);
 
@@ -26,6 +28,16 @@ typedef struct {
 } gwguard_retained;
 
 gwguard_state gwguard_segment;
+
+/* GwGuardShmFile, or the default, under DefaultRuntimeDir. */
+static const char *shm_path(apr_pool_t *p, server_rec *s)
+{
+    gwguard_srv_conf *conf = ap_get_module_config(s->module_config,
+                                                  &gwguard_module);
+
+    return ap_runtime_dir_relative(p, conf->shm_file ? conf->shm_file
+                                                    : GWG_DEFAULT_SHM_NAME);
+}
 
 static gwguard_retained *retained_get(int *first_start)
 {
@@ -42,7 +54,7 @@ int gwguard_shm_post_config(apr_pool_t *pconf, server_rec *s)
 {
     gwguard_srv_conf *conf = ap_get_module_config(s->module_config,
                                                   &gwguard_module);
-    const char *path = gwguard_shm_path(pconf, s);
+    const char *path = shm_path(pconf, s);
     char why[GWG_ERRMAX];
     gwguard_retained *ret;
     int first_start, fresh;

@@ -15,6 +15,7 @@
 #include "gwg_format.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_status.h"
 
 APLOG_USE_MODULE(gwguard);
 

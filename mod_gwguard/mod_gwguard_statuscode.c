@@ -8,6 +8,7 @@
 
 #include "gwg_conf.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_statuscode.h"
 
 /* GwGuardStatusCode: one entry per class, inner scopes win per class. */
 int *gwguard_merge_status_codes(apr_pool_t *p, const int *base,

@@ -1,15 +1,18 @@
 /*
  * The glue around the classifier: what each attempt starts with (worker
- * state, connect timeout, the thread's current request), the verdict on
- * every attempt of a failover, the balancer that had no member to try,
- * and the status correction of docs/classes.md (GwGuardStatusCode).
+ * state, connect timeout, the thread's current request) and ends with,
+ * the balancer that had no member to try, and the status correction of
+ * docs/classes.md (GwGuardStatusCode). The verdicts are the core's
+ * (gwg_classify.c, gwg_attempt.c).
  */
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
 #include "mod_proxy.h"
 
-#include "gwg_classify.h"
+#include "gwg_attempt.h"
+#include "mod_gwguard_req.h"
+#include "mod_gwguard_statuscode.h"
 #include "mod_gwguard_verdict.h"
 
 APLOG_USE_MODULE(gwguard);
@@ -93,18 +96,18 @@ static int is_cgi_like(int scheme)
  * count, and looked at when it ends. */
 static void cgi_vars_start(request_rec *r, gwguard_attempt *a)
 {
-    if (is_cgi_like(a->scheme)) {
+    if (is_cgi_like(a->sig.scheme)) {
         apr_table_unset(r->subprocess_env, "GATEWAY_INTERFACE");
     }
 }
 
 static void attempt_end(request_rec *r, gwguard_attempt *a, apr_time_t at)
 {
-    a->end = at;
-    if (is_cgi_like(a->scheme)) {
-        a->cgi_vars = apr_table_get(r->subprocess_env, "GATEWAY_INTERFACE")
-                      != NULL;
+    if (is_cgi_like(a->sig.scheme)) {
+        a->sig.cgi_vars = apr_table_get(r->subprocess_env,
+                                        "GATEWAY_INTERFACE") != NULL;
     }
+    gwg_attempt_end(&a->sig, at);
 }
 
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
@@ -117,15 +120,17 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
     a->seq = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
     if (n > 1) {
         attempt_end(r, &APR_ARRAY_IDX(st->attempts, n - 2, gwguard_attempt),
-                    a->start);
+                    a->sig.start_us);
     }
     if (worker) {
-        a->worker_unusable = worker_will_refuse(worker, a->start);
-        a->connect_timeout = connect_timeout(worker, conf, r->server);
-        a->io_timeout = io_timeout(worker, conf, r->server);
-        a->pool_exhausted = pool_exhausted(worker);
+        a->sig.worker_unusable = worker_will_refuse(worker,
+                                                    a->sig.start_us);
+        a->sig.connect_timeout_us = connect_timeout(worker, conf,
+                                                    r->server);
+        a->sig.io_timeout_us = io_timeout(worker, conf, r->server);
+        a->sig.pool_exhausted = pool_exhausted(worker);
     }
-    a->scheme = scheme_of_url(url);
+    a->sig.scheme = scheme_of_url(url);
     cgi_vars_start(r, a);
     /* Only an HTTP/1 exchange must start with "HTTP/"; AJP, FastCGI,
      * h2 and the others speak their own protocols on the connection. */
@@ -144,27 +149,6 @@ void gwguard_attempts_done(request_rec *r, gwguard_req *st)
     }
     st->in_proxy = 0;
     gwguard_current_clear(r);
-}
-
-/* The verdict on attempt i: the last one is the request's; an earlier one
- * failed over, which proxy_handler does only after a 503 from the scheme
- * handler, so it is judged as a 503 from its own signals. */
-void gwguard_attempt_verdict(gwg_verdict *v, const gwguard_req *st, int i,
-                             const gwg_observation *final)
-{
-    gwg_observation o;
-
-    if (i == st->attempts->nelts - 1) {
-        gwg_classify(v, final);
-        return;
-    }
-    memset(&o, 0, sizeof(o));
-    o.handler_status = 503;
-    o.response_status = HTTP_OK;
-    o.attempts = st->attempts->nelts;
-    gwguard_observe_attempt(&o, &APR_ARRAY_IDX(st->attempts, i,
-                                               gwguard_attempt));
-    gwg_classify(v, &o);
 }
 
 /* "proxy:balancer://name/path" → "balancer://name", or NULL. */
@@ -201,7 +185,8 @@ void gwguard_no_attempt(request_rec *r, gwguard_req *st)
     }
     a = apr_array_push(st->attempts);
     memset(a, 0, sizeof(*a));
-    a->start = a->end = apr_time_now();
+    a->sig.start_us = apr_time_now();
+    gwg_attempt_end(&a->sig, a->sig.start_us);
     a->slot = GWGUARD_NO_SLOT;
     apr_cpystrn(a->key, key, sizeof(a->key));
     if (gwguard_segment.ok) {

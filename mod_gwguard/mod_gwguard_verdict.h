@@ -7,8 +7,7 @@
 
 #include "mod_proxy.h"
 
-#include "gwg_classify.h"
-#include "mod_gwguard.h"
+#include "mod_gwguard_req.h"
 
 /* Scheme handler: the attempt's starting state (a->start is set). */
 void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
@@ -18,10 +17,6 @@ void gwguard_attempt_begin(request_rec *r, gwguard_req *st,
 /* request_status: the last attempt is over; the thread's current
  * request is cleared. */
 void gwguard_attempts_done(request_rec *r, gwguard_req *st);
-
-/* The verdict on attempt i of the request (the last one: final). */
-void gwguard_attempt_verdict(gwg_verdict *v, const gwguard_req *st, int i,
-                             const gwg_observation *final);
 
 /* A balancer request with no attempt: one attempt record for the
  * balancer's own key, so it is counted (as unavailable). */

@@ -30,6 +30,7 @@ int main(void)
     srunner_add_suite(sr, page_conf_suite());
     srunner_add_suite(sr, harden_suite());
     srunner_add_suite(sr, directive_suite());
+    srunner_add_suite(sr, attempt_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

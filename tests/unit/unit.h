@@ -22,5 +22,6 @@ Suite *page_suite(void);
 Suite *page_conf_suite(void);
 Suite *harden_suite(void);
 Suite *directive_suite(void);
+Suite *attempt_suite(void);
 
 #endif

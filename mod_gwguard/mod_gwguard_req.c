@@ -1,0 +1,114 @@
+/*
+ * Per-request state: the request record in r->request_config, the
+ * request id, and the thread's current proxied request. mod_proxy runs a
+ * request's whole backend exchange in one thread (every MPM;
+ * mod_proxy_http never suspends), so a thread-local pointer set in the
+ * scheme handler ties backend connections and server-level log messages,
+ * which have no request of their own, to the attempt they serve.
+ */
+#include <unistd.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "apr_strings.h"
+
+#include "gwg_out.h"
+#include "mod_gwguard_req.h"
+
+static AP_THREAD_LOCAL gwguard_req *current_st;
+static AP_THREAD_LOCAL request_rec *current_r;
+
+/* Made on first use, so a success pays nothing for it. The memo is
+ * written through a const pointer: it is a cache, not a change of state. */
+const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
+{
+    static apr_uint32_t seq;
+    const char *id;
+
+    if (st->request_id) {
+        return st->request_id;
+    }
+    id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+    if (!id) {
+        /* "%llx-%x-%x" of time, pid, sequence, without printf */
+        char *at = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1);
+        id = at;
+        at = gwg_hex(at, (apr_uint64_t)r->request_time);
+        *at++ = '-';
+        at = gwg_hex(at, (unsigned)getpid());
+        *at++ = '-';
+        at = gwg_hex(at, (unsigned)__atomic_fetch_add(&seq, 1,
+                                                      __ATOMIC_RELAXED));
+        *at = '\0';
+    }
+    ((gwguard_req *)st)->request_id = id;
+    return id;
+}
+
+gwguard_req *gwguard_req_get(request_rec *r, int create)
+{
+    gwguard_req *st = ap_get_module_config(r->request_config,
+                                           &gwguard_module);
+
+    if (!st && create) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        st->cls = GWG_CLASS_NONE;
+        st->retry_after = -1;
+        st->attempts = apr_array_make(r->pool, 2, sizeof(gwguard_attempt));
+        ap_set_module_config(r->request_config, &gwguard_module, st);
+    }
+    return st;
+}
+
+static apr_status_t clear_if_current(void *data)
+{
+    /* May run in another thread (event MPM write completion): then it
+     * compares that thread's pointer, which is never this request. */
+    if (current_r == data) {
+        current_r = NULL;
+        current_st = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+void gwguard_current_set(request_rec *r, gwguard_req *st)
+{
+    current_r = r;
+    current_st = st;
+    st->in_proxy = 1;
+    if (!st->current_cleanup) {
+        apr_pool_cleanup_register(r->pool, r, clear_if_current,
+                                  apr_pool_cleanup_null);
+        st->current_cleanup = 1;
+    }
+}
+
+void gwguard_current_clear(request_rec *r)
+{
+    gwguard_req *parent;
+
+    clear_if_current(r);
+    /* A subrequest proxied from a filter of a proxied response (an SSI
+     * include) ran inside its parent's exchange: give the parent back its
+     * backend connection's attribution. */
+    if (!current_r && r->main
+        && (parent = gwguard_req_get(r->main, 0)) != NULL
+        && parent->in_proxy) {
+        current_r = r->main;
+        current_st = parent;
+    }
+}
+
+gwguard_req *gwguard_current_req(void)
+{
+    return current_st;
+}
+
+gwguard_attempt *gwguard_current_attempt(void)
+{
+    if (!current_st || current_st->attempts->nelts == 0) {
+        return NULL;
+    }
+    return &APR_ARRAY_IDX(current_st->attempts,
+                          current_st->attempts->nelts - 1, gwguard_attempt);
+}

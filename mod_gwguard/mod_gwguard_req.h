@@ -1,0 +1,77 @@
+/*
+ * Per-request state (mod_gwguard_req.c): the request and attempt records
+ * every area of the request path reads, their accessors, and the thread's
+ * current proxied request, which ties backend connections and error-log
+ * messages (they have no request of their own) to the attempt they serve.
+ */
+#ifndef MOD_GWGUARD_REQ_H
+#define MOD_GWGUARD_REQ_H
+
+#include "httpd.h"
+
+#include "gwg_classify.h"
+#include "mod_gwguard.h"
+
+/* One attempt of a proxied request: the upstream mod_proxy chose. */
+typedef struct {
+    gwg_attempt_signals sig;       /* what the classifier reads (the core's
+                                      one shape, gwg_classify.h); none
+                                      depends on LogLevel */
+    uint32_t     slot;             /* in the shared segment; GWGUARD_NO_SLOT
+                                      when there is no segment */
+    char         key[GWG_KEY_MAX]; /* upstream key */
+    int          ah_number;        /* httpd's AHnnnnn reported, 0 none */
+    apr_status_t apr_status;       /* what httpd reported, 0 none */
+    apr_uint64_t seq;              /* process-unique attempt number */
+    apr_status_t io_status;        /* apr_status of sig.io */
+    int          check_http;       /* an HTTP/1 upstream: check "HTTP/" */
+    apr_uint64_t breaker_trial;    /* the half-open trial's token, 0 if
+                                      this attempt is not the trial */
+    int          cls;              /* the attempt's verdict (gwg_class_t),
+                                      set in request_status */
+    const char  *rule;             /* ... and the row that decided it */
+} gwguard_attempt;
+
+#define GWGUARD_NO_SLOT UINT32_MAX
+
+/* Per-request state, in r->request_config, allocated from r->pool. */
+typedef struct {
+    apr_array_header_t *attempts;  /* gwguard_attempt, in order */
+    const char  *request_id;       /* see gwguard_request_id(); NULL until
+                                      first used */
+    /* the verdict on the request, set in request_status */
+    gwg_class_t  cls;              /* GWG_CLASS_NONE: success */
+    const char  *rule;             /* the classify row that decided */
+    int          status;           /* what the client is answered, 0 if the
+                                      response is committed or upstream's */
+    int          current_cleanup;  /* pool cleanup of the thread-local
+                                      current request registered */
+    int          in_proxy;         /* between the first scheme handler
+                                      call and request_status */
+    int          retry_after;      /* Retry-After seconds, -1 = default */
+    int          intercepted;      /* GwGuardIntercept replaced the
+                                      upstream's own 5xx with a page */
+    int          head_broke_held;  /* h2 client: mod_proxy_http's "backend
+                                      broke before the head" brigade was
+                                      held back so gwguard answers */
+    int          local_fault;      /* gwg_local_fault of a connect_refused:
+                                      the gateway's own setup is at fault */
+    void        *proxy_conf;       /* mod_proxy's proxy_server_conf, from
+                                      the scheme handler (panic threshold) */
+} gwguard_req;
+
+/* The request id on pages, in logs and in the ring: UNIQUE_ID when
+ * mod_unique_id is loaded, else one the module makes; made on first use. */
+const char *gwguard_request_id(request_rec *r, const gwguard_req *st);
+
+/* The request's state; created on first use when create is set. */
+gwguard_req *gwguard_req_get(request_rec *r, int create);
+
+/* The thread's proxied request: set in the scheme handler, cleared in
+ * request_status (and by an r->pool cleanup). */
+void gwguard_current_set(request_rec *r, gwguard_req *st);
+void gwguard_current_clear(request_rec *r);
+gwguard_req *gwguard_current_req(void);
+gwguard_attempt *gwguard_current_attempt(void);
+
+#endif
