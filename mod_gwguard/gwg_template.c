@@ -25,7 +25,8 @@ enum {
 };
 
 /* GWG_USES_* are bits of these */
-_Static_assert(GWG_USES_REQUEST_ID == 1u << PH_REQUEST_ID
+_Static_assert(GWG_USES_REASON == 1u << PH_REASON
+               && GWG_USES_REQUEST_ID == 1u << PH_REQUEST_ID
                && GWG_USES_TIME == 1u << PH_TIME
                && GWG_USES_UPSTREAM == 1u << PH_UPSTREAM
                && GWG_USES_RETRYABLE == 1u << PH_RETRYABLE,

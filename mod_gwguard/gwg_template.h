@@ -82,6 +82,7 @@ const gwg_template *gwg_template_bind(const gwg_template *t,
 
 /* Which values a template shows, so that the caller finds only those
  * (a clock read, a request id, the retry hint cost something). */
+#define GWG_USES_REASON     (1u << 1)
 #define GWG_USES_REQUEST_ID (1u << 5)
 #define GWG_USES_TIME       (1u << 6)
 #define GWG_USES_UPSTREAM   (1u << 11)

@@ -167,7 +167,9 @@ static void fill(gwg_page_values *v, request_rec *r,
     }
     memset(v, 0, sizeof(*v));
     v->status = status;
-    v->reason = reason_of(status);
+    if (uses & GWG_USES_REASON) {
+        v->reason = reason_of(status);
+    }
     v->cls = info->name;
     v->code = info->code;
     v->class_text = info->text;
