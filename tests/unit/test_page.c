@@ -16,6 +16,9 @@ static void setup(void)
 
 static void teardown(void)
 {
+    /* the pages live in the pool: forget them with it (as the module does
+     * with pconf), or the next test renders freed memory (CK_FORK=no) */
+    gwg_page_builtin_clear();
     apr_pool_destroy(pool);
 }
 
@@ -185,8 +188,8 @@ Suite *page_suite(void)
     Suite *s = suite_create("page");
     TCase *tc = tcase_create("page");
 
-    /* the builtins are compiled once per process; CK_FORK gives each
-     * test a fresh process, so the pool outlives them */
+    /* the builtins are compiled once per pool: setup compiles them,
+     * teardown forgets them with their pool */
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, json_body_is_the_spec_shape);
     tcase_add_test(tc, problem_body_has_rfc9457_members);
