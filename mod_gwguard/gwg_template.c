@@ -631,13 +631,6 @@ static int bound_ph(int ph)
            || ph == PH_CODE || ph == PH_CLASS_TEXT;
 }
 
-/* Pushes the run lit[from, to) as a literal piece of t. */
-static void push_run(struct gwg_template *t, const pool_buf *lit,
-                     size_t from, size_t to)
-{
-    push_literal(t, lit->data, from, to);
-}
-
 const gwg_template *gwg_template_bind(const gwg_template *t,
                                       const gwg_page_values *v,
                                       apr_pool_t *p)
@@ -671,12 +664,12 @@ const gwg_template *gwg_template_bind(const gwg_template *t,
     }
     for (i = 0; i < vars->nelts; i++) {
         size_t to = APR_ARRAY_IDX(ends, i, size_t);
-        push_run(b, &lit, from, to);
+        push_literal(b, lit.data, from, to);
         *(piece *)apr_array_push(b->pieces) = APR_ARRAY_IDX(vars, i, piece);
         b->uses |= 1u << APR_ARRAY_IDX(vars, i, piece).ph;
         from = to;
     }
-    push_run(b, &lit, from, lit.len);
+    push_literal(b, lit.data, from, lit.len);
     return b;
 }
 

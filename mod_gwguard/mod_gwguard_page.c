@@ -215,7 +215,8 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
     apr_table_mergen(r->err_headers_out, "Vary", "Accept");
     if (status == HTTP_SERVICE_UNAVAILABLE) {
         apr_table_setn(r->err_headers_out, "Retry-After",
-                       retry == DEFAULT_RETRY_AFTER ? APR_STRINGIFY(DEFAULT_RETRY_AFTER)
+                       retry == DEFAULT_RETRY_AFTER
+                       ? APR_STRINGIFY(DEFAULT_RETRY_AFTER)
                        : apr_ltoa(r->pool, retry));
     }
     if ((!pc || pc->proxy_status != 0) && value) {
