@@ -3,6 +3,8 @@
 #   make            build/mod_gwguard.so and build/gwguardctl
 #   make check      install missing packages, build, run every test
 #   make soak       the chaos soak, SOAK_SECONDS (600) on event then prefork
+#   make bench      instructions per request (callgrind) and req/s (wrk),
+#                   stock against the module; writes docs/performance.md
 #   make demo       a local httpd with the module in front of failing upstreams
 #   make mutants    one-line bugs the tests must catch (docs/reliability.md)
 #   make install    install the module, gwguardctl and the Debian conf pieces

@@ -55,6 +55,39 @@ void gwg_out_u64(gwg_out *o, uint64_t v)
     gwg_out_mem(o, sizeof(buf) - i, buf + i);
 }
 
+char *gwg_append(char *dst, const char *end, const char *src)
+{
+    const char *s = src ? src : "";
+    size_t n = strnlen(s, (size_t)(end - dst) - 1);
+
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return dst + n;
+}
+
+char *gwg_append_u64(char *dst, const char *end, uint64_t v)
+{
+    char buf[21];
+    size_t i = sizeof(buf) - 1;
+
+    buf[i] = '\0';
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return gwg_append(dst, end, buf + i);
+}
+
+char *gwg_hex(char *dst, uint64_t v)
+{
+    int shift = v ? (63 - __builtin_clzll(v)) & ~3 : 0;
+
+    for (; shift >= 0; shift -= 4) {
+        *dst++ = "0123456789abcdef"[(v >> shift) & 15];
+    }
+    return dst;
+}
+
 /* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
 static size_t utf8_len(const unsigned char *s)
 {

@@ -53,6 +53,17 @@ void gwg_out_text(gwg_out *o, const char *s);
 #define GWG_TEXT_MAX(n) (4 * (n) + 1)
 const char *gwg_text_safe(char *buf, size_t len, const char *s);
 
+/* Bounded appends for fixed-size fields (the ring entry, ids): src is
+ * copied at dst, cut to end so that the NUL is at end - 1 at the latest;
+ * returns where the NUL is, to append more. No formatting, one bounded
+ * scan and one copy. end must be > dst. */
+char *gwg_append(char *dst, const char *end, const char *src);
+char *gwg_append_u64(char *dst, const char *end, uint64_t v);
+
+/* v in lower-case hex without leading zeros, as printf's %lx; returns
+ * the end (no NUL written). dst needs 16 bytes. */
+char *gwg_hex(char *dst, uint64_t v);
+
 /* A writer for stdio streams (ctx is the FILE *). */
 int gwg_out_file_write(void *ctx, const char *data, size_t len);
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "gwg_class.h"
 #include "gwg_page.h"
 
 /* What both HTML pages share: the head's first lines and the CSS of the
@@ -198,6 +199,12 @@ static const struct {
 /* Written once, before any request (config time, one thread). */
 static const gwg_template *compiled[NPAGES];
 
+/* The same pages bound to each class's own name, code, sentence, default
+ * status and reason: what nearly every answer sends, so a request fills
+ * only its request id, time and retry hint. NULL for a class whose
+ * default status is 0 (its failures come after the head went out). */
+static const gwg_template *bound[4][GWG_CLASS_COUNT];
+
 const char *gwg_page_builtin_init(apr_pool_t *p)
 {
     const char *err;
@@ -220,11 +227,43 @@ const char *gwg_page_builtin_init(apr_pool_t *p)
 void gwg_page_builtin_clear(void)
 {
     memset(compiled, 0, sizeof(compiled));
+    memset(bound, 0, sizeof(bound));
 }
 
 const gwg_template *gwg_page_builtin(gwg_rep rep)
 {
     return (unsigned)rep < NREPS ? compiled[rep] : NULL;
+}
+
+void gwg_page_builtin_bind(apr_pool_t *p, gwg_reason_fn reason_of)
+{
+    gwg_page_values v;
+    int rep, c;
+
+    memset(&v, 0, sizeof(v));
+    for (c = 0; c < GWG_CLASS_COUNT; c++) {
+        const gwg_class_info *info = gwg_class_get((gwg_class_t)c);
+        for (rep = 0; rep < 4 && info->status && compiled[rep]; rep++) {
+            v.status = info->status;
+            v.reason = reason_of(info->status);
+            v.cls = info->name;
+            v.code = info->code;
+            v.class_text = info->text;
+            bound[rep][c] = gwg_template_bind(compiled[rep], &v, p);
+        }
+    }
+}
+
+const gwg_template *gwg_page_builtin_for(gwg_rep rep, gwg_class_t cls,
+                                         int status)
+{
+    const gwg_class_info *info = gwg_class_get(cls);
+
+    if ((unsigned)rep < 4 && info && info->status == status
+        && bound[rep][cls]) {
+        return bound[rep][cls];
+    }
+    return gwg_page_builtin(rep);
 }
 
 const char *gwg_page_builtin_source(gwg_rep rep)

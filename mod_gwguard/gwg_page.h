@@ -10,6 +10,7 @@
 #include <apr_pools.h>
 
 #include "gwg_accept.h"
+#include "gwg_class.h"
 #include "gwg_template.h"
 
 /* Compiles the built-in pages into pool p (one that lives as long as the
@@ -22,6 +23,21 @@ void gwg_page_builtin_clear(void);
 
 /* The built-in page for a representation; NULL before init. */
 const gwg_template *gwg_page_builtin(gwg_rep rep);
+
+/* The reason phrase of a status ("Bad Gateway"), as the pages show it. */
+typedef const char *(*gwg_reason_fn)(int status);
+
+/* Binds the compiled pages to every class's own values (name, code,
+ * sentence, default status and its reason from reason_of), in pool p:
+ * config time, after gwg_page_builtin_init. */
+void gwg_page_builtin_bind(apr_pool_t *p, gwg_reason_fn reason_of);
+
+/* The page to render for a class's answer: the bound one when status is
+ * the class's default and the page will show the class's own sentence
+ * (the caller passes status 0 otherwise, e.g. for a local fault), else
+ * gwg_page_builtin(rep). Same bytes either way, fewer pieces bound. */
+const gwg_template *gwg_page_builtin_for(gwg_rep rep, gwg_class_t cls,
+                                         int status);
 
 /* The source text of a built-in page (for docs and tests). */
 const char *gwg_page_builtin_source(gwg_rep rep);

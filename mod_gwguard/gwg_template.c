@@ -24,6 +24,15 @@ enum {
     PH_RETRYABLE, PH_MESSAGE, PH_VAR
 };
 
+/* GWG_USES_* are bits of these */
+_Static_assert(GWG_USES_REASON == 1u << PH_REASON
+               && GWG_USES_REQUEST_ID == 1u << PH_REQUEST_ID
+               && GWG_USES_TIME == 1u << PH_TIME
+               && GWG_USES_UPSTREAM == 1u << PH_UPSTREAM
+               && GWG_USES_RETRYABLE == 1u << PH_RETRYABLE
+               && GWG_USES_MESSAGE == 1u << PH_MESSAGE,
+               "GWG_USES_* bits follow the PH_* order");
+
 /* Indexed by the PH_* value; var.NAME is matched apart. */
 static const char *const ph_names[] = {
     "status", "reason", "class", "code", "class_text", "request_id",
@@ -48,6 +57,7 @@ struct gwg_template {
     const char         *file;
     apr_array_header_t *pieces;  /* of piece */
     size_t              literal_len;
+    unsigned            uses;    /* GWG_USES_* of the placeholders left */
 };
 
 const char *gwg_template_names_list(void)
@@ -343,6 +353,7 @@ static const char *split(struct gwg_template *t, const char *d, size_t len,
             }
             push_literal(t, d, lit, i);
             *(piece *)apr_array_push(t->pieces) = pc;
+            t->uses |= 1u << pc.ph;
             lit = i = next;
             continue;
         }
@@ -372,16 +383,29 @@ static void out_text(gwg_out *o, const char *s)
     gwg_out_mem(o, (size_t)(c - run), run);
 }
 
+/* v in decimal at the end of buf[24]; returns where it starts. */
+static const char *decimal(char *buf, long v)
+{
+    char *p = buf + 23;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        *--p = '-';
+    }
+    return p;
+}
+
 static const char *value_of(const piece *pc, const gwg_page_values *v,
-                            char *num, size_t numlen)
+                            char *num)
 {
     switch (pc->ph) {
-    case PH_STATUS:
-        snprintf(num, numlen, "%d", v->status);
-        return num;
-    case PH_RETRY_AFTER:
-        snprintf(num, numlen, "%ld", v->retry_after);
-        return num;
+    case PH_STATUS: return decimal(num, v->status);
+    case PH_RETRY_AFTER: return decimal(num, v->retry_after);
     case PH_REASON: return v->reason;
     case PH_CLASS: return v->cls;
     case PH_CODE: return v->code;
@@ -399,11 +423,17 @@ static const char *value_of(const piece *pc, const gwg_page_values *v,
     }
 }
 
+/* Numbers and booleans outside JSON quotes stay what they are. */
+static int json_bare(int ph)
+{
+    return ph == PH_STATUS || ph == PH_RETRY_AFTER || ph == PH_RETRYABLE;
+}
+
 static void render_value(gwg_out *o, const piece *pc,
                          const gwg_page_values *v)
 {
-    char num[32];
-    const char *s = value_of(pc, v, num, sizeof(num));
+    char num[24];
+    const char *s = value_of(pc, v, num);
 
     switch (pc->ctx) {
     case CTX_HTML_TEXT:
@@ -415,8 +445,7 @@ static void render_value(gwg_out *o, const piece *pc,
         break;
     case CTX_JSON_VALUE:
         /* outside quotes: numbers stay numbers, the rest becomes a string */
-        if (pc->ph == PH_STATUS || pc->ph == PH_RETRY_AFTER
-            || pc->ph == PH_RETRYABLE) {
+        if (json_bare(pc->ph)) {
             gwg_out_str(o, s);
         }
         else {
@@ -468,23 +497,188 @@ static int pool_buf_write(void *ctx, const char *data, size_t len)
     return 0;
 }
 
+static void pool_buf_init(pool_buf *b, gwg_out *o, size_t cap, apr_pool_t *p)
+{
+    b->p = p;
+    b->cap = cap;
+    b->data = apr_palloc(p, cap);
+    b->data[0] = '\0';
+    b->len = 0;
+    gwg_out_init(o, pool_buf_write, b);
+}
+
+/* Bytes that JSON string escaping changes, or that need the UTF-8 check. */
+static const unsigned char json_special[256] = {
+    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1,
+    ['&'] = 1, [0x7f] = 0, [0x80 ... 0xff] = 1
+};
+
+/* Whether s goes out as it is in context ctx: one scan, the usual case
+ * (request ids, times, reasons, class sentences need no escaping). */
+static int verbatim(const char *s, size_t *len, tpl_ctx ctx, int ph)
+{
+    const unsigned char *c = (const unsigned char *)s;
+
+    switch (ctx) {
+    case CTX_HTML_TEXT:
+    case CTX_HTML_ATTR:
+        *len = strcspn(s, "&<>\"'");
+        return s[*len] == '\0';
+    case CTX_JSON_VALUE:
+        *len = strlen(s);
+        if (!json_bare(ph)) {
+            return 0;                   /* quoted: the escaper adds them */
+        }
+        return 1;
+    case CTX_JSON_STRING:
+        while (!json_special[*c]) c++;
+        break;
+    case CTX_TEXT:
+        while (*c >= 0x20 && *c != 0x7f) c++;
+        break;
+    }
+    *len = (size_t)((const char *)c - s);
+    return *c == '\0';
+}
+
+typedef struct {
+    const char *s;
+    size_t      len;
+} span;
+
+/* What one placeholder puts out: the value itself when it needs no
+ * escaping, else its escaped form in pool p. num holds a number. */
+static span piece_out(const piece *pc, const gwg_page_values *v, char *num,
+                      apr_pool_t *p)
+{
+    span out;
+    const char *s = value_of(pc, v, num);
+    pool_buf b;
+    gwg_out o;
+
+    out.s = s ? s : "";
+    if (verbatim(out.s, &out.len, pc->ctx, pc->ph)) {
+        return out;
+    }
+    pool_buf_init(&b, &o, 2 * out.len + 64, p);
+    render_value(&o, pc, v);
+    out.s = b.data;
+    out.len = b.len;
+    return out;
+}
+
+/* A request's values per placeholder and context, found once: a page
+ * shows the status or the request id more than once. */
+typedef struct {
+    span     memo[PH_VAR][CTX_TEXT + 1];
+    unsigned char done[PH_VAR][CTX_TEXT + 1];
+    char     num[PH_VAR][24];
+} render_ctx;
+
+static span placeholder(render_ctx *rc, const piece *pc,
+                        const gwg_page_values *v, apr_pool_t *p)
+{
+    char num[24];
+
+    if (pc->ph == PH_VAR) {
+        return piece_out(pc, v, num, p);
+    }
+    if (!rc->done[pc->ph][pc->ctx]) {
+        rc->memo[pc->ph][pc->ctx] = piece_out(pc, v, rc->num[pc->ph], p);
+        rc->done[pc->ph][pc->ctx] = 1;
+    }
+    return rc->memo[pc->ph][pc->ctx];
+}
+
+/* Two passes over the pieces: the exact size, then one copy per piece
+ * into one allocation; no writer callbacks, no formatting. */
 char *gwg_template_render_str(const gwg_template *t,
                               const gwg_page_values *v, size_t *len,
                               apr_pool_t *p)
 {
-    pool_buf b;
-    gwg_out o;
+    const piece *pcs = (const piece *)t->pieces->elts;
+    render_ctx rc;
+    size_t total = t->literal_len;
+    char *buf, *at;
+    int i;
 
-    /* the literals plus room for typical values: usually one allocation */
-    b.p = p;
-    b.cap = t->literal_len + 1024;
-    b.data = apr_palloc(p, b.cap);
-    b.data[0] = '\0';
-    b.len = 0;
-    gwg_out_init(&o, pool_buf_write, &b);
-    gwg_template_render(&o, t, v);
-    *len = b.len;
-    return b.data;
+    memset(rc.done, 0, sizeof(rc.done));
+    for (i = 0; i < t->pieces->nelts; i++) {
+        if (pcs[i].ph != PH_LITERAL) {
+            total += placeholder(&rc, &pcs[i], v, p).len;
+        }
+    }
+    at = buf = apr_palloc(p, total + 1);
+    for (i = 0; i < t->pieces->nelts; i++) {
+        span sp = { pcs[i].text, pcs[i].len };
+        if (pcs[i].ph != PH_LITERAL) {
+            sp = placeholder(&rc, &pcs[i], v, p);
+        }
+        /* a var.NAME is looked up twice; its value cannot grow between */
+        if (sp.len > total - (size_t)(at - buf)) {
+            sp.len = total - (size_t)(at - buf);
+        }
+        memcpy(at, sp.s, sp.len);
+        at += sp.len;
+    }
+    *at = '\0';
+    *len = (size_t)(at - buf);
+    return buf;
+}
+
+/* ---- binding: a class's values made literal at config time ---- */
+
+static int bound_ph(int ph)
+{
+    return ph == PH_STATUS || ph == PH_REASON || ph == PH_CLASS
+           || ph == PH_CODE || ph == PH_CLASS_TEXT;
+}
+
+const gwg_template *gwg_template_bind(const gwg_template *t,
+                                      const gwg_page_values *v,
+                                      apr_pool_t *p)
+{
+    const piece *pcs = (const piece *)t->pieces->elts;
+    struct gwg_template *b = apr_pcalloc(p, sizeof(*b));
+    apr_array_header_t *vars = apr_array_make(p, 8, sizeof(piece));
+    apr_array_header_t *ends = apr_array_make(p, 8, sizeof(size_t));
+    pool_buf lit;
+    gwg_out o;
+    size_t from = 0;
+    int i;
+
+    b->type = t->type;
+    b->file = t->file;
+    b->pieces = apr_array_make(p, 8, sizeof(piece));
+    pool_buf_init(&lit, &o, t->literal_len + 256, p);
+    /* the literal text first (it moves while it grows), then the pieces
+     * that point into it */
+    for (i = 0; i < t->pieces->nelts; i++) {
+        if (pcs[i].ph == PH_LITERAL) {
+            gwg_out_mem(&o, pcs[i].len, pcs[i].text);
+        }
+        else if (bound_ph(pcs[i].ph)) {
+            render_value(&o, &pcs[i], v);
+        }
+        else {
+            *(piece *)apr_array_push(vars) = pcs[i];
+            *(size_t *)apr_array_push(ends) = lit.len;
+        }
+    }
+    for (i = 0; i < vars->nelts; i++) {
+        size_t to = APR_ARRAY_IDX(ends, i, size_t);
+        push_literal(b, lit.data, from, to);
+        *(piece *)apr_array_push(b->pieces) = APR_ARRAY_IDX(vars, i, piece);
+        b->uses |= 1u << APR_ARRAY_IDX(vars, i, piece).ph;
+        from = to;
+    }
+    push_literal(b, lit.data, from, lit.len);
+    return b;
+}
+
+unsigned gwg_template_uses(const gwg_template *t)
+{
+    return t->uses;
 }
 
 gwg_tpl_type gwg_template_type(const gwg_template *t)

@@ -67,10 +67,30 @@ const char *gwg_template_load(const gwg_template **out, const char *path,
 void gwg_template_render(gwg_out *o, const gwg_template *t,
                          const gwg_page_values *v);
 
-/* Renders into one NUL-terminated string from pool p; *len its length. */
+/* Renders into one NUL-terminated string from pool p; *len its length.
+ * One allocation of the exact size; a value is copied as it is unless it
+ * needs escaping (then its escaped form is made in p first). */
 char *gwg_template_render_str(const gwg_template *t,
                               const gwg_page_values *v, size_t *len,
                               apr_pool_t *p);
+
+/* The template with v's status, reason, class, code and class_text made
+ * part of its literal runs, for answers that are known at config time to
+ * have those values: rendering it with values equal in those five gives
+ * the same bytes as rendering t, with fewer pieces to fill. In pool p. */
+const gwg_template *gwg_template_bind(const gwg_template *t,
+                                      const gwg_page_values *v,
+                                      apr_pool_t *p);
+
+/* Which values a template shows, so that the caller finds only those
+ * (a clock read, a request id, the retry hint cost something). */
+#define GWG_USES_REASON     (1u << 1)
+#define GWG_USES_REQUEST_ID (1u << 5)
+#define GWG_USES_TIME       (1u << 6)
+#define GWG_USES_UPSTREAM   (1u << 11)
+#define GWG_USES_RETRYABLE  (1u << 12)
+#define GWG_USES_MESSAGE    (1u << 13)
+unsigned gwg_template_uses(const gwg_template *t);
 
 gwg_tpl_type gwg_template_type(const gwg_template *t);
 const char *gwg_template_file(const gwg_template *t);

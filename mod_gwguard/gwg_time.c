@@ -2,7 +2,6 @@
  * Wall-clock helpers. CLOCK_REALTIME because the values are shown to
  * people and compared across processes and restarts.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,31 +15,67 @@ uint64_t gwg_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* Days since 1970-01-01 to a proleptic Gregorian date, by eras of 400
+ * years (146097 days each), with years starting in March so the leap day
+ * is the last of a year: a handful of divisions, no tables, no locale. */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m,
+                            unsigned *d)
+{
+    int64_t z = days + 719468;          /* days since 0000-03-01 */
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);              /* 0..146096 */
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);   /* 0..365 */
+    unsigned mp = (5 * doy + 2) / 153;                        /* March: 0 */
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static char *two(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+/* Every failure shows the time: written digit by digit (strftime with
+ * gmtime_r costs ten times as much, and a per-thread cache of it misses
+ * on every thread once a second). */
 char *gwg_time_rfc3339(char *buf, size_t len, uint64_t us)
 {
-    /* pages and the ring format "now" on every failure: keep the last
-     * second's string per thread */
-    static __thread uint64_t cached_sec = UINT64_MAX;
-    static __thread char cached[GWG_RFC3339_LEN];
-    static __thread size_t cached_len;
-    time_t secs = (time_t)(us / 1000000u);
-    struct tm tm;
+    uint64_t secs = us / 1000000u;
+    unsigned sod = (unsigned)(secs % 86400u), m, d;
+    int64_t y;
+    char year[24], *yp = year + sizeof(year), *p = buf;
+    size_t ylen;
 
-    if (us != 0 && us / 1000000u == cached_sec && len > cached_len) {
-        memcpy(buf, cached, cached_len + 1);
-        return buf;
-    }
-    if (us == 0 || !gmtime_r(&secs, &tm)
-        || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    civil_from_days((int64_t)(secs / 86400u), &y, &m, &d);
+    do {                                /* at least 4 digits (y >= 1970) */
+        *--yp = (char)('0' + y % 10);
+        y /= 10;
+    } while (y);
+    ylen = (size_t)(year + sizeof(year) - yp);
+    if (us == 0 || len < ylen + sizeof("-MM-DDTHH:MM:SSZ")) {
         if (len) {
             buf[0] = '\0';
         }
         return buf;
     }
-    if (strlen(buf) < sizeof(cached)) {
-        cached_len = strlen(buf);
-        memcpy(cached, buf, cached_len + 1);
-        cached_sec = us / 1000000u;
-    }
+    memcpy(p, yp, ylen);
+    p += ylen;
+    *p++ = '-';
+    p = two(p, m);
+    *p++ = '-';
+    p = two(p, d);
+    *p++ = 'T';
+    p = two(p, sod / 3600);
+    *p++ = ':';
+    p = two(p, sod / 60 % 60);
+    *p++ = ':';
+    p = two(p, sod % 60);
+    *p++ = 'Z';
+    *p = '\0';
     return buf;
 }

@@ -23,7 +23,8 @@
 
 APLOG_USE_MODULE(gwguard);
 
-/* mod_cache's CACHE_OUT filter, found once: NULL without mod_cache. */
+/* mod_cache's CACHE_OUT filter, looked up once at post_config (in the
+ * parent, before any request); NULL without mod_cache. */
 static ap_filter_rec_t *cache_out;
 
 /* Whether mod_cache is about to answer from its cache on the error path. */
@@ -31,7 +32,7 @@ static int cache_out_inserted(request_rec *r)
 {
     ap_filter_t *f;
 
-    for (f = r->output_filters; cache_out && f; f = f->next) {
+    for (f = r->output_filters; f && cache_out; f = f->next) {
         if (f->frec == cache_out) {
             return 1;
         }
@@ -49,12 +50,13 @@ static int degrade_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void stale_check(request_rec *r)
 {
-    gwguard_req *st = gwguard_req_get(r, 0);
+    gwguard_req *st;
     const gwguard_attempt *a;
     const gwg_class_info *info;
 
-    if (!st || st->cls == GWG_CLASS_NONE || st->attempts->nelts == 0
-        || r->status < 500 || !cache_out_inserted(r)) {
+    if (!cache_out || r->status < 500 || !(st = gwguard_req_get(r, 0))
+        || st->cls == GWG_CLASS_NONE || st->attempts->nelts == 0
+        || !cache_out_inserted(r)) {
         return;
     }
     a = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,

@@ -2,11 +2,13 @@
  * Answering a failure with a page. request_status has the verdict; the
  * page is chosen from the configuration (class, then status, then
  * default; inner scopes over outer), rendered from a compiled template
- * and handed to httpd with ap_custom_response, so the core's error path
- * (ap_die, HEAD, keep-alive, `Header always`) does the rest. A small
- * filter fixes the Content-Type that path forces to text/html. Upstream-
- * sent errors (GwGuardIntercept) are replaced by an output filter that
- * sees the upstream's status and Content-Type before anything is sent.
+ * (the built-in ones bound to the class at config time) and sent the way
+ * the core's error path would send it (ap_die, ap_send_error_response):
+ * error filters, `Header always`, HEAD, keep-alive; without its copies.
+ * A page for an ErrorDocument that failed in turn goes through
+ * ap_custom_response. Upstream-sent errors (GwGuardIntercept) are
+ * replaced by an output filter that sees the upstream's status and
+ * Content-Type before anything is sent.
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -50,7 +52,9 @@ static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
                      int status, int json)
 {
     const gwg_class_info *info = gwg_class_get(cls);
-    char num[16];
+    char num[4] = { (char)('0' + status / 100 % 10),
+                    (char)('0' + status / 10 % 10),
+                    (char)('0' + status % 10), '\0' };
     const char *keys[3];
     choice c = { NULL, 0 };
     int i;
@@ -58,7 +62,6 @@ static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
     if (!pc || !pc->pages) {
         return c;
     }
-    apr_snprintf(num, sizeof(num), "%d", status);
     keys[0] = info ? info->name : "";
     keys[1] = num;
     keys[2] = "default";
@@ -80,7 +83,8 @@ static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
  * (loading the module never silently replaces an admin's ErrorDocument). */
 static const gwg_template *page_for(request_rec *r,
                                     const gwguard_page_conf *pc,
-                                    gwg_class_t cls, int status, gwg_rep *rep,
+                                    const gwguard_req *st, gwg_class_t cls,
+                                    int status, gwg_rep *rep,
                                     int errordoc_failed)
 {
     int json = (*rep == GWG_REP_JSON || *rep == GWG_REP_PROBLEM);
@@ -100,8 +104,12 @@ static const gwg_template *page_for(request_rec *r,
         }
         return c.ref->tpl;
     }
-    return cls == GWG_CLASS_MAINTENANCE ? gwg_page_builtin_maint(*rep)
-                                        : gwg_page_builtin(*rep);
+    if (cls == GWG_CLASS_MAINTENANCE) {
+        return gwg_page_builtin_maint(*rep);    /* shows the message */
+    }
+    /* a local fault changes the class's sentence: the unbound page */
+    return gwg_page_builtin_for(*rep, cls, st && cls == st->cls
+                                           && st->local_fault ? 0 : status);
 }
 
 /* ---- filling ---- */
@@ -110,6 +118,32 @@ static const gwg_template *page_for(request_rec *r,
 static int flag(int value, int dflt)
 {
     return value == GWGUARD_UNSET ? dflt : value != 0;
+}
+
+/* "gwguard; error=TYPE" per class, and the default Retry-After as text,
+ * made in pre_config (pconf) */
+static const char *proxy_status[GWG_CLASS_COUNT];
+static const char *default_retry;
+
+static void make_proxy_status(apr_pool_t *p)
+{
+    int c;
+
+    default_retry = apr_ltoa(p, (long)gwg_default.retry_after);
+    for (c = 0; c < GWG_CLASS_COUNT; c++) {
+        const gwg_class_info *info = gwg_class_get((gwg_class_t)c);
+        proxy_status[c] = info->proxy_status
+            ? apr_pstrcat(p, "gwguard; error=", info->proxy_status, NULL)
+            : NULL;
+    }
+}
+
+/* "Bad Gateway" for 502: httpd's own reason phrases. */
+static const char *reason_of(int status)
+{
+    const char *line = ap_get_status_line(status);
+
+    return strlen(line) > 4 ? line + 4 : line;
 }
 
 static int retry_after(const gwguard_page_conf *pc, const gwguard_req *st)
@@ -135,20 +169,22 @@ static const char *upstream_of(const gwguard_page_conf *pc,
                                         gwguard_attempt).key);
 }
 
+/* The values the page shows; what it does not show is not looked up
+ * (uses: gwg_template_uses). */
 static void fill(gwg_page_values *v, request_rec *r,
                  const gwguard_page_conf *pc, const gwguard_req *st,
-                 gwg_class_t cls, int status)
+                 gwg_class_t cls, int status, unsigned uses)
 {
     const gwg_class_info *info = gwg_class_get(cls);
-    const char *line = ap_get_status_line(status);
-    char *t = apr_palloc(r->pool, GWG_RFC3339_LEN);
 
     if (!info) {
         info = gwg_class_get(GWG_CLASS_OTHER);
     }
     memset(v, 0, sizeof(*v));
     v->status = status;
-    v->reason = strlen(line) > 4 ? line + 4 : line;
+    if (uses & GWG_USES_REASON) {
+        v->reason = reason_of(status);
+    }
     v->cls = info->name;
     v->code = info->code;
     v->class_text = info->text;
@@ -156,16 +192,27 @@ static void fill(gwg_page_values *v, request_rec *r,
         v->class_text = gwg_local_fault_get(
             (gwg_local_fault)st->local_fault)->text;
     }
-    v->request_id = st ? gwguard_request_id(r, st) : "";
-    v->time = gwg_time_rfc3339(t, GWG_RFC3339_LEN, gwg_now_us());
+    if (uses & GWG_USES_REQUEST_ID) {
+        v->request_id = st ? gwguard_request_id(r, st) : "";
+    }
+    if (uses & GWG_USES_TIME) {
+        v->time = gwg_time_rfc3339(apr_palloc(r->pool, GWG_RFC3339_LEN),
+                                   GWG_RFC3339_LEN, gwg_now_us());
+    }
     v->host = r->hostname;
     v->method = r->method;
     v->path = r->unparsed_uri;
-    v->upstream = upstream_of(pc, st, r->pool);
+    if (uses & GWG_USES_UPSTREAM) {
+        v->upstream = upstream_of(pc, st, r->pool);
+    }
     v->retry_after = retry_after(pc, st);
     v->vars = pc ? pc->vars : NULL;
-    v->retryable = gwguard_retryable(r, cls);
-    v->message = gwguard_maint_message(r);
+    if (uses & GWG_USES_RETRYABLE) {
+        v->retryable = gwguard_retryable(r, cls);
+    }
+    if (uses & GWG_USES_MESSAGE) {
+        v->message = gwguard_maint_message(r);
+    }
 }
 
 /* Headers every page carries; err_headers_out, because the core's error
@@ -174,25 +221,25 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
                          const gwguard_req *st, gwg_class_t cls, int status,
                          long retry)
 {
-    const gwg_class_info *info = gwg_class_get(cls);
-    const char *error_type = info ? info->proxy_status : NULL;
+    const char *value = (unsigned)cls < GWG_CLASS_COUNT
+                        ? proxy_status[cls] : NULL;
 
     if (st && cls == st->cls && st->local_fault) {
-        error_type = gwg_local_fault_get(
-            (gwg_local_fault)st->local_fault)->proxy_status;
+        value = apr_pstrcat(r->pool, "gwguard; error=", gwg_local_fault_get(
+            (gwg_local_fault)st->local_fault)->proxy_status, NULL);
     }
 
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_mergen(r->err_headers_out, "Vary", "Accept");
     if (status == HTTP_SERVICE_UNAVAILABLE) {
         apr_table_setn(r->err_headers_out, "Retry-After",
-                       apr_ltoa(r->pool, retry));
+                       retry == (long)gwg_default.retry_after
+                       ? default_retry
+                       : apr_ltoa(r->pool, retry));
     }
     if (flag(pc ? pc->proxy_status : GWGUARD_UNSET,
-             gwg_default.proxy_status) && error_type) {
-        apr_table_setn(r->err_headers_out, "Proxy-Status",
-                       apr_pstrcat(r->pool, "gwguard; error=", error_type,
-                                   NULL));
+             gwg_default.proxy_status) && value) {
+        apr_table_setn(r->err_headers_out, "Proxy-Status", value);
     }
 }
 
@@ -202,14 +249,14 @@ static const char *render(request_rec *r, const gwguard_page_conf *pc,
                           int errordoc_failed, const char **type, size_t *len)
 {
     gwg_rep rep = gwg_accept_choose(apr_table_get(r->headers_in, "Accept"));
-    const gwg_template *t = page_for(r, pc, cls, status, &rep,
+    const gwg_template *t = page_for(r, pc, st, cls, status, &rep,
                                      errordoc_failed);
     gwg_page_values v;
 
     if (!t) {
         return NULL;
     }
-    fill(&v, r, pc, st, cls, status);
+    fill(&v, r, pc, st, cls, status, gwg_template_uses(t));
     *type = gwg_rep_content_type(rep);
     page_headers(r, pc, st, cls, status, v.retry_after);
     return gwg_template_render_str(t, &v, len, r->pool);
@@ -221,22 +268,31 @@ static int intercepts(const gwguard_page_conf *pc, int status)
            && pc->intercept[status - 500];
 }
 
-/* Hands the page to the core's error path for request r. */
-static void answer(request_rec *r, const gwguard_req *st, int errordoc_failed)
+/* The page for st's verdict, or NULL to leave the answer to httpd. */
+static const char *page_body(request_rec *r, const gwguard_req *st,
+                             int errordoc_failed, const char **type,
+                             size_t *len)
 {
     const gwguard_page_conf *pc = gwguard_page_conf_get(r);
-    const char *body, *type;
-    size_t len;
 
     /* upstream-sent errors are httpd's (ProxyErrorOverride) unless
      * intercepted; a JSON one is the backend's own API error */
     if (st->cls == GWG_CLASS_UPSTREAM_5XX
         && (!intercepts(pc, st->status)
             || gwg_media_is_json(r->content_type))) {
-        return;
+        return NULL;
     }
-    body = render(r, pc, st, st->cls, st->status, errordoc_failed, &type,
-                  &len);
+    return render(r, pc, st, st->cls, st->status, errordoc_failed, type,
+                  len);
+}
+
+/* Hands the page to the core's error path for request r. */
+static void answer(request_rec *r, const gwguard_req *st, int errordoc_failed)
+{
+    const char *body, *type;
+    size_t len;
+
+    body = page_body(r, st, errordoc_failed, &type, &len);
     if (!body) {
         return;
     }
@@ -246,6 +302,53 @@ static void answer(request_rec *r, const gwguard_req *st, int errordoc_failed)
     }
     ap_custom_response(r, st->status, body);
     apr_table_setn(r->notes, NOTE_TYPE, type);
+}
+
+/* What ap_die and ap_send_error_response do for a custom response, in
+ * their order, with the page passed as it is instead of copied into a
+ * string and then into the old-write buffer: the status and keep-alive
+ * (ap_die_r), the protocol filters plus the error filters (mod_headers'
+ * `Header always`, mod_cache's stale copy), the error header table, our
+ * Content-Type, the request body discarded before the end of the
+ * response (ap_finalize_request_protocol). */
+static void send_page(request_rec *r, int status, const char *type,
+                      const char *body, size_t len)
+{
+    conn_rec *c = r->connection;
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    apr_table_t *tmp;
+    int discard;
+
+    r->status = status;
+    if (ap_status_drops_connection(status)) {
+        c->keepalive = AP_CONN_CLOSE;
+    }
+    r->eos_sent = 0;
+    r->output_filters = r->proto_output_filters;
+    ap_run_insert_error_filter(r);
+    if (!r->assbackwards) {
+        tmp = r->headers_out;
+        r->headers_out = r->err_headers_out;
+        r->err_headers_out = tmp;
+        apr_table_clear(r->err_headers_out);
+        r->content_languages = NULL;
+        r->content_encoding = NULL;
+        r->clength = 0;
+        ap_set_content_type(r, type);
+    }
+    if (!r->header_only && len > 0) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(body, len,
+                                                           r->pool,
+                                                           c->bucket_alloc));
+    }
+    discard = ap_discard_request_body(r);
+    if (discard != OK) {
+        APR_BRIGADE_INSERT_TAIL(bb, ap_bucket_error_create(discard, NULL,
+                                                           r->pool,
+                                                           c->bucket_alloc));
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
+    ap_pass_brigade(r->output_filters, bb);
 }
 
 /* The request whose error an ErrorDocument redirect is answering, as
@@ -258,12 +361,17 @@ static request_rec *first_error(request_rec *r)
     return r;
 }
 
+static int answerable(request_rec *r, const gwguard_req *st)
+{
+    return st && st->status >= 500 && st->status <= 599 && !r->main;
+}
+
 void gwguard_page_answer(request_rec *r, const gwguard_req *st)
 {
     request_rec *orig;
     const gwguard_req *ost;
 
-    if (!st || st->status < 500 || st->status > 599 || r->main) {
+    if (!answerable(r, st)) {
         return;
     }
     orig = first_error(r);
@@ -279,6 +387,25 @@ void gwguard_page_answer(request_rec *r, const gwguard_req *st)
     if (ost && ost->status >= 500 && ost->status <= 599) {
         answer(orig, ost, 1);
     }
+}
+
+int gwguard_page_send(request_rec *r, const gwguard_req *st, int status)
+{
+    const char *body, *type;
+    size_t len;
+
+    /* only what ap_die would answer: not a response that went out (an
+     * intercepted one, status OK) */
+    if (!answerable(r, st) || status != st->status || first_error(r) != r) {
+        gwguard_page_answer(r, st);
+        return 0;
+    }
+    body = page_body(r, st, 0, &type, &len);
+    if (!body) {
+        return 0;
+    }
+    send_page(r, st->status, type, body, len);
+    return 1;
 }
 
 /* ---- the Content-Type of our page on the core's error path ---- */
@@ -411,6 +538,8 @@ static int page_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                      err);
         return !OK;
     }
+    gwg_page_builtin_bind(pconf, reason_of);
+    make_proxy_status(pconf);
     return OK;
 }
 

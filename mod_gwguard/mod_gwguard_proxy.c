@@ -372,7 +372,9 @@ static int gwguard_request_status(int *status, request_rec *r)
     note_failovers(r, st);
     annotate(r, st);
     gwguard_recent_note(r, st);
-    gwguard_page_answer(r, st);
+    if (gwguard_page_send(r, st, *status)) {
+        *status = DONE;             /* answered: ap_die only finishes */
+    }
     return OK;
 }
 

@@ -12,6 +12,7 @@
 #include "http_config.h"
 #include "apr_strings.h"
 
+#include "gwg_out.h"
 #include "mod_gwguard_req.h"
 
 static AP_THREAD_LOCAL gwguard_req *current_st;
@@ -29,22 +30,6 @@ static gwguard_attempt *last_attempt(gwguard_req *st)
 
 static unsigned long child_pid;   /* getpid() of this child */
 
-/* Writes v in lower-case hex without leading zeros; returns the end. */
-static char *put_hex(char *p, apr_uint64_t v)
-{
-    char tmp[16];
-    int n = 0;
-
-    do {
-        tmp[n++] = "0123456789abcdef"[v & 15];
-        v >>= 4;
-    } while (v);
-    while (n) {
-        *p++ = tmp[--n];
-    }
-    return p;
-}
-
 /* Made on first use, so a success pays nothing for it: "%llx-%x-%x" of
  * the request time, pid and a per-process count, written without printf
  * (request path). The memo is written through a const pointer: it is a
@@ -59,15 +44,15 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
     }
     id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
     if (!id) {
-        char *buf = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1), *p;
-
-        p = put_hex(buf, (apr_uint64_t)r->request_time);
-        *p++ = '-';
-        p = put_hex(p, child_pid ? child_pid : (unsigned long)getpid());
-        *p++ = '-';
-        p = put_hex(p, __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-        *p = '\0';
-        id = buf;
+        char *at = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1);
+        id = at;
+        at = gwg_hex(at, (apr_uint64_t)r->request_time);
+        *at++ = '-';
+        at = gwg_hex(at, child_pid ? child_pid : (unsigned long)getpid());
+        *at++ = '-';
+        at = gwg_hex(at, (unsigned)__atomic_fetch_add(&seq, 1,
+                                                      __ATOMIC_RELAXED));
+        *at = '\0';
     }
     ((gwguard_req *)st)->request_id = id;
     return id;

@@ -14,7 +14,11 @@ its goal:
 Each configuration runs twice, with 1 and with N + 1 requests on fresh
 connections; the difference divided by N leaves out start-up and the
 first request (which opens the breaker or puts the member in error).
-Usage: scripts/instructions.py [N] [CASE...]   (default N 300, all cases)
+Usage: scripts/instructions.py [--keep DIR] [N] [CASE...]
+  (default N 300, all cases); --keep DIR keeps the profiles as
+  DIR/CASE-{stock,gwguard}.out (N + 1 requests) and ...-1.out (one), for
+  `callgrind_annotate --inclusive=yes DIR/builtin-gwguard.out` and
+  `scripts/instructions_diff.py DIR CASE N` (per request, per function).
 Runs with /usr/bin/python3 (the interpreter with pytest's deps), also when
 invoked directly."""
 
@@ -99,8 +103,9 @@ def check(cfg, answer):
                     else "", status, headers, body[:200]))
 
 
-def total(cfg, requests):
-    """Instructions of one `apache2 -X` run answering `requests` requests."""
+def total(cfg, requests, keep=None):
+    """Instructions of one `apache2 -X` run answering `requests` requests;
+    keep: where to copy the profile."""
     root = tempfile.mkdtemp(prefix="gwguard-cg-")
     h = Httpd(root, loglevel="crit", access_log=False,
               load_gwguard=cfg.module)
@@ -128,16 +133,19 @@ def total(cfg, requests):
         proc.wait(120)
     text = subprocess.run(["callgrind_annotate", str(out)],
                           capture_output=True, text=True).stdout
+    if keep:
+        shutil.copy(out, keep)
     shutil.rmtree(root, ignore_errors=True)
     return int(re.search(r"([\d,]+) \(100.0%\)\s+PROGRAM TOTALS",
                          text).group(1).replace(",", ""))
 
 
-def per_request(cfg, n):
-    return (total(cfg, n + 1) - total(cfg, 1)) / n
+def per_request(cfg, n, keep):
+    return (total(cfg, n + 1, keep and keep + ".out")
+            - total(cfg, 1, keep and keep + "-1.out")) / n
 
 
-def measure(n=300, only=None, show=print):
+def measure(n=300, only=None, show=print, keep=None):
     """[(case, goal, stock, gwguard)] in instructions per request."""
     upstream = FaultUpstream().start()
     results = []
@@ -145,7 +153,8 @@ def measure(n=300, only=None, show=print):
         for name, goal, stock, gw in cases(upstream.port, free_port()):
             if only and name not in only:
                 continue
-            s, g = per_request(stock, n), per_request(gw, n)
+            s = per_request(stock, n, keep and "%s/%s-stock" % (keep, name))
+            g = per_request(gw, n, keep and "%s/%s-gwguard" % (keep, name))
             results.append((name, goal, s, g))
             show(line(name, goal, s, g))
     finally:
@@ -171,7 +180,11 @@ def line(name, goal, s, g):
 
 
 def main():
-    args = sys.argv[1:]
+    args, keep = sys.argv[1:], None
+    if args[:1] == ["--keep"] and len(args) > 1:
+        keep = args[1]
+        os.makedirs(keep, exist_ok=True)
+        args = args[2:]
     n = int(args.pop(0)) if args and args[0].isdigit() else 300
     unknown = [a for a in args if a not in TITLES]
     if unknown:
@@ -179,7 +192,7 @@ def main():
                  % (", ".join(unknown), ", ".join(TITLES)))
     if not shutil.which("valgrind"):
         sys.exit("instructions: valgrind is not installed")
-    measure(n, set(args))
+    measure(n, set(args), keep=keep)
 
 
 if __name__ == "__main__":

@@ -102,6 +102,57 @@ def test_head_gets_headers_and_no_body(make_httpd, dead_port):
     assert hd["Retry-After"] == "30"
 
 
+def exchange_twice(url, path):
+    """A request and, on the same connection if httpd kept it open, a
+    second one: (status, headers, body, whether the second was answered)."""
+    import http.client
+    from urllib.parse import urlparse
+    u = urlparse(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+    conn.connect()
+    conn.auto_open = 0                  # never reconnect for the second
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        first = (resp.status, dict(resp.getheaders()), resp.read())
+        try:
+            conn.request("GET", path)
+            again = conn.getresponse().status > 0
+        except (http.client.HTTPException, OSError):
+            again = False
+        return first + (again,)
+    finally:
+        conn.close()
+
+
+def test_page_goes_out_as_the_core_error_path_sends_errors(
+        make_httpd, dead_port, upstream):
+    """gwguard sends its page itself, doing what ap_die and
+    ap_send_error_response do: the same statuses keep or close the client
+    connection as with GwGuard Off, `Header always` headers stay and
+    `Header set` (success-only) ones go, the length is the body's."""
+    h = tolerant(make_httpd)
+    h.start("ProxyPass /down/off/ http://127.0.0.1:%d/\n"
+            "ProxyPass /down/ http://127.0.0.1:%d/\n"
+            "ProxyPass /up/off/ http://127.0.0.1:%d/\n"
+            "ProxyPass /up/ http://127.0.0.1:%d/\n"
+            "Header set X-Success yes\n"
+            "Header always set X-Always yes\n"
+            "<LocationMatch \"^/(down|up)/off/\">\nGwGuard Off\n"
+            "</LocationMatch>\n" % (dead_port, dead_port, upstream.port,
+                                       upstream.port))
+    for on, off, status in (("/down/x", "/down/off/x", 503),
+                            ("/up/close", "/up/off/close", 502)):
+        got, stock = exchange_twice(h.url, on), exchange_twice(h.url, off)
+        assert got[0] == stock[0] == status
+        assert b"Your browser" in got[2] and b"Your browser" not in stock[2]
+        for hd in (got[1], stock[1]):
+            assert hd["X-Always"] == "yes" and "X-Success" not in hd
+        assert int(got[1]["Content-Length"]) == len(got[2])
+        assert got[1].get("Connection") == stock[1].get("Connection")
+        assert got[3] == stock[3], "keep-alive differs from GwGuard Off"
+
+
 def test_retry_after_proxy_status_and_no_segment(make_httpd, dead_port):
     h = tolerant(make_httpd)
     h.allowed_errors += ["GWG00003"]

@@ -1,5 +1,8 @@
 /* Escaping: no input may break JSON or inject markup. */
+#include <time.h>
+
 #include "gwg_out.h"
+#include "gwg_time.h"
 #include "membuf.h"
 #include "unit.h"
 
@@ -90,6 +93,66 @@ START_TEST(printf_and_failed_writes)
 }
 END_TEST
 
+/* The bounded appends cut at the field's end and keep the NUL in it. */
+START_TEST(bounded_appends_and_hex)
+{
+    char f[8], *at, hex[17];
+    const uint64_t vals[] = { 0, 1, 15, 16, 0xabc, 0x5f3a2b1c4d5eULL,
+                              UINT64_MAX };
+    unsigned i;
+
+    at = gwg_append(f, f + sizeof(f), "abc");
+    ck_assert_str_eq(f, "abc");
+    at = gwg_append_u64(at, f + sizeof(f), 42);
+    ck_assert_str_eq(f, "abc42");
+    at = gwg_append(at, f + sizeof(f), "xyz");
+    ck_assert_str_eq(f, "abc42xy");             /* 7 bytes and the NUL */
+    ck_assert_ptr_eq(at, f + 7);
+    at = gwg_append(at, f + sizeof(f), "more");
+    ck_assert_str_eq(f, "abc42xy");
+    gwg_append(f, f + sizeof(f), NULL);
+    ck_assert_str_eq(f, "");
+    gwg_append_u64(f, f + 4, 123456);
+    ck_assert_str_eq(f, "123");
+    for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        char want[32];
+        *gwg_hex(hex, vals[i]) = '\0';
+        snprintf(want, sizeof(want), "%llx", (unsigned long long)vals[i]);
+        ck_assert_str_eq(hex, want);
+    }
+}
+END_TEST
+
+/* The digit-by-digit RFC 3339 writer says what gmtime_r and strftime
+ * say, leap days, centuries and far-off (hostile segment) times too. */
+START_TEST(rfc3339_is_strftime)
+{
+    const uint64_t fixed[] = { 1, 951782400000000ULL /* 2000-02-29 */,
+                               4107542399999999ULL, 253402300799000000ULL,
+                               253402300800000000ULL, UINT64_MAX };
+    uint64_t us = 1;
+    char got[GWG_RFC3339_LEN], want[64], small[8];
+    int i;
+
+    for (i = 0; i < 2000; i++) {
+        time_t secs;
+        struct tm tm;
+        us = i < 6 ? fixed[i]
+             : us * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (i >= 6 && i % 2) {
+            us %= 4102444800000000ULL;      /* mostly 1970..2100 */
+        }
+        secs = (time_t)(us / 1000000u);
+        gmtime_r(&secs, &tm);
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        gwg_time_rfc3339(got, sizeof(got), us);
+        ck_assert_str_eq(got, want);
+    }
+    ck_assert_str_eq(gwg_time_rfc3339(got, sizeof(got), 0), "");
+    ck_assert_str_eq(gwg_time_rfc3339(small, sizeof(small), 1), "");
+}
+END_TEST
+
 Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -99,6 +162,8 @@ Suite *out_suite(void)
     tcase_add_test(tc, terminal_escapes);
     tcase_add_test(tc, html_escapes);
     tcase_add_test(tc, printf_and_failed_writes);
+    tcase_add_test(tc, bounded_appends_and_hex);
+    tcase_add_test(tc, rfc3339_is_strftime);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,6 +16,9 @@ static void setup(void)
 
 static void teardown(void)
 {
+    /* the pages live in the pool: forget them with it (as the module does
+     * with pconf), or the next test renders freed memory (CK_FORK=no) */
+    gwg_page_builtin_clear();
     apr_pool_destroy(pool);
 }
 
@@ -175,13 +178,63 @@ START_TEST(init_is_idempotent)
 }
 END_TEST
 
+static const char *reason_of(int status)
+{
+    return status == 502 ? "Bad Gateway" : status == 503
+           ? "Service Unavailable" : "Gateway Timeout";
+}
+
+/* A page bound to a class at config time says, byte for byte, what the
+ * unbound page says for that class, hostile request values included. */
+START_TEST(bound_pages_are_the_same_bytes)
+{
+    gwg_page_values v = hostile();
+    int c, rep, n = 0;
+
+    gwg_page_builtin_bind(pool, reason_of);
+    for (c = 0; c < GWG_CLASS_COUNT; c++) {
+        const gwg_class_info *info = gwg_class_get((gwg_class_t)c);
+        for (rep = 0; rep < 4; rep++) {
+            const gwg_template *b = gwg_page_builtin_for(
+                (gwg_rep)rep, (gwg_class_t)c, info->status);
+            size_t la, lb;
+            const char *want, *got;
+
+            v.status = info->status;
+            v.reason = reason_of(info->status);
+            v.cls = info->name;
+            v.code = info->code;
+            v.class_text = info->text;
+            v.retryable = c & 1;
+            want = render((gwg_rep)rep, &v, &la);
+            got = gwg_template_render_str(b, &v, &lb, pool);
+            ck_assert_uint_eq(la, lb);
+            ck_assert_str_eq(got, want);
+            n += b != gwg_page_builtin((gwg_rep)rep);
+        }
+        /* another status than the class's: the unbound page */
+        ck_assert_ptr_eq(gwg_page_builtin_for(GWG_REP_HTML, (gwg_class_t)c,
+                                              299),
+                         gwg_page_builtin(GWG_REP_HTML));
+    }
+    ck_assert_int_eq(n, 4 * (GWG_CLASS_COUNT - 4));   /* four have status 0 */
+    /* what is left to fill per request */
+    ck_assert_uint_eq(gwg_template_uses(gwg_page_builtin_for(
+        GWG_REP_HTML, GWG_CLASS_DNS, 502)),
+        GWG_USES_REQUEST_ID | GWG_USES_TIME);
+    ck_assert_uint_eq(gwg_template_uses(gwg_page_builtin_for(
+        GWG_REP_JSON, GWG_CLASS_DNS, 502)),
+        GWG_USES_REQUEST_ID | GWG_USES_TIME | GWG_USES_RETRYABLE);
+}
+END_TEST
+
 Suite *page_suite(void)
 {
     Suite *s = suite_create("page");
     TCase *tc = tcase_create("page");
 
-    /* the builtins are compiled once per process; CK_FORK gives each
-     * test a fresh process, so the pool outlives them */
+    /* the builtins are compiled once per pool: setup compiles them,
+     * teardown forgets them with their pool */
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, json_body_is_the_spec_shape);
     tcase_add_test(tc, problem_body_has_rfc9457_members);
@@ -189,6 +242,7 @@ Suite *page_suite(void)
     tcase_add_test(tc, text_page);
     tcase_add_test(tc, init_is_idempotent);
     tcase_add_test(tc, maintenance_pages_show_the_message_escaped);
+    tcase_add_test(tc, bound_pages_are_the_same_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
