@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gwg_atomic.h"
 #include "gwg_layout.h"
 
 /* --for's upper bound: a longer window is one "until turned off". */
@@ -29,6 +30,13 @@ typedef struct {
  * slot whose words make no sense. The message is sanitised: whatever is
  * in the file, m->message is valid UTF-8 without control characters. */
 void gwg_maint_get(gwg_maint *m, const gwg_slot *s, uint64_t now);
+
+/* Whether slot s has a window set at all (ended or not): one load, so an
+ * attempt on an upstream that never had one pays no clock read. */
+static inline int gwg_maint_set_at_all(const gwg_slot *s)
+{
+    return GWG_LOAD(&s->maint_on) != 0;
+}
 
 /* Starts (or replaces) the window of slot s: now, until (0 = until
  * turned off), uid, and a message that passed gwg_maint_check_message

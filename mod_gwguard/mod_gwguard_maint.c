@@ -54,14 +54,16 @@ static int bypassed(request_rec *r, const char *key)
 
 int gwguard_maint_admit(request_rec *r, gwguard_req *st, gwguard_attempt *a)
 {
-    uint64_t now = gwg_now_us();
     char until[GWG_RFC3339_LEN];
+    uint64_t now;
     gwg_maint m;
 
     if (!gwguard_segment.ok || a->slot == GWGUARD_NO_SLOT
-        || a->slot >= gwg_shm_overflow_slot(&gwguard_segment.shm)) {
+        || a->slot >= gwg_shm_overflow_slot(&gwguard_segment.shm)
+        || !gwg_maint_set_at_all(&gwguard_segment.shm.slots[a->slot])) {
         return DECLINED;            /* *overflow* mixes upstreams */
     }
+    now = gwg_now_us();
     gwg_maint_get(&m, &gwguard_segment.shm.slots[a->slot], now);
     if (!m.on || bypassed(r, a->key)) {
         return DECLINED;
