@@ -247,10 +247,10 @@ def test_bad_bypass_expression_fails_configtest(make_httpd):
            "expression" in proc.stderr, proc.stderr
 
 
-def test_list_needs_read_on_and_off_need_write(make_httpd, upstream,
-                                               tmp_path_factory):
+def test_list_needs_read_on_and_off_need_write(make_httpd, upstream):
     import os
     import subprocess
+    import tempfile
     from httpd import GWGUARDCTL
     if os.geteuid() != 0:
         pytest.skip("needs root to run gwguardctl as another user")
@@ -258,18 +258,27 @@ def test_list_needs_read_on_and_off_need_write(make_httpd, upstream,
     h.start(proxy_conf(upstream))
     key = key_of(upstream.port)
     maint(h, key, "on", "--message", "m")
-    base = tmp_path_factory.getbasetemp()
-    for d in [h.root / "run"] + [p for p in (h.root / "run").parents
-                                 if p == base or base in p.parents]:
-        os.chmod(d, os.stat(d).st_mode | 0o011)   # nobody may traverse
     os.chmod(h.shm, 0o644)           # readable, writable by root only
-    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534",
-                 "--clear-groups", str(GWGUARDCTL), "maintenance", "--shm",
-                 str(h.shm)]
-    p = subprocess.run(as_nobody, capture_output=True, text=True, timeout=30)
-    assert p.returncode == 0 and key in p.stdout, p.stderr
-    p = subprocess.run(as_nobody + [key, "off"], capture_output=True,
-                       text=True, timeout=30)
+    # nobody must reach the segment: pytest's own base (/tmp/pytest-of-root,
+    # mode 0700) is not traversable, so the same file (a hard link, one
+    # inode) is reached through a directory of this test's own in /tmp
+    reach = tempfile.mkdtemp(prefix="gwg-maint-", dir="/tmp")
+    link = os.path.join(reach, "gwguard.shm")
+    try:
+        os.chmod(reach, 0o711)
+        os.link(h.shm, link)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534",
+                     "--clear-groups", str(GWGUARDCTL), "maintenance",
+                     "--shm", link]
+        p = subprocess.run(as_nobody, capture_output=True, text=True,
+                           timeout=30)
+        assert p.returncode == 0 and key in p.stdout, p.stderr
+        p = subprocess.run(as_nobody + [key, "off"], capture_output=True,
+                           text=True, timeout=30)
+    finally:
+        if os.path.exists(link):
+            os.unlink(link)
+        os.rmdir(reach)
     assert p.returncode == 1 and p.stdout == ""
     assert "write permission on it, as do maintenance on and off" \
         in p.stderr, p.stderr
