@@ -113,16 +113,22 @@ static proxy_balancer *balancer_of(request_rec *r)
 int gwguard_maint_no_member(request_rec *r, gwguard_req *st,
                             struct gwg_observation *o)
 {
-    proxy_balancer *b = o->attempts == 0 && gwguard_segment.ok
-                        ? balancer_of(r) : NULL;
-    uint64_t now = gwg_now_us();
+    proxy_balancer *b;
     char key[GWG_KEY_MAX];
     long retry = -1, left, n;
     const char *msg = NULL;
+    uint64_t now;
     gwg_maint m;
     int i;
 
-    for (i = 0; b && i < b->workers->nelts; i++) {
+    /* every proxied request passes here: nothing to do unless mod_proxy
+     * tried no member of a balancer */
+    if (o->attempts != 0 || !gwguard_segment.ok
+        || !(b = balancer_of(r))) {
+        return 0;
+    }
+    now = gwg_now_us();
+    for (i = 0; i < b->workers->nelts; i++) {
         proxy_worker *w = APR_ARRAY_IDX(b->workers, i, proxy_worker *);
         if (gwguard_worker_key(key, sizeof(key), w) < 0
             || (n = gwg_shm_find(&gwguard_segment.shm, key)) < 0) {
@@ -138,7 +144,7 @@ int gwguard_maint_no_member(request_rec *r, gwguard_req *st,
             msg = apr_pstrdup(r->pool, m.message);
         }
     }
-    if (!b || i == 0 || bypassed(r, b->s->name)) {
+    if (i == 0 || bypassed(r, b->s->name)) {
         return 0;
     }
     if (msg) {

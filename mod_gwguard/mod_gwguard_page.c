@@ -158,15 +158,16 @@ static int retry_after(const gwguard_page_conf *pc, const gwguard_req *st)
 }
 
 static const char *upstream_of(const gwguard_page_conf *pc,
-                               const gwguard_req *st, apr_pool_t *p)
+                               const gwguard_req *st)
 {
     if (!flag(pc ? pc->expose_upstream : GWGUARD_UNSET,
               gwg_default.expose_upstream)
         || !st || st->attempts->nelts == 0) {
         return "";
     }
-    return apr_pstrdup(p, APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
-                                        gwguard_attempt).key);
+    /* the key lives as long as the request (per-child table or r->pool) */
+    return APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                         gwguard_attempt).key;
 }
 
 /* The values the page shows; what it does not show is not looked up
@@ -203,7 +204,7 @@ static void fill(gwg_page_values *v, request_rec *r,
     v->method = r->method;
     v->path = r->unparsed_uri;
     if (uses & GWG_USES_UPSTREAM) {
-        v->upstream = upstream_of(pc, st, r->pool);
+        v->upstream = upstream_of(pc, st);
     }
     v->retry_after = retry_after(pc, st);
     v->vars = pc ? pc->vars : NULL;
