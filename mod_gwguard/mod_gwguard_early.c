@@ -44,8 +44,9 @@ static int canon_accepts(const char *s)
 
 /* A request proxy_handler would serve for a plain worker, and go straight
  * to ap_proxy_pre_request with: reverse-proxied, its handler not
- * overridden, no Max-Forwards or TRACE (proxy_handler answers those
- * itself), not a subrequest, not through a balancer. */
+ * overridden, not a TRACE (proxy_handler answers some itself; so it does
+ * with Max-Forwards, looked at once the breaker is known not closed), not
+ * a subrequest, not through a balancer. */
 static int candidate(request_rec *r)
 {
     return r->proxyreq == PROXYREQ_REVERSE && !r->main && r->filename
@@ -53,8 +54,7 @@ static int candidate(request_rec *r)
            && strcmp(r->handler, "proxy-server") == 0
            && r->method_number != M_TRACE
            && strncasecmp(r->filename + 6, "balancer:", 9) != 0
-           && gwguard_segment.ok && gwguard_enabled(r)
-           && !apr_table_get(r->headers_in, "Max-Forwards");
+           && gwguard_segment.ok && gwguard_enabled(r);
 }
 
 static int gwguard_early_fixup(request_rec *r)
@@ -65,12 +65,17 @@ static int gwguard_early_fixup(request_rec *r)
     proxy_worker *w;
     int rc;
 
-    if (!gwguard_breakers_on() || !candidate(r)) {
+    if (!gwguard_breakers_on()) {
+        return DECLINED;
+    }
+    gwguard_proxy_early_forget();   /* an earlier request's, maybe */
+    if (!candidate(r)) {
         return DECLINED;
     }
     url = r->filename + 6;
     w = gwguard_proxy_early_worker(r, url, &conf, &e);
     if (!w || !e || conf->domain || e->scheme == GWG_SCHEME_OTHER
+        || apr_table_get(r->headers_in, "Max-Forwards")
         || !canon_accepts(url) || (r->args && !canon_accepts(r->args))) {
         return DECLINED;            /* closed, or mod_proxy's to decide */
     }

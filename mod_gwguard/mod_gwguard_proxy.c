@@ -159,14 +159,40 @@ typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
                                        const char *url, unsigned int mask);
 static get_worker_fn get_worker;
 
+/* The lookup the fixups hook made for its request, which pre_request
+ * reuses when mod_proxy's URL is still the same string (same input, same
+ * worker) instead of making it twice: per thread (a request's fixups and
+ * handler run on one), forgotten by every fixups call and once used. */
+static AP_THREAD_LOCAL struct {
+    const request_rec *r;
+    const proxy_server_conf *conf;
+    const char *url;
+    proxy_worker *w;
+} looked;
+
+void gwguard_proxy_early_forget(void)
+{
+    looked.r = NULL;
+}
+
+static proxy_worker *lookup(request_rec *r, proxy_server_conf *conf,
+                            const char *url)
+{
+    if (looked.r == r && looked.conf == conf
+        && strcmp(looked.url, url) == 0) {
+        looked.r = NULL;
+        return looked.w;
+    }
+    return get_worker(r->pool, NULL, conf, url, AP_PROXY_WORKER_NO_UDS);
+}
+
 /* The declared worker for url, found as ap_proxy_pre_request would (NULL
  * when it is none), and *e its table entry when its breaker is not
  * closed (one load in the worker's slot), else NULL. */
 static proxy_worker *worker_for(request_rec *r, proxy_server_conf *conf,
                                 const char *url, gwguard_wentry **e)
 {
-    proxy_worker *w = get_worker(r->pool, NULL, conf, url,
-                                 AP_PROXY_WORKER_NO_UDS);
+    proxy_worker *w = lookup(r, conf, url);
     uint32_t v;
 
     *e = w ? gwguard_wcache_get(w) : NULL;
@@ -232,7 +258,11 @@ proxy_worker *gwguard_proxy_early_worker(request_rec *r, const char *url,
         return NULL;                /* mod_proxy is not loaded */
     }
     *conf = ap_get_module_config(r->server->module_config, proxy_mod);
-    return worker_for(r, *conf, url, e);
+    looked.w = worker_for(r, *conf, url, e);
+    looked.r = r;
+    looked.conf = *conf;
+    looked.url = url;
+    return looked.w;
 }
 
 int gwguard_proxy_early_begin(request_rec *r, proxy_worker *w,

@@ -108,7 +108,8 @@ def test_refusal_in_fixups_is_todays_answer(make_httpd, upstream):
         assert early[1]["X-Always"] == "yes"
         assert "X-Onsuccess" not in early[1]
         assert without_variables(*early[1:]) == without_variables(*late[1:])
-        assert early[1]["Proxy-Status"] == "gwguard; error=destination_unavailable"
+        assert early[1]["Proxy-Status"] == ("gwguard; "
+                                            "error=destination_unavailable")
         assert not canon_lines(h, "/early") and canon_lines(h, "/late")
         # the same with ErrorDocument and ProxyErrorOverride in the way
         early = get(h.url + "/up/errdoc/e")
