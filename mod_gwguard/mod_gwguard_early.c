@@ -53,7 +53,8 @@ static int candidate(request_rec *r)
            && strncmp(r->filename, "proxy:", 6) == 0 && r->handler
            && strcmp(r->handler, "proxy-server") == 0
            && r->method_number != M_TRACE
-           && strncasecmp(r->filename + 6, "balancer:", 9) != 0
+           && ((r->filename[6] | 0x20) != 'b'    /* no call, mostly */
+               || strncasecmp(r->filename + 6, "balancer:", 9) != 0)
            && gwguard_segment.ok && gwguard_enabled(r);
 }
 

@@ -159,40 +159,14 @@ typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
                                        const char *url, unsigned int mask);
 static get_worker_fn get_worker;
 
-/* The lookup the fixups hook made for its request, which pre_request
- * reuses when mod_proxy's URL is still the same string (same input, same
- * worker) instead of making it twice: per thread (a request's fixups and
- * handler run on one), forgotten by every fixups call and once used. */
-static AP_THREAD_LOCAL struct {
-    const request_rec *r;
-    const proxy_server_conf *conf;
-    const char *url;
-    proxy_worker *w;
-} looked;
-
-void gwguard_proxy_early_forget(void)
-{
-    looked.r = NULL;
-}
-
-static proxy_worker *lookup(request_rec *r, proxy_server_conf *conf,
-                            const char *url)
-{
-    if (looked.r == r && looked.conf == conf
-        && strcmp(looked.url, url) == 0) {
-        looked.r = NULL;
-        return looked.w;
-    }
-    return get_worker(r->pool, NULL, conf, url, AP_PROXY_WORKER_NO_UDS);
-}
-
 /* The declared worker for url, found as ap_proxy_pre_request would (NULL
  * when it is none), and *e its table entry when its breaker is not
  * closed (one load in the worker's slot), else NULL. */
 static proxy_worker *worker_for(request_rec *r, proxy_server_conf *conf,
                                 const char *url, gwguard_wentry **e)
 {
-    proxy_worker *w = lookup(r, conf, url);
+    proxy_worker *w = get_worker(r->pool, NULL, conf, url,
+                                 AP_PROXY_WORKER_NO_UDS);
     uint32_t v;
 
     *e = w ? gwguard_wcache_get(w) : NULL;
@@ -201,6 +175,36 @@ static proxy_worker *worker_for(request_rec *r, proxy_server_conf *conf,
         *e = NULL;
     }
     return w;
+}
+
+/* What the fixups hook found for its request, which pre_request takes
+ * when mod_proxy's URL is still the same string (same input, same
+ * worker) instead of looking twice; a breaker that opens in between is
+ * the scheme handler's to see, as before. Per thread (a request's fixups
+ * and handler run on one), forgotten by every fixups call and once used. */
+static AP_THREAD_LOCAL struct {
+    const request_rec *r;
+    const proxy_server_conf *conf;
+    const char *url;
+    proxy_worker *w;
+    gwguard_wentry *e;
+} looked;
+
+void gwguard_proxy_early_forget(void)
+{
+    looked.r = NULL;
+}
+
+static proxy_worker *worker_again(request_rec *r, proxy_server_conf *conf,
+                                  const char *url, gwguard_wentry **e)
+{
+    if (looked.r == r && looked.conf == conf
+        && strcmp(looked.url, url) == 0) {
+        looked.r = NULL;
+        *e = looked.e;
+        return looked.w;
+    }
+    return worker_for(r, conf, url, e);
 }
 
 /* Begins the attempt on w now: DECLINED when admitted (the scheme
@@ -235,7 +239,7 @@ static int gwguard_pre_request(proxy_worker **worker,
         *worker = (proxy_worker *)st->prepared;     /* begun in fixups */
         return OK;
     }
-    if (!(w = worker_for(r, conf, *url, &e))) {
+    if (!(w = worker_again(r, conf, *url, &e))) {
         return DECLINED;
     }
     *worker = w;
@@ -259,6 +263,7 @@ proxy_worker *gwguard_proxy_early_worker(request_rec *r, const char *url,
     }
     *conf = ap_get_module_config(r->server->module_config, proxy_mod);
     looked.w = worker_for(r, *conf, url, e);
+    looked.e = *e;
     looked.r = r;
     looked.conf = *conf;
     looked.url = url;
