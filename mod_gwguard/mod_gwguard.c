@@ -18,6 +18,7 @@
 #include "mod_gwguard_breaker.h"
 #include "mod_gwguard_config.h"
 #include "mod_gwguard_degrade.h"
+#include "mod_gwguard_early.h"
 #include "mod_gwguard_errlog.h"
 #include "mod_gwguard_page.h"
 #include "mod_gwguard_proxy.h"
@@ -115,6 +116,8 @@ static void gwguard_register_hooks(apr_pool_t *p)
     gwguard_breaker_register_hooks();   /* which breakers are on, per
                                            declared worker */
     gwguard_req_register_hooks();       /* the child's pid */
+    gwguard_early_register_hooks();     /* an open breaker's answer in
+                                           fixups */
 }
 
 AP_DECLARE_MODULE(gwguard) = {

@@ -159,6 +159,68 @@ typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
                                        const char *url, unsigned int mask);
 static get_worker_fn get_worker;
 
+/* The declared worker for url, found as ap_proxy_pre_request would (NULL
+ * when it is none), and *e its table entry when its breaker is not
+ * closed (one load in the worker's slot), else NULL. */
+static proxy_worker *worker_for(request_rec *r, proxy_server_conf *conf,
+                                const char *url, gwguard_wentry **e)
+{
+    proxy_worker *w = get_worker(r->pool, NULL, conf, url,
+                                 AP_PROXY_WORKER_NO_UDS);
+    uint32_t v;
+
+    *e = w ? gwguard_wcache_get(w) : NULL;
+    if (*e && (!(v = gwguard_wcache_slot(*e, 1))
+               || !gwguard_breaker_not_closed(v - 1))) {
+        *e = NULL;
+    }
+    return w;
+}
+
+/* What the fixups hook found for its request, which pre_request takes
+ * when mod_proxy's URL is still the same string (same input, same
+ * worker) instead of looking twice; a breaker that opens in between is
+ * the scheme handler's to see, as before. Per thread (a request's fixups
+ * and handler run on one), forgotten by every fixups call and once used. */
+static AP_THREAD_LOCAL struct {
+    const request_rec *r;
+    const proxy_server_conf *conf;
+    const char *url;
+    proxy_worker *w;
+    gwguard_wentry *e;
+} looked;
+
+void gwguard_proxy_early_forget(void)
+{
+    looked.r = NULL;
+}
+
+static proxy_worker *worker_again(request_rec *r, proxy_server_conf *conf,
+                                  const char *url, gwguard_wentry **e)
+{
+    if (looked.r == r && looked.conf == conf
+        && strcmp(looked.url, url) == 0) {
+        looked.r = NULL;
+        *e = looked.e;
+        return looked.w;
+    }
+    return worker_for(r, conf, url, e);
+}
+
+/* Begins the attempt on w now: DECLINED when admitted (the scheme
+ * handler goes on with it), else the refusal. */
+static int begin_early(request_rec *r, proxy_worker *w,
+                       proxy_server_conf *conf, const char *url)
+{
+    gwguard_req *st = gwguard_req_get(r, 1);
+    int rc = begin_attempt(r, st, w, conf, url);
+
+    if (rc == DECLINED) {
+        st->prepared = w;
+    }
+    return rc;
+}
+
 static int gwguard_pre_request(proxy_worker **worker,
                                proxy_balancer **balancer, request_rec *r,
                                proxy_server_conf *conf, char **url)
@@ -166,28 +228,52 @@ static int gwguard_pre_request(proxy_worker **worker,
     gwguard_wentry *e;
     gwguard_req *st;
     proxy_worker *w;
-    uint32_t v;
     int rc;
 
     if (!gwguard_breakers_on() || *worker || *balancer
         || !gwguard_segment.ok || !*url
-        || strncasecmp(*url, "balancer:", 9) == 0 || !gwguard_enabled(r)
-        || !(w = get_worker(r->pool, NULL, conf, *url,
-                            AP_PROXY_WORKER_NO_UDS))) {
+        || strncasecmp(*url, "balancer:", 9) == 0 || !gwguard_enabled(r)) {
+        return DECLINED;
+    }
+    if ((st = gwguard_req_get(r, 0)) && st->prepared) {
+        *worker = (proxy_worker *)st->prepared;     /* begun in fixups */
+        return OK;
+    }
+    if (!(w = worker_again(r, conf, *url, &e))) {
         return DECLINED;
     }
     *worker = w;
-    if (!(e = gwguard_wcache_get(w)) || !(v = gwguard_wcache_slot(e, 1))
-        || !gwguard_breaker_not_closed(v - 1)) {
-        return OK;
-    }
-    st = gwguard_req_get(r, 1);
-    rc = begin_attempt(r, st, w, conf, *url);
-    if (rc != DECLINED) {
+    if (e && (rc = begin_early(r, w, conf, *url)) != DECLINED) {
         return rc;                  /* refused: no scheme handler runs */
     }
-    st->prepared = w;               /* the scheme handler goes on */
     return OK;
+}
+
+/* --- the breaker's answer decided in fixups (mod_gwguard_early.c) --- */
+
+static module *proxy_mod;          /* mod_proxy's record, found by dlsym */
+
+proxy_worker *gwguard_proxy_early_worker(request_rec *r, const char *url,
+                                         proxy_server_conf **conf,
+                                         gwguard_wentry **e)
+{
+    *e = NULL;
+    if (!proxy_mod || !get_worker) {
+        return NULL;                /* mod_proxy is not loaded */
+    }
+    *conf = ap_get_module_config(r->server->module_config, proxy_mod);
+    looked.w = worker_for(r, *conf, url, e);
+    looked.e = *e;
+    looked.r = r;
+    looked.conf = *conf;
+    looked.url = url;
+    return looked.w;
+}
+
+int gwguard_proxy_early_begin(request_rec *r, proxy_worker *w,
+                              proxy_server_conf *conf, const char *url)
+{
+    return begin_early(r, w, conf, url);
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -378,6 +464,12 @@ static int gwguard_request_status(int *status, request_rec *r)
     return OK;
 }
 
+int gwguard_proxy_early_answer(request_rec *r, int status)
+{
+    gwguard_request_status(&status, r);
+    return status;
+}
+
 /* proxy_hook_scheme_handler is mod_proxy's export. It is looked up at run
  * time, not linked, so that loading mod_gwguard without mod_proxy gives a
  * clear message (see gwguard_check_config) instead of "undefined symbol". */
@@ -402,6 +494,7 @@ void gwguard_proxy_register_hooks(void)
         scheme_hooked = 1;
     }
     get_worker = (get_worker_fn)dlsym(RTLD_DEFAULT, "ap_proxy_get_worker_ex");
+    proxy_mod = (module *)dlsym(RTLD_DEFAULT, "proxy_module");
     if (pre && get_worker) {
         pre(gwguard_pre_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     }
