@@ -113,7 +113,10 @@ static int begin_attempt(request_rec *r, gwguard_req *st,
     int rv;
 
     st->proxy_conf = conf;
-    a = apr_array_push(st->attempts);
+    /* the first attempt has its room in st: no call */
+    a = st->attempts->nelts < st->attempts->nalloc
+        ? &((gwguard_attempt *)st->attempts->elts)[st->attempts->nelts++]
+        : apr_array_push(st->attempts);
     memset(a, 0, sizeof(*a));
     a->sig.start_us = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
@@ -219,23 +222,26 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
 
 /* The verdict on every attempt (gwg_attempt_verdict): the earlier ones
  * of a failover from their own signals, the last one the request's. */
-static void judge_attempts(gwguard_req *st, const gwg_verdict *request)
+static void judge_attempts(gwguard_req *st)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
+    gwg_verdict request;
 
+    request.cls = st->cls;
+    request.rule = st->rule;
     for (i = 0; i < n; i++) {
         gwg_verdict v;
 
-        gwg_attempt_verdict(&v, request, &attempts[i].sig, i, n);
+        gwg_attempt_verdict(&v, &request, &attempts[i].sig, i, n);
         attempts[i].cls = v.cls;
         attempts[i].rule = v.rule;
     }
 }
 
-/* Counts every attempt under its own upstream. */
-static void count_attempts(request_rec *r, gwguard_req *st,
-                           const gwg_observation *o)
+/* Counts every attempt under its own upstream; overridden: the
+ * upstream's own 5xx was replaced (ProxyErrorOverride). */
+static void count_attempts(request_rec *r, gwguard_req *st, int overridden)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
@@ -259,9 +265,11 @@ static void count_attempts(request_rec *r, gwguard_req *st,
                             - attempts[i].sig.start_us
                           : -1;
         gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
-        log_transition(r, &attempts[i], &t, outcome.cls);
+        if (t.started_failing || t.recovered) {
+            log_transition(r, &attempts[i], &t, outcome.cls);
+        }
         gwguard_breaker_record(r, &attempts[i], outcome.cls,
-                               o->error_override || st->intercepted);
+                               overridden || st->intercepted);
     }
 }
 
@@ -324,17 +332,27 @@ static void annotate(request_rec *r, const gwguard_req *st)
                   gwguard_detail(r, last));
 }
 
-static int gwguard_request_status(int *status, request_rec *r)
+/* Whether the request is a plain success (gwg_plain_success) of one
+ * attempt, decided without an observation or r->notes. */
+static int plain_success(const request_rec *r, const gwguard_req *st,
+                         int status)
 {
-    gwguard_req *st;
+    return st->attempts->nelts == 1 && !st->head_broke_held
+           && gwg_plain_success(status, r->status, r->connection->aborted,
+                                &((const gwguard_attempt *)
+                                  st->attempts->elts)->sig);
+}
+
+/* The request's verdict and answered status for anything but a plain
+ * success. Returns whether ProxyErrorOverride replaced the upstream's
+ * own 5xx. */
+static __attribute__((noinline)) int judge_request(request_rec *r,
+                                                   gwguard_req *st,
+                                                   int *status)
+{
     gwg_observation o;
     gwg_verdict v;
 
-    if (!gwguard_enabled(r)) {
-        return OK;
-    }
-    st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
-    gwguard_attempts_done(r, st);
     if (st->head_broke_held && (*status == OK
                                 || *status == HTTP_INTERNAL_SERVER_ERROR)) {
         /* nothing reached the h2 client (mod_gwguard_backend.c): answer
@@ -365,9 +383,39 @@ static int gwguard_request_status(int *status, request_rec *r)
         st->local_fault = gwg_local_fault_of(last->ah_number,
                                              (int)last->apr_status);
     }
-    judge_attempts(st, &v);
+    return o.error_override;
+}
+
+static int gwguard_request_status(int *status, request_rec *r)
+{
+    gwguard_req *st;
+    int overridden = 0;
+
+    if (!gwguard_enabled(r)) {
+        return OK;
+    }
+    st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
+    gwguard_attempts_done(r, st);
+    if (plain_success(r, st, *status)) {
+        gwguard_attempt *a = (gwguard_attempt *)st->attempts->elts;
+
+        /* st->status stays 0: the answer is the upstream's */
+        a->cls = st->cls = GWG_CLASS_NONE;
+        a->rule = st->rule = "success";
+    }
+    else {
+        overridden = judge_request(r, st, status);
+        judge_attempts(st);
+    }
     if (gwguard_segment.ok) {
-        count_attempts(r, st, &o);
+        count_attempts(r, st, overridden);
+    }
+    if (st->cls == GWG_CLASS_NONE && st->attempts->nelts == 1
+        && st->status == 0) {
+        /* nothing failed: no log line, ring entry or page */
+        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM",
+                       ((gwguard_attempt *)st->attempts->elts)->key);
+        return OK;
     }
     note_failovers(r, st);
     annotate(r, st);

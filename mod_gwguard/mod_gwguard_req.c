@@ -15,11 +15,11 @@
 #include "gwg_out.h"
 #include "mod_gwguard_req.h"
 
-static AP_THREAD_LOCAL gwguard_req *current_st;
-static AP_THREAD_LOCAL request_rec *current_r;
+static AP_THREAD_LOCAL gwguard_req *current_st GWGUARD_TLS_IE;
+static AP_THREAD_LOCAL request_rec *current_r GWGUARD_TLS_IE;
 /* current_st's last attempt (mod_gwguard_req.h); set again after every
  * push, which may move the array */
-AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
+AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a GWGUARD_TLS_IE;
 
 static gwguard_attempt *last_attempt(gwguard_req *st)
 {
@@ -64,7 +64,9 @@ gwguard_req *gwguard_req_get(request_rec *r, int create)
                                            &gwguard_module);
 
     if (!st && create) {
-        st = apr_pcalloc(r->pool, sizeof(*st));
+        /* the first attempt is zeroed when it begins (begin_attempt) */
+        st = apr_palloc(r->pool, sizeof(*st));
+        memset(st, 0, offsetof(gwguard_req, first));
         st->cls = GWG_CLASS_NONE;
         st->retry_after = -1;
         /* room for one attempt in st itself: a failover is the

@@ -87,9 +87,18 @@ void gwguard_current_clear(request_rec *r);
 gwguard_req *gwguard_current_req(void);
 gwguard_attempt *gwguard_current_attempt(void);
 
+/* The module's thread-locals use the initial-exec model: an access is a
+ * load relative to the thread pointer instead of a call to
+ * __tls_get_addr (the module is dlopen'ed, so the default model is
+ * general-dynamic). They take 24 bytes of the static TLS surplus glibc
+ * keeps for dlopen'ed objects (glibc.rtld.optional_static_tls, 512 bytes
+ * by default); were it ever used up, loading the module would fail at
+ * start ("cannot allocate memory in static TLS block"), not mid-request. */
+#define GWGUARD_TLS_IE __attribute__((tls_model("initial-exec")))
+
 /* The same attempt as a variable: the backend connection filter reads it
  * on every read and write, where a call per read shows (issue #12). */
-extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
+extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a GWGUARD_TLS_IE;
 
 /* The process id, read once per child (child_init), for request ids. */
 void gwguard_req_register_hooks(void);
