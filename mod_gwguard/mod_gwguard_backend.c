@@ -103,6 +103,13 @@ static int head_check(backend_ctx *ctx, apr_bucket_brigade *bb)
                != APR_SUCCESS) {
             continue;
         }
+        if (ctx->head_len == 0 && len >= HTTP_PREFIX_LEN
+            && data[0] != '\r' && data[0] != '\n') {
+            /* the common case, the whole prefix in one bucket: one
+             * compare instead of the loop below */
+            ctx->head_len = HTTP_PREFIX_LEN;
+            return memcmp(data, http_prefix, HTTP_PREFIX_LEN) == 0;
+        }
         for (i = 0; i < len && ctx->head_len < HTTP_PREFIX_LEN; i++) {
             if (ctx->head_len == 0 && (data[i] == '\r' || data[i] == '\n')) {
                 continue;

@@ -113,11 +113,15 @@ static int begin_attempt(request_rec *r, gwguard_req *st,
     int rv;
 
     st->proxy_conf = conf;
-    /* the first attempt has its room in st: no call */
-    a = st->attempts->nelts < st->attempts->nalloc
-        ? &((gwguard_attempt *)st->attempts->elts)[st->attempts->nelts++]
-        : apr_array_push(st->attempts);
-    memset(a, 0, sizeof(*a));
+    /* the first attempt has its room in st, zeroed with it: no call */
+    if (st->attempts->nelts == 0 && st->attempts->elts == (char *)&st->first) {
+        a = &st->first;
+        st->attempts->nelts = 1;
+    }
+    else {
+        a = apr_array_push(st->attempts);
+        gwguard_zero(a, sizeof(*a));
+    }
     a->sig.start_us = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, e, worker, conf, url);
@@ -346,9 +350,7 @@ static int plain_success(const request_rec *r, const gwguard_req *st,
 /* The request's verdict and answered status for anything but a plain
  * success. Returns whether ProxyErrorOverride replaced the upstream's
  * own 5xx. */
-static __attribute__((noinline)) int judge_request(request_rec *r,
-                                                   gwguard_req *st,
-                                                   int *status)
+static int judge_request(request_rec *r, gwguard_req *st, int *status)
 {
     gwg_observation o;
     gwg_verdict v;
@@ -386,36 +388,18 @@ static __attribute__((noinline)) int judge_request(request_rec *r,
     return o.error_override;
 }
 
-static int gwguard_request_status(int *status, request_rec *r)
+/* request_status for anything but a plain success: the verdicts,
+ * counts, log lines, ring entry and page. Out of line, so that a
+ * success pays for none of its frame. */
+static __attribute__((noinline)) void after_failure(request_rec *r,
+                                                    gwguard_req *st,
+                                                    int *status)
 {
-    gwguard_req *st;
-    int overridden = 0;
+    int overridden = judge_request(r, st, status);
 
-    if (!gwguard_enabled(r)) {
-        return OK;
-    }
-    st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
-    gwguard_attempts_done(r, st);
-    if (plain_success(r, st, *status)) {
-        gwguard_attempt *a = (gwguard_attempt *)st->attempts->elts;
-
-        /* st->status stays 0: the answer is the upstream's */
-        a->cls = st->cls = GWG_CLASS_NONE;
-        a->rule = st->rule = "success";
-    }
-    else {
-        overridden = judge_request(r, st, status);
-        judge_attempts(st);
-    }
+    judge_attempts(st);
     if (gwguard_segment.ok) {
         count_attempts(r, st, overridden);
-    }
-    if (st->cls == GWG_CLASS_NONE && st->attempts->nelts == 1
-        && st->status == 0) {
-        /* nothing failed: no log line, ring entry or page */
-        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM",
-                       ((gwguard_attempt *)st->attempts->elts)->key);
-        return OK;
     }
     note_failovers(r, st);
     annotate(r, st);
@@ -423,6 +407,32 @@ static int gwguard_request_status(int *status, request_rec *r)
     if (gwguard_page_send(r, st, *status)) {
         *status = DONE;             /* answered: ap_die only finishes */
     }
+}
+
+static int gwguard_request_status(int *status, request_rec *r)
+{
+    gwguard_req *st;
+    gwguard_attempt *a;
+
+    if (!gwguard_enabled(r)) {
+        return OK;
+    }
+    st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
+    gwguard_attempts_done(r, st);
+    if (!plain_success(r, st, *status)) {
+        after_failure(r, st, status);
+        return OK;
+    }
+    /* nothing failed: counted, GWGUARD_UPSTREAM set (as annotate does);
+     * no log line, ring entry or page; st->status stays 0 (the answer
+     * is the upstream's) */
+    a = (gwguard_attempt *)st->attempts->elts;
+    a->cls = st->cls = GWG_CLASS_NONE;
+    a->rule = st->rule = "success";
+    if (gwguard_segment.ok) {
+        count_attempts(r, st, 0);
+    }
+    apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM", a->key);
     return OK;
 }
 

@@ -77,6 +77,9 @@ typedef struct {
  * mod_unique_id is loaded, else one the module makes; made on first use. */
 const char *gwguard_request_id(request_rec *r, const gwguard_req *st);
 
+/* memset(p, 0, n) through libc, for the request path's records. */
+void gwguard_zero(void *p, size_t n);
+
 /* The request's state; created on first use when create is set. */
 gwguard_req *gwguard_req_get(request_rec *r, int create);
 
