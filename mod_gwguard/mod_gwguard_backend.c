@@ -25,8 +25,9 @@ static const char http_prefix[] = "HTTP/";
 typedef struct {
     apr_uint64_t seq;      /* the attempt the connection serves now */
     int head_len;          /* bytes of "HTTP/" checked in this attempt */
-    int head_seen;         /* first byte timed and "HTTP/" checked: from
-                              now on a read only looks for errors and EOF */
+    apr_uint64_t steady;   /* the attempt's seq once its first bytes are
+                              timed and "HTTP/" checked (from then on a
+                              read only looks for errors and EOF), else 0 */
     int poisoned;          /* refused a non-HTTP answer: fail every read */
     ap_input_mode_t mode;  /* the read under way, for backend_in_rest: */
     apr_read_type_e block; /* fewer registers kept over the read */
@@ -55,14 +56,16 @@ static __attribute__((noinline)) void bind_attempt(conn_rec *c,
 {
     ctx->seq = a->seq;
     ctx->head_len = 0;
-    ctx->head_seen = 0;
+    ctx->steady = 0;
     /* mod_proxy_http counts responses on the origin connection in
      * c->keepalives: non-zero means a reused connection. */
     a->sig.reused = c->keepalives > 0;
     a->sig.io = GWG_IO_OK;
     a->io_status = APR_SUCCESS;
     if (!a->sig.connected_us) {
-        a->sig.connected_us = apr_time_now();
+        /* a pooled connection (a new one's time is set in
+         * pre_connection): ready when the attempt began, no clock read */
+        a->sig.connected_us = a->sig.start_us;
     }
 }
 
@@ -174,7 +177,9 @@ static __attribute__((noinline)) int first_bytes(backend_ctx *ctx,
         && !head_check(ctx, bb)) {
         return 0;
     }
-    ctx->head_seen = !a->check_http || ctx->head_len >= HTTP_PREFIX_LEN;
+    if (!a->check_http || ctx->head_len >= HTTP_PREFIX_LEN) {
+        ctx->steady = a->seq;
+    }
     return 1;
 }
 
@@ -207,7 +212,7 @@ static __attribute__((noinline)) apr_status_t backend_in_rest(
         }
         return rv;
     }
-    if (!ctx->head_seen && !first_bytes(ctx, a, bb)) {
+    if (ctx->steady != a->seq && !first_bytes(ctx, a, bb)) {
         /* An HTTP/0.9 "response": make it a read error, so that
          * mod_proxy_http answers 502 instead of passing it as 200. */
         a->sig.not_http = 1;
@@ -228,7 +233,6 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
                                apr_off_t readbytes)
 {
     backend_ctx *ctx = f->ctx;
-    gwguard_attempt *a;
     apr_status_t rv;
 
     if (ctx->poisoned) {
@@ -238,12 +242,11 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
     ctx->block = block;
     rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     /* The common read (8 per response: mod_proxy_http reads the head a
-     * line at a time): data, after the head, in the attempt this
-     * connection is bound to, not ending in EOS (which closes a
-     * brigade). A peek needs no other test: a successful one is
-     * nothing to note. */
-    a = gwguard_current_a;
-    if (rv == APR_SUCCESS && ctx->head_seen && a && a->seq == ctx->seq
+     * line at a time): data, after the first bytes of the thread's
+     * attempt on this connection (or with no attempt at all: nothing to
+     * note then), not ending in EOS (which closes a brigade). A peek
+     * needs no other test: a successful one is nothing to note. */
+    if (rv == APR_SUCCESS && ctx->steady == gwguard_current_seq
         && !APR_BRIGADE_EMPTY(bb)
         && !APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
         return rv;

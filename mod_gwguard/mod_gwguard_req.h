@@ -93,7 +93,7 @@ gwguard_attempt *gwguard_current_attempt(void);
 /* The module's thread-locals use the initial-exec model: an access is a
  * load relative to the thread pointer instead of a call to
  * __tls_get_addr (the module is dlopen'ed, so the default model is
- * general-dynamic). They take 24 bytes of the static TLS surplus glibc
+ * general-dynamic). They take 32 bytes of the static TLS surplus glibc
  * keeps for dlopen'ed objects (glibc.rtld.optional_static_tls, 512 bytes
  * by default); were it ever used up, loading the module would fail at
  * start ("cannot allocate memory in static TLS block"), not mid-request. */
@@ -102,6 +102,8 @@ gwguard_attempt *gwguard_current_attempt(void);
 /* The same attempt as a variable: the backend connection filter reads it
  * on every read and write, where a call per read shows (issue #12). */
 extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a GWGUARD_TLS_IE;
+/* ... and its seq, 0 when there is none */
+extern AP_THREAD_LOCAL apr_uint64_t gwguard_current_seq GWGUARD_TLS_IE;
 
 /* The process id, read once per child (child_init), for request ids. */
 void gwguard_req_register_hooks(void);
