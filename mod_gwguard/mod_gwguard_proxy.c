@@ -243,8 +243,28 @@ static void judge_attempts(gwguard_req *st)
     }
 }
 
-/* Counts every attempt under its own upstream; overridden: the
- * upstream's own 5xx was replaced (ProxyErrorOverride). */
+/* Counts one attempt (a slot's) with the answer's status (0 for an
+ * attempt failed over), at now; overridden: the upstream's own 5xx was
+ * replaced (ProxyErrorOverride, GwGuardIntercept). */
+static void count_one(request_rec *r, const gwguard_attempt *a, int status,
+                      uint64_t now, int overridden)
+{
+    gwg_outcome outcome;
+    gwg_transition t;
+
+    outcome.cls = (gwg_class_t)a->cls;
+    outcome.status = status;
+    outcome.now = now;
+    outcome.ttfb_us = a->sig.first_byte_us
+                      ? a->sig.first_byte_us - a->sig.start_us : -1;
+    gwg_shm_record(&gwguard_segment.shm, a->slot, &outcome, &t);
+    if (t.started_failing || t.recovered) {
+        log_transition(r, a, &t, outcome.cls);
+    }
+    gwguard_breaker_record(r, a, outcome.cls, overridden);
+}
+
+/* Counts every attempt under its own upstream. */
 static void count_attempts(request_rec *r, gwguard_req *st, int overridden)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
@@ -254,26 +274,11 @@ static void count_attempts(request_rec *r, gwguard_req *st, int overridden)
                    ? (uint64_t)attempts[n - 1].sig.end_us : gwg_now_us();
 
     for (i = 0; i < n; i++) {
-        gwg_outcome outcome;
-        gwg_transition t;
-
-        if (attempts[i].slot == GWGUARD_NO_SLOT) {
-            continue;
+        if (attempts[i].slot != GWGUARD_NO_SLOT) {
+            count_one(r, &attempts[i], i != n - 1 ? 0
+                      : st->intercepted ? r->status : st->status, now,
+                      overridden || st->intercepted);
         }
-        outcome.cls = (gwg_class_t)attempts[i].cls;
-        outcome.status = i != n - 1 ? 0
-                         : st->intercepted ? r->status : st->status;
-        outcome.now = now;
-        outcome.ttfb_us = attempts[i].sig.first_byte_us
-                          ? attempts[i].sig.first_byte_us
-                            - attempts[i].sig.start_us
-                          : -1;
-        gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
-        if (t.started_failing || t.recovered) {
-            log_transition(r, &attempts[i], &t, outcome.cls);
-        }
-        gwguard_breaker_record(r, &attempts[i], outcome.cls,
-                               overridden || st->intercepted);
     }
 }
 
@@ -429,8 +434,10 @@ static int gwguard_request_status(int *status, request_rec *r)
     a = (gwguard_attempt *)st->attempts->elts;
     a->cls = st->cls = GWG_CLASS_NONE;
     a->rule = st->rule = "success";
-    if (gwguard_segment.ok) {
-        count_attempts(r, st, 0);
+    if (gwguard_segment.ok && a->slot != GWGUARD_NO_SLOT) {
+        /* as count_attempts would: it ended a moment ago */
+        count_one(r, a, st->intercepted ? r->status : 0,
+                  (uint64_t)a->sig.end_us, st->intercepted);
     }
     apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM", a->key);
     return OK;
