@@ -72,28 +72,45 @@ static void claim_slot(request_rec *r, gwguard_attempt *a,
 /* The attempt's key and slot: a declared worker's from the child's table
  * (the slot looked up once per child), any other's built from the request
  * and looked up per attempt. */
+static __attribute__((noinline)) void key_built(request_rec *r,
+                                                gwguard_attempt *a,
+                                                proxy_worker *worker,
+                                                proxy_server_conf *conf,
+                                                const char *url);
+
 static void key_and_slot(request_rec *r, gwguard_attempt *a,
                          gwguard_wentry *e, proxy_worker *worker,
                          proxy_server_conf *conf, const char *url)
 {
     uint32_t v;
+
+    a->entry = e;
+    if (!e) {
+        key_built(r, a, worker, conf, url);
+        return;
+    }
+    a->key = e->key;
+    if (!gwguard_segment.ok) {
+        return;
+    }
+    if ((v = gwguard_wcache_slot(e, 0)) != 0) {
+        a->slot = v - 1;
+        return;
+    }
+    claim_slot(r, a, worker, 0);
+    gwguard_wcache_set_slot(e, a->slot);
+}
+
+/* A worker without an entry in the child's table: the key built from
+ * the request and the slot looked up per attempt. Out of line, so that
+ * a declared worker's attempt pays no frame for it. */
+static void key_built(request_rec *r, gwguard_attempt *a,
+                      proxy_worker *worker, proxy_server_conf *conf,
+                      const char *url)
+{
     char *buf;
     int dynamic;
 
-    a->entry = e;
-    if (e) {
-        a->key = e->key;
-        if (!gwguard_segment.ok) {
-            return;
-        }
-        if ((v = gwguard_wcache_slot(e, 0)) != 0) {
-            a->slot = v - 1;
-            return;
-        }
-        claim_slot(r, a, worker, 0);
-        gwguard_wcache_set_slot(e, a->slot);
-        return;
-    }
     buf = apr_palloc(r->pool, GWG_KEY_MAX);
     a->key = gwguard_upstream_key(buf, GWG_KEY_MAX, r, worker, conf, url,
                                   &dynamic) < 0 ? GWG_OVERFLOW_KEY : buf;
