@@ -63,9 +63,7 @@ static __attribute__((noinline)) void bind_attempt(conn_rec *c,
     a->sig.io = GWG_IO_OK;
     a->io_status = APR_SUCCESS;
     if (!a->sig.connected_us) {
-        /* a pooled connection (a new one's time is set in
-         * pre_connection): ready when the attempt began, no clock read */
-        a->sig.connected_us = a->sig.start_us;
+        a->sig.connected_us = apr_time_now();
     }
 }
 
