@@ -470,8 +470,9 @@ static const gwg_rule rules[] = {
  * tests compare it with the walk over every combination. */
 static int plain_success(const gwg_observation *o)
 {
-    return !gwg_classify_reads_notes(o) && !o->breaker_refused
-           && !o->not_http && !o->body_short && !o->client_aborted;
+    return gwg_plain_success(o->handler_status, o->response_status,
+                             o->client_aborted, &o->attempt)
+           && !o->body_short;
 }
 
 void gwg_classify(gwg_verdict *v, const gwg_observation *o)

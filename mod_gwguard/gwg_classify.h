@@ -152,6 +152,22 @@ int gwg_answer_status(gwg_class_t cls, int handler_status, int configured);
  * glue skips the table lookups then. */
 int gwg_classify_reads_notes(const gwg_observation *o);
 
+/* gwg_classify's shortcut for a plain success, on the parts of an
+ * observation the glue has before it builds one: the handler returned OK
+ * with a status under 500, the client stayed, and the attempt had no
+ * failed read or write, was not refused and answered HTTP. uWSGI and SCGI
+ * attempts never qualify: their verdict also needs body_short. The unit
+ * tests check it against the walk of the table. */
+static inline int gwg_plain_success(int handler_status, int response_status,
+                                    int client_aborted,
+                                    const gwg_attempt_signals *a)
+{
+    return handler_status == GWG_HANDLER_OK && response_status < 500
+           && !client_aborted && a->io == GWG_IO_OK && !a->not_http
+           && !a->breaker_refused && a->scheme != GWG_SCHEME_UWSGI
+           && a->scheme != GWG_SCHEME_SCGI;
+}
+
 /* Reduces the text of note "error-notes" to a gwg_proxy_error. */
 gwg_proxy_error gwg_proxy_error_of(const char *error_notes);
 

@@ -113,8 +113,12 @@ long gwg_shm_find(const gwg_shm *shm, const char *key);
 /* Number of slots in use, overflow not included. */
 uint32_t gwg_shm_used(const gwg_shm *shm);
 
-/* The slot number of the overflow slot. */
-uint32_t gwg_shm_overflow_slot(const gwg_shm *shm);
+/* The slot number of the overflow slot (inline: asked on every
+ * attempt). */
+static inline uint32_t gwg_shm_overflow_slot(const gwg_shm *shm)
+{
+    return shm->slot_count;
+}
 
 typedef struct {
     gwg_class_t cls;             /* GWG_CLASS_NONE for a success */

@@ -284,11 +284,6 @@ uint32_t gwg_shm_used(const gwg_shm *shm)
     return used < shm->slot_count ? (uint32_t)used : shm->slot_count;
 }
 
-uint32_t gwg_shm_overflow_slot(const gwg_shm *shm)
-{
-    return shm->slot_count;
-}
-
 /* Hysteresis of the state-change lines: `failing` flips 0 -> 1 at a
  * failure and 1 -> 0 at a success that ends the episode; each flip is a
  * CAS, so exactly one process reports it. */

@@ -25,9 +25,12 @@ static const char http_prefix[] = "HTTP/";
 typedef struct {
     apr_uint64_t seq;      /* the attempt the connection serves now */
     int head_len;          /* bytes of "HTTP/" checked in this attempt */
-    int head_seen;         /* first byte timed and "HTTP/" checked: from
-                              now on a read only looks for errors and EOF */
+    apr_uint64_t steady;   /* the attempt's seq once its first bytes are
+                              timed and "HTTP/" checked (from then on a
+                              read only looks for errors and EOF), else 0 */
     int poisoned;          /* refused a non-HTTP answer: fail every read */
+    ap_input_mode_t mode;  /* the read under way, for backend_in_rest: */
+    apr_read_type_e block; /* fewer registers kept over the read */
 } backend_ctx;
 
 static int io_of(apr_status_t rv)
@@ -53,7 +56,7 @@ static __attribute__((noinline)) void bind_attempt(conn_rec *c,
 {
     ctx->seq = a->seq;
     ctx->head_len = 0;
-    ctx->head_seen = 0;
+    ctx->steady = 0;
     /* mod_proxy_http counts responses on the origin connection in
      * c->keepalives: non-zero means a reused connection. */
     a->sig.reused = c->keepalives > 0;
@@ -101,6 +104,13 @@ static int head_check(backend_ctx *ctx, apr_bucket_brigade *bb)
                != APR_SUCCESS) {
             continue;
         }
+        if (ctx->head_len == 0 && len >= HTTP_PREFIX_LEN
+            && data[0] != '\r' && data[0] != '\n') {
+            /* the common case, the whole prefix in one bucket: one
+             * compare instead of the loop below */
+            ctx->head_len = HTTP_PREFIX_LEN;
+            return memcmp(data, http_prefix, HTTP_PREFIX_LEN) == 0;
+        }
         for (i = 0; i < len && ctx->head_len < HTTP_PREFIX_LEN; i++) {
             if (ctx->head_len == 0 && (data[i] == '\r' || data[i] == '\n')) {
                 continue;
@@ -126,6 +136,23 @@ static int has_eos(apr_bucket_brigade *bb)
     return 0;
 }
 
+/* The brigade's length without reading (apr_brigade_length with
+ * read_all 0, without the call): -1 when a bucket's is not known. */
+static apr_off_t known_length(apr_bucket_brigade *bb)
+{
+    apr_off_t len = 0;
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (b->length == (apr_size_t)-1) {
+            return -1;
+        }
+        len += (apr_off_t)b->length;
+    }
+    return len;
+}
+
 /* The first response bytes of an attempt: their time, and whether they
  * can be HTTP. Returns 0 when they cannot (the read then fails). Out of
  * line: only the first read or two of an attempt come here. */
@@ -133,9 +160,8 @@ static __attribute__((noinline)) int first_bytes(backend_ctx *ctx,
                                                  gwguard_attempt *a,
                                                  apr_bucket_brigade *bb)
 {
-    apr_off_t len = 0;
+    apr_off_t len = known_length(bb);
 
-    apr_brigade_length(bb, 0, &len);
     if (len <= 0) {
         return 1;
     }
@@ -149,22 +175,22 @@ static __attribute__((noinline)) int first_bytes(backend_ctx *ctx,
         && !head_check(ctx, bb)) {
         return 0;
     }
-    ctx->head_seen = !a->check_http || ctx->head_len >= HTTP_PREFIX_LEN;
+    if (!a->check_http || ctx->head_len >= HTTP_PREFIX_LEN) {
+        ctx->steady = a->seq;
+    }
     return 1;
 }
 
-static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
-                               ap_input_mode_t mode, apr_read_type_e block,
-                               apr_off_t readbytes)
+/* Every read but the common one: the attempt's first reads, a peek, a
+ * failed read, the peer's close. Out of line. */
+static __attribute__((noinline)) apr_status_t backend_in_rest(
+    ap_filter_t *f, apr_bucket_brigade *bb, apr_status_t rv)
 {
     backend_ctx *ctx = f->ctx;
+    ap_input_mode_t mode = ctx->mode;
+    apr_read_type_e block = ctx->block;
     gwguard_attempt *a;
-    apr_status_t rv;
 
-    if (ctx->poisoned) {
-        return APR_EGENERAL;
-    }
-    rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     if (!(a = attempt_for(f->c, ctx))) {
         return rv;
     }
@@ -184,7 +210,7 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
         }
         return rv;
     }
-    if (!ctx->head_seen && !first_bytes(ctx, a, bb)) {
+    if (ctx->steady != a->seq && !first_bytes(ctx, a, bb)) {
         /* An HTTP/0.9 "response": make it a read error, so that
          * mod_proxy_http answers 502 instead of passing it as 200. */
         a->sig.not_http = 1;
@@ -198,6 +224,32 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
         note_io(a, APR_EOF);
     }
     return rv;
+}
+
+static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
+                               ap_input_mode_t mode, apr_read_type_e block,
+                               apr_off_t readbytes)
+{
+    backend_ctx *ctx = f->ctx;
+    apr_status_t rv;
+
+    if (ctx->poisoned) {
+        return APR_EGENERAL;
+    }
+    ctx->mode = mode;
+    ctx->block = block;
+    rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+    /* The common read (8 per response: mod_proxy_http reads the head a
+     * line at a time): data, after the first bytes of the thread's
+     * attempt on this connection (or with no attempt at all: nothing to
+     * note then), not ending in EOS (which closes a brigade). A peek
+     * needs no other test: a successful one is nothing to note. */
+    if (rv == APR_SUCCESS && ctx->steady == gwguard_current_seq
+        && !APR_BRIGADE_EMPTY(bb)
+        && !APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        return rv;
+    }
+    return backend_in_rest(f, bb, rv);
 }
 
 static apr_status_t backend_out(ap_filter_t *f, apr_bucket_brigade *bb)
@@ -285,17 +337,31 @@ static int prefix_ci(const char *s, const char *p, size_t n)
     return 1;
 }
 
+/* Whether s starts with "proxy:": compares, no call (every request). */
+static int proxy_prefix(const char *s)
+{
+    return s && s[0] == 'p' && s[1] == 'r' && s[2] == 'o' && s[3] == 'x'
+           && s[4] == 'y' && s[5] == ':';
+}
+
 /* The target after "proxy:" of a proxied request, NULL for any other. */
 static const char *proxy_target(const request_rec *r)
 {
-    if (r->proxyreq && r->filename
-        && strncmp(r->filename, "proxy:", 6) == 0) {
+    if (r->proxyreq && proxy_prefix(r->filename)) {
         return r->filename + 6;
     }
-    if (r->handler && strncmp(r->handler, "proxy:", 6) == 0) {
+    if (proxy_prefix(r->handler)) {
         return r->handler + 6;
     }
     return NULL;
+}
+
+/* Whether the target is http(s):// (or any "http" scheme): four
+ * compares, unrolled, on every proxied request. */
+static int http_target(const char *t)
+{
+    return (t[0] | 0x20) == 'h' && (t[1] | 0x20) == 't'
+           && (t[2] | 0x20) == 't' && (t[3] | 0x20) == 'p';
 }
 
 /* The target past a "unix:...|" part. */
@@ -378,10 +444,12 @@ static void progress_insert(request_rec *r)
     if (!t) {
         return;
     }
-    if (needs_progress(t)) {
+    /* the common target, http(s)://, needs neither request filter: one
+     * cheap test each before the full ones */
+    if (!http_target(t) && needs_progress(t)) {
         ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
     }
-    if (needs_ajp_sent(t)) {
+    if ((t[0] | 0x20) != 'h' && needs_ajp_sent(t)) {
         ap_add_input_filter_handle(ajp_sent_filter, NULL, r, r->connection);
     }
     /* an h2 stream's connection has a master; HTTP/1 keeps httpd's way */

@@ -282,10 +282,13 @@ static int panic_check(request_rec *r, const gwguard_req *st,
     return in;
 }
 
-int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
-                          gwguard_attempt *a)
+/* gwguard_breaker_admit when some breaker is configured: out of line,
+ * so that with none the call costs no frame (stack protector, saves). */
+static __attribute__((noinline)) int admit_configured(request_rec *r,
+                                                      gwguard_req *st,
+                                                      gwguard_attempt *a)
 {
-    const gwg_breaker_conf *c = breakers_on ? conf_of(r, a) : NULL;
+    const gwg_breaker_conf *c = conf_of(r, a);
     gwg_slot *s = c ? slot_of(a) : NULL;
     gwg_breaker_admission adm;
 
@@ -318,16 +321,28 @@ int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
     return HTTP_SERVICE_UNAVAILABLE;
 }
 
-void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
-                            gwg_class_t cls, int intercepted)
+int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
+                          gwguard_attempt *a)
+{
+    if (!breakers_on) {
+        st->retry_after = -1;
+        return DECLINED;
+    }
+    return admit_configured(r, st, a);
+}
+
+/* gwguard_breaker_record for an attempt a breaker may have seen: out
+ * of line (see admit_configured). */
+static __attribute__((noinline)) void record_configured(
+    request_rec *r, const gwguard_attempt *a, gwg_class_t cls,
+    int intercepted)
 {
     const gwg_breaker_conf *c;
     gwg_slot *s;
     gwg_breaker_event ev;
 
-    if (a->sig.breaker_refused || (!breakers_on && !a->breaker_trial)
-        || !(s = slot_of(a))) {
-        return;                 /* no breaker anywhere: no settings */
+    if (!(s = slot_of(a))) {
+        return;
     }
     c = conf_of(r, a);
     if (!c && !a->breaker_trial) {
@@ -343,6 +358,15 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
             panic_check(r, gwguard_req_get(r, 0), c);  /* may end a panic */
         }
     }
+}
+
+void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
+                            gwg_class_t cls, int intercepted)
+{
+    if (a->sig.breaker_refused || (!breakers_on && !a->breaker_trial)) {
+        return;                 /* no breaker anywhere: no settings */
+    }
+    record_configured(r, a, cls, intercepted);
 }
 
 /* --- deciding early ----------------------------------------------------

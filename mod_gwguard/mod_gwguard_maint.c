@@ -52,17 +52,16 @@ static int bypassed(request_rec *r, const char *key)
     return rc > 0;
 }
 
-int gwguard_maint_admit(request_rec *r, gwguard_req *st, gwguard_attempt *a)
+/* gwguard_maint_admit for a slot that has a window set: out of line, so
+ * that the common call costs no frame (stack protector, saves). */
+static __attribute__((noinline)) int admit_window(request_rec *r,
+                                                  gwguard_req *st,
+                                                  gwguard_attempt *a)
 {
     char until[GWG_RFC3339_LEN];
     uint64_t now;
     gwg_maint m;
 
-    if (!gwguard_segment.ok || a->slot == GWGUARD_NO_SLOT
-        || a->slot >= gwg_shm_overflow_slot(&gwguard_segment.shm)
-        || !gwg_maint_set_at_all(&gwguard_segment.shm.slots[a->slot])) {
-        return DECLINED;            /* *overflow* mixes upstreams */
-    }
     now = gwg_now_us();
     gwg_maint_get(&m, &gwguard_segment.shm.slots[a->slot], now);
     if (!m.on || bypassed(r, a->key)) {
@@ -80,6 +79,16 @@ int gwguard_maint_admit(request_rec *r, gwguard_req *st, gwguard_attempt *a)
                   m.until ? gwg_time_rfc3339(until, sizeof(until), m.until)
                           : "turned off", st->attempts->nelts);
     return HTTP_SERVICE_UNAVAILABLE;
+}
+
+int gwguard_maint_admit(request_rec *r, gwguard_req *st, gwguard_attempt *a)
+{
+    if (!gwguard_segment.ok || a->slot == GWGUARD_NO_SLOT
+        || a->slot >= gwg_shm_overflow_slot(&gwguard_segment.shm)
+        || !gwg_maint_set_at_all(&gwguard_segment.shm.slots[a->slot])) {
+        return DECLINED;            /* *overflow* mixes upstreams */
+    }
+    return admit_window(r, st, a);
 }
 
 /* The balancer of a "proxy:balancer://NAME/..." request, or NULL. The

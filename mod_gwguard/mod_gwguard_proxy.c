@@ -72,28 +72,45 @@ static void claim_slot(request_rec *r, gwguard_attempt *a,
 /* The attempt's key and slot: a declared worker's from the child's table
  * (the slot looked up once per child), any other's built from the request
  * and looked up per attempt. */
+static __attribute__((noinline)) void key_built(request_rec *r,
+                                                gwguard_attempt *a,
+                                                proxy_worker *worker,
+                                                proxy_server_conf *conf,
+                                                const char *url);
+
 static void key_and_slot(request_rec *r, gwguard_attempt *a,
                          gwguard_wentry *e, proxy_worker *worker,
                          proxy_server_conf *conf, const char *url)
 {
     uint32_t v;
+
+    a->entry = e;
+    if (!e) {
+        key_built(r, a, worker, conf, url);
+        return;
+    }
+    a->key = e->key;
+    if (!gwguard_segment.ok) {
+        return;
+    }
+    if ((v = gwguard_wcache_slot(e, 0)) != 0) {
+        a->slot = v - 1;
+        return;
+    }
+    claim_slot(r, a, worker, 0);
+    gwguard_wcache_set_slot(e, a->slot);
+}
+
+/* A worker without an entry in the child's table: the key built from
+ * the request and the slot looked up per attempt. Out of line, so that
+ * a declared worker's attempt pays no frame for it. */
+static void key_built(request_rec *r, gwguard_attempt *a,
+                      proxy_worker *worker, proxy_server_conf *conf,
+                      const char *url)
+{
     char *buf;
     int dynamic;
 
-    a->entry = e;
-    if (e) {
-        a->key = e->key;
-        if (!gwguard_segment.ok) {
-            return;
-        }
-        if ((v = gwguard_wcache_slot(e, 0)) != 0) {
-            a->slot = v - 1;
-            return;
-        }
-        claim_slot(r, a, worker, 0);
-        gwguard_wcache_set_slot(e, a->slot);
-        return;
-    }
     buf = apr_palloc(r->pool, GWG_KEY_MAX);
     a->key = gwguard_upstream_key(buf, GWG_KEY_MAX, r, worker, conf, url,
                                   &dynamic) < 0 ? GWG_OVERFLOW_KEY : buf;
@@ -113,8 +130,15 @@ static int begin_attempt(request_rec *r, gwguard_req *st,
     int rv;
 
     st->proxy_conf = conf;
-    a = apr_array_push(st->attempts);
-    memset(a, 0, sizeof(*a));
+    /* the first attempt has its room in st, zeroed with it: no call */
+    if (st->attempts->nelts == 0 && st->attempts->elts == (char *)&st->first) {
+        a = &st->first;
+        st->attempts->nelts = 1;
+    }
+    else {
+        a = apr_array_push(st->attempts);
+        gwguard_zero(a, sizeof(*a));
+    }
     a->sig.start_us = apr_time_now();
     a->slot = GWGUARD_NO_SLOT;
     gwguard_attempt_begin(r, st, a, e, worker, conf, url);
@@ -305,23 +329,46 @@ static void log_transition(request_rec *r, const gwguard_attempt *a,
 
 /* The verdict on every attempt (gwg_attempt_verdict): the earlier ones
  * of a failover from their own signals, the last one the request's. */
-static void judge_attempts(gwguard_req *st, const gwg_verdict *request)
+static void judge_attempts(gwguard_req *st)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
+    gwg_verdict request;
 
+    request.cls = st->cls;
+    request.rule = st->rule;
     for (i = 0; i < n; i++) {
         gwg_verdict v;
 
-        gwg_attempt_verdict(&v, request, &attempts[i].sig, i, n);
+        gwg_attempt_verdict(&v, &request, &attempts[i].sig, i, n);
         attempts[i].cls = v.cls;
         attempts[i].rule = v.rule;
     }
 }
 
+/* Counts one attempt (a slot's) with the answer's status (0 for an
+ * attempt failed over), at now; overridden: the upstream's own 5xx was
+ * replaced (ProxyErrorOverride, GwGuardIntercept). */
+static void count_one(request_rec *r, const gwguard_attempt *a, int status,
+                      uint64_t now, int overridden)
+{
+    gwg_outcome outcome;
+    gwg_transition t;
+
+    outcome.cls = (gwg_class_t)a->cls;
+    outcome.status = status;
+    outcome.now = now;
+    outcome.ttfb_us = a->sig.first_byte_us
+                      ? a->sig.first_byte_us - a->sig.start_us : -1;
+    gwg_shm_record(&gwguard_segment.shm, a->slot, &outcome, &t);
+    if (t.started_failing || t.recovered) {
+        log_transition(r, a, &t, outcome.cls);
+    }
+    gwguard_breaker_record(r, a, outcome.cls, overridden);
+}
+
 /* Counts every attempt under its own upstream. */
-static void count_attempts(request_rec *r, gwguard_req *st,
-                           const gwg_observation *o)
+static void count_attempts(request_rec *r, gwguard_req *st, int overridden)
 {
     gwguard_attempt *attempts = (gwguard_attempt *)st->attempts->elts;
     int i, n = st->attempts->nelts;
@@ -330,24 +377,11 @@ static void count_attempts(request_rec *r, gwguard_req *st,
                    ? (uint64_t)attempts[n - 1].sig.end_us : gwg_now_us();
 
     for (i = 0; i < n; i++) {
-        gwg_outcome outcome;
-        gwg_transition t;
-
-        if (attempts[i].slot == GWGUARD_NO_SLOT) {
-            continue;
+        if (attempts[i].slot != GWGUARD_NO_SLOT) {
+            count_one(r, &attempts[i], i != n - 1 ? 0
+                      : st->intercepted ? r->status : st->status, now,
+                      overridden || st->intercepted);
         }
-        outcome.cls = (gwg_class_t)attempts[i].cls;
-        outcome.status = i != n - 1 ? 0
-                         : st->intercepted ? r->status : st->status;
-        outcome.now = now;
-        outcome.ttfb_us = attempts[i].sig.first_byte_us
-                          ? attempts[i].sig.first_byte_us
-                            - attempts[i].sig.start_us
-                          : -1;
-        gwg_shm_record(&gwguard_segment.shm, attempts[i].slot, &outcome, &t);
-        log_transition(r, &attempts[i], &t, outcome.cls);
-        gwguard_breaker_record(r, &attempts[i], outcome.cls,
-                               o->error_override || st->intercepted);
     }
 }
 
@@ -410,17 +444,25 @@ static void annotate(request_rec *r, const gwguard_req *st)
                   gwguard_detail(r, last));
 }
 
-static int gwguard_request_status(int *status, request_rec *r)
+/* Whether the request is a plain success (gwg_plain_success) of one
+ * attempt, decided without an observation or r->notes. */
+static int plain_success(const request_rec *r, const gwguard_req *st,
+                         int status)
 {
-    gwguard_req *st;
+    return st->attempts->nelts == 1 && !st->head_broke_held
+           && gwg_plain_success(status, r->status, r->connection->aborted,
+                                &((const gwguard_attempt *)
+                                  st->attempts->elts)->sig);
+}
+
+/* The request's verdict and answered status for anything but a plain
+ * success. Returns whether ProxyErrorOverride replaced the upstream's
+ * own 5xx. */
+static int judge_request(request_rec *r, gwguard_req *st, int *status)
+{
     gwg_observation o;
     gwg_verdict v;
 
-    if (!gwguard_enabled(r)) {
-        return OK;
-    }
-    st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
-    gwguard_attempts_done(r, st);
     if (st->head_broke_held && (*status == OK
                                 || *status == HTTP_INTERNAL_SERVER_ERROR)) {
         /* nothing reached the h2 client (mod_gwguard_backend.c): answer
@@ -451,9 +493,21 @@ static int gwguard_request_status(int *status, request_rec *r)
         st->local_fault = gwg_local_fault_of(last->ah_number,
                                              (int)last->apr_status);
     }
-    judge_attempts(st, &v);
+    return o.error_override;
+}
+
+/* request_status for anything but a plain success: the verdicts,
+ * counts, log lines, ring entry and page. Out of line, so that a
+ * success pays for none of its frame. */
+static __attribute__((noinline)) void after_failure(request_rec *r,
+                                                    gwguard_req *st,
+                                                    int *status)
+{
+    int overridden = judge_request(r, st, status);
+
+    judge_attempts(st);
     if (gwguard_segment.ok) {
-        count_attempts(r, st, &o);
+        count_attempts(r, st, overridden);
     }
     note_failovers(r, st);
     annotate(r, st);
@@ -461,6 +515,34 @@ static int gwguard_request_status(int *status, request_rec *r)
     if (gwguard_page_send(r, st, *status)) {
         *status = DONE;             /* answered: ap_die only finishes */
     }
+}
+
+static int gwguard_request_status(int *status, request_rec *r)
+{
+    gwguard_req *st;
+    gwguard_attempt *a;
+
+    if (!gwguard_enabled(r)) {
+        return OK;
+    }
+    st = gwguard_req_get(r, 1);     /* none yet: no attempt was made */
+    gwguard_attempts_done(r, st);
+    if (!plain_success(r, st, *status)) {
+        after_failure(r, st, status);
+        return OK;
+    }
+    /* nothing failed: counted, GWGUARD_UPSTREAM set (as annotate does);
+     * no log line, ring entry or page; st->status stays 0 (the answer
+     * is the upstream's) */
+    a = (gwguard_attempt *)st->attempts->elts;
+    a->cls = st->cls = GWG_CLASS_NONE;
+    a->rule = st->rule = "success";
+    if (gwguard_segment.ok && a->slot != GWGUARD_NO_SLOT) {
+        /* as count_attempts would: it ended a moment ago */
+        count_one(r, a, st->intercepted ? r->status : 0,
+                  (uint64_t)a->sig.end_us, st->intercepted);
+    }
+    apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM", a->key);
     return OK;
 }
 

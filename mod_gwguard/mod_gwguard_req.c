@@ -15,11 +15,18 @@
 #include "gwg_out.h"
 #include "mod_gwguard_req.h"
 
-static AP_THREAD_LOCAL gwguard_req *current_st;
-static AP_THREAD_LOCAL request_rec *current_r;
+static AP_THREAD_LOCAL gwguard_req *current_st GWGUARD_TLS_IE;
+static AP_THREAD_LOCAL request_rec *current_r GWGUARD_TLS_IE;
 /* current_st's last attempt (mod_gwguard_req.h); set again after every
  * push, which may move the array */
-AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
+AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a GWGUARD_TLS_IE;
+AP_THREAD_LOCAL apr_uint64_t gwguard_current_seq GWGUARD_TLS_IE;
+
+static void set_current_a(gwguard_attempt *a)
+{
+    gwguard_current_a = a;
+    gwguard_current_seq = a ? a->seq : 0;
+}
 
 static gwguard_attempt *last_attempt(gwguard_req *st)
 {
@@ -58,13 +65,22 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
     return id;
 }
 
+/* Not inlined (noipa: nor specialised for a constant size), so that
+ * memset is libc's vector code: GCC inlines a constant size of this
+ * order as "rep stos", whose every 8 bytes are one more instruction. */
+__attribute__((noipa)) void gwguard_zero(void *p, size_t n)
+{
+    memset(p, 0, n);
+}
+
 gwguard_req *gwguard_req_get(request_rec *r, int create)
 {
     gwguard_req *st = ap_get_module_config(r->request_config,
                                            &gwguard_module);
 
     if (!st && create) {
-        st = apr_pcalloc(r->pool, sizeof(*st));
+        st = apr_palloc(r->pool, sizeof(*st));
+        gwguard_zero(st, sizeof(*st));
         st->cls = GWG_CLASS_NONE;
         st->retry_after = -1;
         /* room for one attempt in st itself: a failover is the
@@ -87,7 +103,7 @@ static apr_status_t clear_if_current(void *data)
     if (current_r == data) {
         current_r = NULL;
         current_st = NULL;
-        gwguard_current_a = NULL;
+        set_current_a(NULL);
     }
     return APR_SUCCESS;
 }
@@ -96,7 +112,7 @@ void gwguard_current_set(request_rec *r, gwguard_req *st)
 {
     current_r = r;
     current_st = st;
-    gwguard_current_a = last_attempt(st);
+    set_current_a(last_attempt(st));
     st->in_proxy = 1;
     if (!st->current_cleanup) {
         apr_pool_cleanup_register(r->pool, r, clear_if_current,
@@ -118,7 +134,7 @@ void gwguard_current_clear(request_rec *r)
         && parent->in_proxy) {
         current_r = r->main;
         current_st = parent;
-        gwguard_current_a = last_attempt(parent);
+        set_current_a(last_attempt(parent));
     }
 }
 

@@ -77,6 +77,9 @@ typedef struct {
  * mod_unique_id is loaded, else one the module makes; made on first use. */
 const char *gwguard_request_id(request_rec *r, const gwguard_req *st);
 
+/* memset(p, 0, n) through libc, for the request path's records. */
+void gwguard_zero(void *p, size_t n);
+
 /* The request's state; created on first use when create is set. */
 gwguard_req *gwguard_req_get(request_rec *r, int create);
 
@@ -87,9 +90,20 @@ void gwguard_current_clear(request_rec *r);
 gwguard_req *gwguard_current_req(void);
 gwguard_attempt *gwguard_current_attempt(void);
 
+/* The module's thread-locals use the initial-exec model: an access is a
+ * load relative to the thread pointer instead of a call to
+ * __tls_get_addr (the module is dlopen'ed, so the default model is
+ * general-dynamic). They take 32 bytes of the static TLS surplus glibc
+ * keeps for dlopen'ed objects (glibc.rtld.optional_static_tls, 512 bytes
+ * by default); were it ever used up, loading the module would fail at
+ * start ("cannot allocate memory in static TLS block"), not mid-request. */
+#define GWGUARD_TLS_IE __attribute__((tls_model("initial-exec")))
+
 /* The same attempt as a variable: the backend connection filter reads it
  * on every read and write, where a call per read shows (issue #12). */
-extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a;
+extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a GWGUARD_TLS_IE;
+/* ... and its seq, 0 when there is none */
+extern AP_THREAD_LOCAL apr_uint64_t gwguard_current_seq GWGUARD_TLS_IE;
 
 /* The process id, read once per child (child_init), for request ids. */
 void gwguard_req_register_hooks(void);
