@@ -212,7 +212,7 @@ static AP_THREAD_LOCAL struct {
     const char *url;
     proxy_worker *w;
     gwguard_wentry *e;
-} looked;
+} looked GWGUARD_TLS_IE;            /* 40 bytes of static TLS */
 
 void gwguard_proxy_early_forget(void)
 {

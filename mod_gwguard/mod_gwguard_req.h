@@ -93,7 +93,7 @@ gwguard_attempt *gwguard_current_attempt(void);
 /* The module's thread-locals use the initial-exec model: an access is a
  * load relative to the thread pointer instead of a call to
  * __tls_get_addr (the module is dlopen'ed, so the default model is
- * general-dynamic). They take 32 bytes of the static TLS surplus glibc
+ * general-dynamic). They take 72 bytes of the static TLS surplus glibc
  * keeps for dlopen'ed objects (glibc.rtld.optional_static_tls, 512 bytes
  * by default); were it ever used up, loading the module would fail at
  * start ("cannot allocate memory in static TLS block"), not mid-request. */
