@@ -78,14 +78,32 @@ char *gwg_append_u64(char *dst, const char *end, uint64_t v)
     return gwg_append(dst, end, buf + i);
 }
 
+/* The 8 nibbles of x as 8 hex digits, most significant first in memory:
+ * each nibble spread into a byte, then '0' or 'a' - 10 added to all at
+ * once (a byte of 10..15 gets a carry into bit 4 from + 6). */
+static uint64_t hex8(uint32_t x)
+{
+    uint64_t s = x, letters;
+
+    s = (s | (s << 16)) & 0x0000ffff0000ffffULL;
+    s = (s | (s << 8)) & 0x00ff00ff00ff00ffULL;
+    s = (s | (s << 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    letters = ((s + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+    s += 0x3030303030303030ULL + letters * ('a' - '0' - 10);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    s = __builtin_bswap64(s);           /* the first digit at the lowest */
+#endif
+    return s;
+}
+
+/* No loop per digit: the request id's three numbers are on every failure. */
 char *gwg_hex(char *dst, uint64_t v)
 {
-    int shift = v ? (63 - __builtin_clzll(v)) & ~3 : 0;
+    size_t n = v ? (size_t)(67 - __builtin_clzll(v)) / 4 : 1;
+    uint64_t digits[2] = { hex8((uint32_t)(v >> 32)), hex8((uint32_t)v) };
 
-    for (; shift >= 0; shift -= 4) {
-        *dst++ = "0123456789abcdef"[(v >> shift) & 15];
-    }
-    return dst;
+    memcpy(dst, (const char *)digits + 16 - n, n);
+    return dst + n;
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
