@@ -78,6 +78,25 @@ static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
     return c;
 }
 
+/* ap_index_of_response for 500..599, found in pre_config: a lookup per
+ * page instead of httpd's search. */
+static int index_5xx[100];
+
+static void make_index_5xx(void)
+{
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        index_5xx[i] = ap_index_of_response(500 + i);
+    }
+}
+
+static int index_of_response(int status)
+{
+    return status >= 500 && status <= 599 ? index_5xx[status - 500]
+                                          : ap_index_of_response(status);
+}
+
 /* The template to send, or NULL to leave the response to httpd:
  * `none`, or no explicit page while an ErrorDocument covers the status
  * (loading the module never silently replaces an admin's ErrorDocument). */
@@ -94,7 +113,7 @@ static const gwg_template *page_for(request_rec *r,
         return NULL;
     }
     if (!c.explicit && !errordoc_failed
-        && ap_response_code_string(r, ap_index_of_response(status))) {
+        && ap_response_code_string(r, index_of_response(status))) {
         return NULL;
     }
     if (c.ref && c.ref->kind != GWG_TARGET_BUILTIN && *rep != GWG_REP_TEXT) {
@@ -581,6 +600,7 @@ static int page_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     gwg_page_builtin_bind(pconf, reason_of);
     make_proxy_status(pconf);
     make_usual_headers(pconf);
+    make_index_5xx();
     return OK;
 }
 
