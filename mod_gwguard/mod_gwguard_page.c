@@ -273,29 +273,37 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
 {
     const char *value = (unsigned)cls < GWG_CLASS_COUNT
                         ? proxy_status[cls] : NULL;
+    const char *retry_value = NULL;
     int ps = flag(pc ? pc->proxy_status : GWGUARD_UNSET,
                   gwg_default.proxy_status);
     int is503 = status == HTTP_SERVICE_UNAVAILABLE;
+    int local = st && cls == st->cls && st->local_fault;
 
-    if ((unsigned)cls < GWG_CLASS_COUNT
-        && !(st && cls == st->cls && st->local_fault)
-        && (!is503 || retry == (long)gwg_default.retry_after)
-        && apr_is_empty_table(r->err_headers_out)) {
-        r->err_headers_out = apr_table_copy(r->pool, usual[cls][is503][ps]);
-        return;
+    if (is503) {
+        retry_value = retry == (long)gwg_default.retry_after
+                      ? default_retry : apr_ltoa(r->pool, retry);
     }
-    if (st && cls == st->cls && st->local_fault) {
+    if (local) {
         value = apr_pstrcat(r->pool, "gwguard; error=", gwg_local_fault_get(
             (gwg_local_fault)st->local_fault)->proxy_status, NULL);
     }
-
+    if ((unsigned)cls < GWG_CLASS_COUNT
+        && apr_is_empty_table(r->err_headers_out)) {
+        /* setn changes a field in place or adds it last: the same order
+         * as setting them one by one below */
+        r->err_headers_out = apr_table_copy(r->pool, usual[cls][is503][ps]);
+        if (retry_value && retry_value != default_retry) {
+            apr_table_setn(r->err_headers_out, "Retry-After", retry_value);
+        }
+        if (ps && local && value) {
+            apr_table_setn(r->err_headers_out, "Proxy-Status", value);
+        }
+        return;
+    }
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_mergen(r->err_headers_out, "Vary", "Accept");
-    if (is503) {
-        apr_table_setn(r->err_headers_out, "Retry-After",
-                       retry == (long)gwg_default.retry_after
-                       ? default_retry
-                       : apr_ltoa(r->pool, retry));
+    if (retry_value) {
+        apr_table_setn(r->err_headers_out, "Retry-After", retry_value);
     }
     if (ps && value) {
         apr_table_setn(r->err_headers_out, "Proxy-Status", value);
