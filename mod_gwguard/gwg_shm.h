@@ -157,6 +157,14 @@ void gwg_shm_note_reset(gwg_shm *shm, uint64_t now, uint64_t uid);
 /* Adds an entry to the recent-failures ring (seqlock per entry). */
 void gwg_shm_recent_add(gwg_shm *shm, const gwg_recent *e);
 
+/* The same in place, without building the entry first: claim takes the
+ * next ticket and marks its entry as being written (NULL when another
+ * writer holds it: the entry is dropped, as add drops it); the caller
+ * then writes every field but seq, with nothing in between that can fail
+ * or wait, and publishes. */
+gwg_recent *gwg_shm_recent_claim(gwg_shm *shm, uint64_t *ticket);
+void gwg_shm_recent_publish(gwg_recent *slot, uint64_t ticket);
+
 /* Copies the n-th newest entry (0 = newest) into out. Returns 0 when out
  * holds a complete entry, -1 when there is none (or it kept changing). */
 int gwg_shm_recent_get(const gwg_shm *shm, uint64_t n, gwg_recent *out);

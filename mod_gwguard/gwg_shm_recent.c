@@ -15,26 +15,41 @@
 #include "gwg_atomic.h"
 #include "gwg_shm.h"
 
-void gwg_shm_recent_add(gwg_shm *shm, const gwg_recent *e)
+gwg_recent *gwg_shm_recent_claim(gwg_shm *shm, uint64_t *ticket)
 {
-    uint64_t ticket, seq, size = shm->recent_size;
+    uint64_t seq, size = shm->recent_size;
     gwg_recent *slot;
 
     if (size == 0) {
-        return;
+        return NULL;
     }
-    ticket = GWG_ADD(&shm->hdr->recent_next, 1);
-    slot = &shm->recent[ticket % size];
+    *ticket = GWG_ADD(&shm->hdr->recent_next, 1);
+    slot = &shm->recent[*ticket % size];
     seq = GWG_LOAD(&slot->seq);
     do {
-        if ((seq & 1) || seq >= 2 * ticket + 1) {
-            return;                     /* another writer has it, or newer */
+        if ((seq & 1) || seq >= 2 * *ticket + 1) {
+            return NULL;                /* another writer has it, or newer */
         }
-    } while (!GWG_CAS(&slot->seq, &seq, 2 * ticket + 1));
+    } while (!GWG_CAS(&slot->seq, &seq, 2 * *ticket + 1));
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    memcpy((char *)slot + sizeof(slot->seq), (const char *)e
-           + sizeof(e->seq), sizeof(*e) - sizeof(e->seq));
+    return slot;
+}
+
+void gwg_shm_recent_publish(gwg_recent *slot, uint64_t ticket)
+{
     GWG_STORE(&slot->seq, 2 * ticket + 2);
+}
+
+void gwg_shm_recent_add(gwg_shm *shm, const gwg_recent *e)
+{
+    uint64_t ticket;
+    gwg_recent *slot = gwg_shm_recent_claim(shm, &ticket);
+
+    if (slot) {
+        memcpy((char *)slot + sizeof(slot->seq), (const char *)e
+               + sizeof(e->seq), sizeof(*e) - sizeof(e->seq));
+        gwg_shm_recent_publish(slot, ticket);
+    }
 }
 
 int gwg_shm_recent_get(const gwg_shm *shm, uint64_t n, gwg_recent *out)

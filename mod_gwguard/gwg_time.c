@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gwg_atomic.h"
+
 #include "gwg_time.h"
 
 uint64_t gwg_now_us(void)
@@ -40,10 +42,8 @@ static char *two(char *p, unsigned v)
     return p + 2;
 }
 
-/* Every failure shows the time: written digit by digit (strftime with
- * gmtime_r costs ten times as much, and a per-thread cache of it misses
- * on every thread once a second). */
-char *gwg_time_rfc3339(char *buf, size_t len, uint64_t us)
+/* Digit by digit (strftime with gmtime_r costs ten times as much). */
+static char *format(char *buf, size_t len, uint64_t us)
 {
     uint64_t secs = us / 1000000u;
     unsigned sod = (unsigned)(secs % 86400u), m, d;
@@ -77,5 +77,66 @@ char *gwg_time_rfc3339(char *buf, size_t len, uint64_t us)
     p = two(p, sod % 60);
     *p++ = 'Z';
     *p = '\0';
+    return buf;
+}
+
+/* The last second formatted in this process, for the pages of a burst of
+ * failures: a seqlock (odd seq while written) over whole words, so a
+ * reader either gets one writer's complete text or formats it itself; a
+ * writer that finds it taken does not wait. Only the 20-byte form
+ * (4-digit years) is kept. */
+#define CACHED_LEN sizeof("YYYY-MM-DDTHH:MM:SSZ")
+static struct {
+    uint64_t seq;
+    uint64_t secs1;                     /* the second + 1; 0: none */
+    uint64_t text[3];
+} last;
+
+static int cached(char *buf, uint64_t secs)
+{
+    uint64_t seq = GWG_LOAD(&last.seq), text[3];
+    int i;
+
+    if ((seq & 1) || GWG_LOAD_RELAXED(&last.secs1) != secs + 1) {
+        return 0;
+    }
+    for (i = 0; i < 3; i++) {
+        text[i] = GWG_LOAD_RELAXED(&last.text[i]);
+    }
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (GWG_LOAD_RELAXED(&last.seq) != seq) {
+        return 0;
+    }
+    memcpy(buf, text, CACHED_LEN);
+    return 1;
+}
+
+static void keep(const char *buf, uint64_t secs)
+{
+    uint64_t seq = GWG_LOAD_RELAXED(&last.seq), text[3] = { 0, 0, 0 };
+    int i;
+
+    if ((seq & 1) || !GWG_CAS(&last.seq, &seq, seq + 1)) {
+        return;                         /* another thread is writing it */
+    }
+    memcpy(text, buf, CACHED_LEN);
+    __atomic_store_n(&last.secs1, secs + 1, __ATOMIC_RELAXED);
+    for (i = 0; i < 3; i++) {
+        __atomic_store_n(&last.text[i], text[i], __ATOMIC_RELAXED);
+    }
+    GWG_STORE(&last.seq, seq + 2);
+}
+
+/* Every failure shows the time; most in a burst share their second. */
+char *gwg_time_rfc3339(char *buf, size_t len, uint64_t us)
+{
+    uint64_t secs = us / 1000000u;
+
+    if (us == 0 || len < CACHED_LEN || !cached(buf, secs)) {
+        format(buf, len, us);
+        if (len >= CACHED_LEN && strlen(buf) == CACHED_LEN - 1) {
+            keep(buf, secs);
+        }
+    }
     return buf;
 }

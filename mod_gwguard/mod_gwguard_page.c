@@ -78,6 +78,25 @@ static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
     return c;
 }
 
+/* ap_index_of_response for 500..599, found in pre_config: a lookup per
+ * page instead of httpd's search. */
+static int index_5xx[100];
+
+static void make_index_5xx(void)
+{
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        index_5xx[i] = ap_index_of_response(500 + i);
+    }
+}
+
+static int index_of_response(int status)
+{
+    return status >= 500 && status <= 599 ? index_5xx[status - 500]
+                                          : ap_index_of_response(status);
+}
+
 /* The template to send, or NULL to leave the response to httpd:
  * `none`, or no explicit page while an ErrorDocument covers the status
  * (loading the module never silently replaces an admin's ErrorDocument). */
@@ -94,7 +113,7 @@ static const gwg_template *page_for(request_rec *r,
         return NULL;
     }
     if (!c.explicit && !errordoc_failed
-        && ap_response_code_string(r, ap_index_of_response(status))) {
+        && ap_response_code_string(r, index_of_response(status))) {
         return NULL;
     }
     if (c.ref && c.ref->kind != GWG_TARGET_BUILTIN && *rep != GWG_REP_TEXT) {
@@ -216,6 +235,36 @@ static void fill(gwg_page_values *v, request_rec *r,
     }
 }
 
+/* The header fields of a page in the usual case (the class's own
+ * Proxy-Status or none, the default Retry-After on a 503), per class,
+ * 503 or not, and Proxy-Status on or off; made in pre_config (pconf). A
+ * page's still empty err_headers_out becomes a copy of one: one table
+ * copy instead of four lookups and pushes, the same fields in the same
+ * order as page_headers sets them. */
+static apr_table_t *usual[GWG_CLASS_COUNT][2][2];
+
+static void make_usual_headers(apr_pool_t *p)
+{
+    int c, is503, ps;
+
+    for (c = 0; c < GWG_CLASS_COUNT; c++) {
+        for (is503 = 0; is503 < 2; is503++) {
+            for (ps = 0; ps < 2; ps++) {
+                apr_table_t *t = apr_table_make(p, 4);
+                apr_table_setn(t, "Cache-Control", "no-store");
+                apr_table_mergen(t, "Vary", "Accept");
+                if (is503) {
+                    apr_table_setn(t, "Retry-After", default_retry);
+                }
+                if (ps && proxy_status[c]) {
+                    apr_table_setn(t, "Proxy-Status", proxy_status[c]);
+                }
+                usual[c][is503][ps] = t;
+            }
+        }
+    }
+}
+
 /* Headers every page carries; err_headers_out, because the core's error
  * path keeps only those. */
 static void page_headers(request_rec *r, const gwguard_page_conf *pc,
@@ -224,22 +273,39 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
 {
     const char *value = (unsigned)cls < GWG_CLASS_COUNT
                         ? proxy_status[cls] : NULL;
+    const char *retry_value = NULL;
+    int ps = flag(pc ? pc->proxy_status : GWGUARD_UNSET,
+                  gwg_default.proxy_status);
+    int is503 = status == HTTP_SERVICE_UNAVAILABLE;
+    int local = st && cls == st->cls && st->local_fault;
 
-    if (st && cls == st->cls && st->local_fault) {
+    if (is503) {
+        retry_value = retry == (long)gwg_default.retry_after
+                      ? default_retry : apr_ltoa(r->pool, retry);
+    }
+    if (local) {
         value = apr_pstrcat(r->pool, "gwguard; error=", gwg_local_fault_get(
             (gwg_local_fault)st->local_fault)->proxy_status, NULL);
     }
-
+    if ((unsigned)cls < GWG_CLASS_COUNT
+        && apr_is_empty_table(r->err_headers_out)) {
+        /* setn changes a field in place or adds it last: the same order
+         * as setting them one by one below */
+        r->err_headers_out = apr_table_copy(r->pool, usual[cls][is503][ps]);
+        if (retry_value && retry_value != default_retry) {
+            apr_table_setn(r->err_headers_out, "Retry-After", retry_value);
+        }
+        if (ps && local && value) {
+            apr_table_setn(r->err_headers_out, "Proxy-Status", value);
+        }
+        return;
+    }
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_mergen(r->err_headers_out, "Vary", "Accept");
-    if (status == HTTP_SERVICE_UNAVAILABLE) {
-        apr_table_setn(r->err_headers_out, "Retry-After",
-                       retry == (long)gwg_default.retry_after
-                       ? default_retry
-                       : apr_ltoa(r->pool, retry));
+    if (retry_value) {
+        apr_table_setn(r->err_headers_out, "Retry-After", retry_value);
     }
-    if (flag(pc ? pc->proxy_status : GWGUARD_UNSET,
-             gwg_default.proxy_status) && value) {
+    if (ps && value) {
         apr_table_setn(r->err_headers_out, "Proxy-Status", value);
     }
 }
@@ -541,6 +607,8 @@ static int page_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     gwg_page_builtin_bind(pconf, reason_of);
     make_proxy_status(pconf);
+    make_usual_headers(pconf);
+    make_index_5xx();
     return OK;
 }
 

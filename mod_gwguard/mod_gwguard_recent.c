@@ -2,9 +2,9 @@
  * The recent-failures ring (docs/shm-layout.md): one entry per classified
  * failure, written at the end of request_status from the request's verdict and
  * its last attempt, for `gwguardctl recent` and `explain`. Lock-free
- * (gwg_shm_recent_add); the entry is built on the stack with bounded
- * copies (no formatting, no allocation), and not at all when the ring is
- * off (GwGuardRecent 0).
+ * (gwg_shm_recent_claim/publish); the entry is written in place with
+ * bounded copies (no formatting, no allocation, nothing built first), and
+ * not at all when the ring is off (GwGuardRecent 0).
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -34,14 +34,14 @@ static void fill_attempt(gwg_recent *e, const gwguard_attempt *a,
     e->t_total_us = span(a->sig.start_us, now);
 }
 
-/* What every entry of a request has: the request's side. */
-static void fill_request(gwg_recent *e, request_rec *r, const gwguard_req *st,
+/* What every entry of a request has: the request's side. Every field but
+ * seq is written (the claimed entry still holds an older one). */
+static void fill_request(gwg_recent *e, request_rec *r, const char *id,
                          apr_time_t now)
 {
-    memset(e, 0, sizeof(*e));
+    memset((char *)e + sizeof(e->seq), 0, sizeof(*e) - sizeof(e->seq));
     e->time = (uint64_t)now;
-    gwg_append(e->request_id, e->request_id + sizeof(e->request_id),
-               gwguard_request_id(r, st));
+    gwg_append(e->request_id, e->request_id + sizeof(e->request_id), id);
     gwg_append(e->method, e->method + sizeof(e->method), r->method);
     /* the path without the query (it may hold secrets), cut at 256 */
     gwg_append(e->path, e->path + sizeof(e->path), r->uri);
@@ -52,21 +52,52 @@ static int ring_on(void)
     return gwguard_segment.ok && gwguard_segment.shm.recent_size > 0;
 }
 
+/* A literal of n bytes at at: a copy of constant size when it fits (the
+ * common case, no scan), else gwg_append's cut. */
+static inline char *lit(char *at, const char *end, const char *s, size_t n)
+{
+    if ((size_t)(end - at) > n) {
+        memcpy(at, s, n + 1);
+        return at + n;
+    }
+    return gwg_append(at, end, s);
+}
+#define LIT(at, end, s) lit((at), (end), (s), sizeof(s) - 1)
+
+/* A count: one digit without gwg_append_u64's loop and scan. */
+static inline char *count(char *at, const char *end, int v)
+{
+    if (v >= 0 && v < 10 && end - at > 1) {
+        at[0] = (char)('0' + v);
+        at[1] = '\0';
+        return at + 1;
+    }
+    return gwg_append_u64(at, end, (uint64_t)v);
+}
+
 /* "rule=R attempts=N local=L" or "rule=R attempt=I/N failed over". */
-static void detail(gwg_recent *e, const char *rule, const char *what,
-                   int i, int n, const char *tail)
+static inline void detail(gwg_recent *e, const char *rule, int attempt,
+                          int n, const char *local)
 {
     char *end = e->detail + sizeof(e->detail), *at;
 
-    at = gwg_append(e->detail, end, "rule=");
+    at = LIT(e->detail, end, "rule=");
     at = gwg_append(at, end, rule ? rule : "-");
-    at = gwg_append(at, end, what);
-    if (i > 0) {
-        at = gwg_append_u64(at, end, (uint64_t)i);
-        at = gwg_append(at, end, "/");
+    if (attempt > 0) {
+        at = LIT(at, end, " attempt=");
+        at = count(at, end, attempt);
+        at = LIT(at, end, "/");
     }
-    at = gwg_append_u64(at, end, (uint64_t)n);
-    gwg_append(at, end, tail);
+    else {
+        at = LIT(at, end, " attempts=");
+    }
+    at = count(at, end, n);
+    if (attempt > 0) {
+        LIT(at, end, " failed over");
+    }
+    else if (local) {
+        gwg_append(LIT(at, end, " local="), end, local);
+    }
 }
 
 /* A request body is announced by either header (RFC 9112 §6.3); looking
@@ -89,29 +120,36 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
 {
     apr_time_t now;
     const gwg_local_fault_info *lf;
-    gwg_recent e;
+    const char *id;
+    uint8_t retry;
+    uint64_t ticket;
+    gwg_recent *e;
 
     if (!ring_on() || st->cls == GWG_CLASS_NONE
         || st->cls == GWG_CLASS_MAINTENANCE) {   /* not a failure */
         return;
     }
     now = apr_time_now();
-    fill_request(&e, r, st, now);
-    e.class_id = (uint32_t)st->cls;
-    e.status = (uint32_t)st->status;
-    e.retryable = retry_flag(r, st->cls);
+    id = gwguard_request_id(r, st);     /* may allocate: before the claim */
+    retry = retry_flag(r, st->cls);
+    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
+    if (!(e = gwg_shm_recent_claim(&gwguard_segment.shm, &ticket))) {
+        return;
+    }
+    fill_request(e, r, id, now);
+    e->class_id = (uint32_t)st->cls;
+    e->status = (uint32_t)st->status;
+    e->retryable = retry;
     if (st->attempts->nelts > 0) {
-        fill_attempt(&e, &APR_ARRAY_IDX(st->attempts,
-                                        st->attempts->nelts - 1,
-                                        gwguard_attempt), now);
+        fill_attempt(e, &APR_ARRAY_IDX(st->attempts,
+                                       st->attempts->nelts - 1,
+                                       gwguard_attempt), now);
     }
     else {
-        e.t_total_us = span(r->request_time, now);
+        e->t_total_us = span(r->request_time, now);
     }
-    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
-    detail(&e, st->rule, " attempts=", 0, st->attempts->nelts,
-           lf ? apr_pstrcat(r->pool, " local=", lf->name, NULL) : "");
-    gwg_shm_recent_add(&gwguard_segment.shm, &e);
+    detail(e, st->rule, 0, st->attempts->nelts, lf ? lf->name : NULL);
+    gwg_shm_recent_publish(e, ticket);
 }
 
 void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
@@ -119,19 +157,26 @@ void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
 {
     const gwguard_attempt *a = &APR_ARRAY_IDX(st->attempts, i,
                                               gwguard_attempt);
-    gwg_recent e;
+    apr_time_t end;
+    const char *id;
+    uint8_t retry;
+    uint64_t ticket;
+    gwg_recent *e;
 
     if (!ring_on() || a->cls == GWG_CLASS_NONE
         || a->cls == GWG_CLASS_MAINTENANCE) {
         return;
     }
-    fill_request(&e, r, st,
-                 a->sig.end_us ? a->sig.end_us : apr_time_now());
-    e.class_id = (uint32_t)a->cls;
-    e.retryable = retry_flag(r, a->cls);
-    fill_attempt(&e, a,
-                 a->sig.end_us ? a->sig.end_us : apr_time_now());
-    detail(&e, a->rule, " attempt=", i + 1, st->attempts->nelts,
-           " failed over");
-    gwg_shm_recent_add(&gwguard_segment.shm, &e);
+    end = a->sig.end_us ? a->sig.end_us : apr_time_now();
+    id = gwguard_request_id(r, st);
+    retry = retry_flag(r, a->cls);
+    if (!(e = gwg_shm_recent_claim(&gwguard_segment.shm, &ticket))) {
+        return;
+    }
+    fill_request(e, r, id, end);
+    e->class_id = (uint32_t)a->cls;
+    e->retryable = retry;
+    fill_attempt(e, a, end);
+    detail(e, a->rule, i + 1, st->attempts->nelts, NULL);
+    gwg_shm_recent_publish(e, ticket);
 }

@@ -168,6 +168,40 @@ def test_retry_after_proxy_status_and_no_segment(make_httpd, dead_port):
     assert hd["Retry-After"] == "120"
 
 
+PAGE_FIELDS = ("Cache-Control", "Vary", "Retry-After", "Proxy-Status")
+
+
+def test_page_fields_in_the_same_order_on_every_path(make_httpd, dead_port):
+    """A page's header fields come from a per-class table copied into an
+    empty err_headers_out, or are set one by one when something (here
+    `Header always ... early`) put a field there first: both give the same
+    fields, values and order, with the default Retry-After, another one,
+    and none (Proxy-Status off)."""
+    conf = ("ProxyPass /down/ http://127.0.0.1:%d/\n"
+            "<Location /down/r/>\nGwGuardRetryAfter 120\n</Location>\n"
+            "<Location /down/q/>\nGwGuardProxyStatus Off\n</Location>\n"
+            % dead_port)
+    copied, one_by_one = tolerant(make_httpd), tolerant(make_httpd)
+    copied.start(conf)
+    one_by_one.start(conf + "Header always set X-Early 1 early\n")
+    for path, retry, ps in (("/down/x", "30", True),
+                            ("/down/r/x", "120", True),
+                            ("/down/q/x", "30", False)):
+        seen = []
+        for h in (copied, one_by_one):
+            status, hd, _ = get(h.url + path)
+            assert status == 503
+            seen.append([(k, hd[k]) for k in hd if k in PAGE_FIELDS])
+        assert "X-Early" not in dict(get(copied.url + path)[1])
+        assert dict(get(one_by_one.url + path)[1])["X-Early"] == "1"
+        assert seen[0] == seen[1], path
+        want = [("Cache-Control", "no-store"), ("Vary", "Accept"),
+                ("Retry-After", retry)]
+        if ps:
+            want.append(("Proxy-Status", "gwguard; error=connection_refused"))
+        assert seen[0] == want, path
+
+
 # ---- negotiation ----
 
 NEGOTIATION = [

@@ -1,4 +1,6 @@
 /* Escaping: no input may break JSON or inject markup. */
+#include <pthread.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "gwg_out.h"
@@ -120,6 +122,19 @@ START_TEST(bounded_appends_and_hex)
         snprintf(want, sizeof(want), "%llx", (unsigned long long)vals[i]);
         ck_assert_str_eq(hex, want);
     }
+    /* every length and every digit in every place; nothing past the end */
+    for (i = 0; i < 4096; i++) {
+        char want[32];
+        uint64_t v = (i < 64 ? 1ULL << i : 0) | (i < 64 ? 0
+                     : (0x9e3779b97f4a7c15ULL * i) >> (i % 64));
+        memset(hex, 'X', sizeof(hex));
+        at = gwg_hex(hex, v);
+        snprintf(want, sizeof(want), "%llx", (unsigned long long)v);
+        ck_assert_int_eq(at - hex, (int)strlen(want));
+        ck_assert_int_eq(*at, 'X');
+        *at = '\0';
+        ck_assert_str_eq(hex, want);
+    }
 }
 END_TEST
 
@@ -153,6 +168,64 @@ START_TEST(rfc3339_is_strftime)
 }
 END_TEST
 
+/* The last second's text is kept for the next caller: a hit says what a
+ * miss would, also while other threads keep other seconds (a torn copy
+ * would show up as a wrong string). */
+#define CACHE_THREADS 4
+#define CACHE_SECONDS 6
+static char cache_want[CACHE_SECONDS][GWG_RFC3339_LEN];
+static int cache_wrong;
+
+static void *format_many(void *arg)
+{
+    unsigned k = (unsigned)(uintptr_t)arg, i;
+    char got[GWG_RFC3339_LEN];
+
+    for (i = 0; i < 20000; i++) {
+        unsigned which = (i / (k + 1) + k) % CACHE_SECONDS;
+        uint64_t us = (1700000000ULL + which * 86399ULL) * 1000000ULL
+                      + i % 1000000u;
+        gwg_time_rfc3339(got, sizeof(got), us);
+        if (strcmp(got, cache_want[which]) != 0) {
+            __atomic_store_n(&cache_wrong, 1, __ATOMIC_RELAXED);
+        }
+    }
+    return NULL;
+}
+
+START_TEST(rfc3339_cache_is_exact)
+{
+    pthread_t t[CACHE_THREADS];
+    char got[GWG_RFC3339_LEN];
+    unsigned i;
+
+    for (i = 0; i < CACHE_SECONDS; i++) {
+        time_t secs = (time_t)(1700000000ULL + i * 86399ULL);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        strftime(cache_want[i], GWG_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        /* a miss, then hits at other microseconds of the same second */
+        gwg_time_rfc3339(got, sizeof(got), (uint64_t)secs * 1000000u);
+        ck_assert_str_eq(got, cache_want[i]);
+        gwg_time_rfc3339(got, sizeof(got), (uint64_t)secs * 1000000u + 999999);
+        ck_assert_str_eq(got, cache_want[i]);
+    }
+    /* a second below 1 (secs 0) is not the empty cache */
+    ck_assert_str_eq(gwg_time_rfc3339(got, sizeof(got), 1),
+                     "1970-01-01T00:00:00Z");
+    ck_assert_str_eq(gwg_time_rfc3339(got, sizeof(got), 2),
+                     "1970-01-01T00:00:00Z");
+    for (i = 0; i < CACHE_THREADS; i++) {
+        ck_assert_int_eq(pthread_create(&t[i], NULL, format_many,
+                                        (void *)(uintptr_t)i), 0);
+    }
+    for (i = 0; i < CACHE_THREADS; i++) {
+        pthread_join(t[i], NULL);
+    }
+    ck_assert_int_eq(cache_wrong, 0);
+}
+END_TEST
+
 Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -164,6 +237,7 @@ Suite *out_suite(void)
     tcase_add_test(tc, printf_and_failed_writes);
     tcase_add_test(tc, bounded_appends_and_hex);
     tcase_add_test(tc, rfc3339_is_strftime);
+    tcase_add_test(tc, rfc3339_cache_is_exact);
     suite_add_tcase(s, tc);
     return s;
 }

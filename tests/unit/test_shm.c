@@ -525,6 +525,37 @@ START_TEST(recent_ring_newest_first_and_wraps)
 }
 END_TEST
 
+/* An entry written in place is invisible until published, and a writer
+ * that finds its entry being written drops its own. */
+START_TEST(recent_claim_in_place)
+{
+    gwg_shm shm;
+    gwg_recent out, *e, *held;
+    uint64_t ticket, t1, t2;
+
+    create(&shm, 16, 2);
+    e = gwg_shm_recent_claim(&shm, &ticket);
+    ck_assert_ptr_nonnull(e);
+    snprintf(e->request_id, sizeof(e->request_id), "in-place");
+    ck_assert_int_eq(gwg_shm_recent_get(&shm, 0, &out), -1);
+    gwg_shm_recent_publish(e, ticket);
+    ck_assert_int_eq(gwg_shm_recent_get(&shm, 0, &out), 0);
+    ck_assert_str_eq(out.request_id, "in-place");
+    /* ticket 1 holds the other entry; ticket 3 wants it too: dropped */
+    held = gwg_shm_recent_claim(&shm, &t1);
+    ck_assert_ptr_nonnull(held);
+    e = gwg_shm_recent_claim(&shm, &t2);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_null(gwg_shm_recent_claim(&shm, &ticket));
+    ck_assert_uint_eq(ticket, 3);
+    gwg_shm_recent_publish(e, t2);
+    gwg_shm_recent_publish(held, t1);
+    ck_assert_int_eq(gwg_shm_recent_get(&shm, 1, &out), 0);
+    ck_assert_int_eq(gwg_shm_recent_get(&shm, 0, &out), -1);
+    gwg_shm_close(&shm);
+}
+END_TEST
+
 Suite *shm_suite(void)
 {
     Suite *s = suite_create("shm");
@@ -554,6 +585,7 @@ Suite *shm_suite(void)
     tcase_add_test(slots, reset_under_load_loses_nothing_after_it);
     tcase_add_test(slots, reset_zeroes_and_keeps_the_key);
     tcase_add_test(slots, recent_ring_newest_first_and_wraps);
+    tcase_add_test(slots, recent_claim_in_place);
     suite_add_tcase(s, slots);
     return s;
 }
