@@ -35,7 +35,9 @@ MODULES_DIR := $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
 
 WARN       := -Wall -Wextra -Werror
 OPT        ?= -O2 -g
-BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -fPIC -D_GNU_SOURCE
+# hidden: the module exports only gwguard_module (mod_gwguard.c)
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden \
+               -D_GNU_SOURCE
 CORE_CFLAGS := $(BASE_CFLAGS) $(APR_INC) $(XML_CFLAGS) -Imod_gwguard
 
 CORE_SRC   := $(wildcard mod_gwguard/gwg_*.c)

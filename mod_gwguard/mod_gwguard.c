@@ -120,6 +120,11 @@ static void gwguard_register_hooks(apr_pool_t *p)
                                            fixups */
 }
 
+/* The one symbol httpd looks up (LoadModule); everything else is built
+ * with -fvisibility=hidden, so calls and data inside the module bind
+ * directly instead of through the PLT and GOT (issue #12). */
+extern module __attribute__((visibility("default"))) gwguard_module;
+
 AP_DECLARE_MODULE(gwguard) = {
     STANDARD20_MODULE_STUFF,
     gwguard_create_dir_conf,
