@@ -19,7 +19,8 @@ def costs(path, inclusive):
     rows = {}
     for line in out.splitlines():
         m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(?:\S*:)?(\S+)", line)
-        if m and "PROGRAM" not in line:
+        # "<counts for unidentified lines in FILE>" rows are not functions
+        if m and "PROGRAM" not in line and "<counts for" not in line:
             name = m.group(2)
             value = int(m.group(1).replace(",", ""))
             rows[name] = max(rows.get(name, 0), value)
