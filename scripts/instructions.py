@@ -2,9 +2,11 @@
 """Instructions per request, stock httpd against mod_gwguard, by callgrind
 on a single-process httpd (-X, event MPM, LogLevel crit): deterministic,
 unlike req/s on a shared machine. Four comparisons (issue #12), each with
-its goal:
+its goal, and the success once more with a breaker configured:
 
   success    healthy upstream: module loaded / not loaded
+  success-breaker  the same, GwGuardBreaker configured (the fixups hook's
+             check and worker lookup; goal as for success)
   builtin    refused upstream: built-in page / stock default error page
   template   refused upstream: GwGuardErrorPage default FILE (with
              {{request_id}} and {{time}}) / stock ErrorDocument 503 serving
@@ -81,6 +83,12 @@ def cases(ok_port, dead):
     return [
         ("success", 1.01,
          Config(False, healthy, 200), Config(True, healthy, 200)),
+        # the same success where an admin turned the breaker on: the
+        # fixups hook's check and worker lookup (docs/breaker.md)
+        ("success-breaker", 1.01,
+         Config(False, healthy, 200),
+         Config(True, "GwGuardBreaker failures=5 window=10 cooldown=30\n"
+                + healthy, 200)),
         ("builtin", 1.05,
          Config(False, proxy, 503), Config(True, proxy, 503)),
         ("template", 0.90,
@@ -164,6 +172,7 @@ def measure(n=300, only=None, show=print, keep=None):
 
 TITLES = {
     "success": "success: module loaded / not loaded",
+    "success-breaker": "success, breaker configured / module not loaded",
     "builtin": "refused: built-in page / stock default error page",
     "template": "refused: template FILE page / stock ErrorDocument file",
     "breaker": "breaker open / stock balancer member in error",
