@@ -304,8 +304,9 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     if (u->last_failure && u->last_class != GWG_CLASS_NONE) {
         gwg_out_str(o, "{\"time\":");
         json_time_or_null(o, u->last_failure);
-        gwg_out_printf(o, ",\"class\":\"%s\"}",
-                       gwg_class_get(u->last_class)->name);
+        gwg_out_str(o, ",\"class\":\"");
+        gwg_out_str(o, gwg_class_get(u->last_class)->name);
+        gwg_out_str(o, "\"}");
     }
     else {
         gwg_out_str(o, "null");
@@ -323,9 +324,11 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     else {
         gwg_out_str(o, "null");
     }
-    gwg_out_printf(o, ",\"breaker_panic\":%s",
-                   u->breaker_panic ? "true" : "false");
-    gwg_out_printf(o, ",\"breaker\":\"%s\"", gwg_breaker_name(u->breaker));
+    gwg_out_str(o, u->breaker_panic ? ",\"breaker_panic\":true"
+                                    : ",\"breaker_panic\":false");
+    gwg_out_str(o, ",\"breaker\":\"");
+    gwg_out_str(o, gwg_breaker_name(u->breaker));
+    gwg_out_str(o, "\"");
     gwg_out_str(o, ",\"maintenance\":");    /* added after version 1 */
     json_maint(o, &u->maint);
     gwg_out_str(o, "}");
@@ -337,8 +340,9 @@ void gwg_format_json(gwg_out *o, const gwg_snapshot *snap)
 
     gwg_out_str(o, "{\"version\":1,\"shm\":");
     gwg_out_json_str(o, snap->shm_path);
-    gwg_out_printf(o, ",\"generation\":%" PRIu64 ",\"started\":",
-                   snap->generation);
+    gwg_out_str(o, ",\"generation\":");
+    gwg_out_u64(o, snap->generation);
+    gwg_out_str(o, ",\"started\":");
     json_time_or_null(o, snap->started);
     gwg_out_str(o, ",\"reset\":");
     json_time_or_null(o, snap->reset_time);

@@ -115,7 +115,9 @@ apr_status_t gwg_snapshot_take(gwg_snapshot **out, const char **missing,
     snap->used = used;
     snap->totals.name = snap->totals.worker = snap->totals.balancer = "";
     snap->totals.last_class = GWG_CLASS_NONE;
-    snap->upstreams = apr_pcalloc(p, sizeof(gwg_snap_upstream)
+    /* not zeroed: copy_slot writes every field (the memset was a tenth
+     * of a 10,000-upstream status) */
+    snap->upstreams = apr_palloc(p, sizeof(gwg_snap_upstream)
                                      * ((nkeys > 0 ? (uint32_t)nkeys : used)
                                         + 1));
     if (nkeys > 0) {
@@ -149,13 +151,6 @@ const char *gwg_breaker_name(int state)
     case GWG_BREAKER_HALF_OPEN: return "half_open";
     default: return "closed";
     }
-}
-
-int gwg_snap_status_shown(const gwg_snap_upstream *u, int i)
-{
-    int status = GWG_STATUS_MIN + i;
-
-    return u->statuses[i] != 0 || (status >= 502 && status <= 504);
 }
 
 gwg_class_t gwg_snap_top_class(const gwg_snap_upstream *u)

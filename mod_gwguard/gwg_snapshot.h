@@ -54,8 +54,14 @@ const char *gwg_breaker_name(int state);
 
 /* Whether a status counter is reported: 502, 503 and 504 always (the
  * gateway statuses, so dashboards see zeros), any other 5xx once used.
- * i indexes statuses[] (status GWG_STATUS_MIN + i). */
-int gwg_snap_status_shown(const gwg_snap_upstream *u, int i);
+ * i indexes statuses[] (status GWG_STATUS_MIN + i). Inline: the formats
+ * ask it 100 times an upstream. */
+static inline int gwg_snap_status_shown(const gwg_snap_upstream *u, int i)
+{
+    int status = GWG_STATUS_MIN + i;
+
+    return u->statuses[i] != 0 || (status >= 502 && status <= 504);
+}
 
 /* The class with the most failures, or GWG_CLASS_NONE. */
 gwg_class_t gwg_snap_top_class(const gwg_snap_upstream *u);
