@@ -84,8 +84,8 @@ void gwg_out_u64_put(gwg_out *o, uint64_t v)
         t /= 10;
         n++;
     }
-    end = o->size - o->used >= sizeof(tmp) ? o->buf + o->used + n
-                                           : tmp + n;
+    end = gwg_out_room(o, sizeof(tmp));
+    end = end ? end + n : tmp + n;
     do {
         *--end = (char)('0' + v % 10);
         v /= 10;

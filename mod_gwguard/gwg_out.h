@@ -48,6 +48,13 @@ static inline void gwg_out_mem(gwg_out *o, size_t len, const char *data)
     gwg_out_put(o, len, data);
 }
 
+/* Where n bytes fit in the buffer, or NULL (unbuffered, or full), for a
+ * piece written in place; the writer then adds its length to used. */
+static inline char *gwg_out_room(gwg_out *o, size_t n)
+{
+    return n <= o->size - o->used ? o->buf + o->used : NULL;
+}
+
 /* Inline so that a literal's length is known when compiling. */
 static inline void gwg_out_str(gwg_out *o, const char *s)
 {
