@@ -206,11 +206,12 @@ static void json_time_or_null(gwg_out *o, uint64_t us)
     gwg_out_json_str(o, gwg_time_rfc3339(buf, sizeof(buf), us));
 }
 
-/* The lengths of the counters' keys, measured once a document: an
- * upstream writes some 30 keys. */
+/* The lengths of the counters' keys (and the class names), looked up
+ * once a document: an upstream writes some 30 keys. */
 typedef struct {
     size_t field[GWG_STATUS_NFIELDS_MAX];
     size_t cls[GWG_CLASS_COUNT];
+    const char *cls_name[GWG_CLASS_COUNT];
 } json_key_lens;
 
 static void json_key_lens_init(json_key_lens *k)
@@ -222,7 +223,8 @@ static void json_key_lens_init(json_key_lens *k)
                       ? strlen(gwg_status_fields[i].json) : 0;
     }
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
-        k->cls[i] = strlen(gwg_class_get((gwg_class_t)i)->name);
+        k->cls_name[i] = gwg_class_get((gwg_class_t)i)->name;
+        k->cls[i] = strlen(k->cls_name[i]);
     }
 }
 
@@ -253,7 +255,7 @@ static void json_classes(gwg_out *o, const gwg_snap_upstream *u,
 
     gwg_out_str(o, "{");
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
-        json_key(o, i == 0, gwg_class_get((gwg_class_t)i)->name, k->cls[i]);
+        json_key(o, i == 0, k->cls_name[i], k->cls[i]);
         gwg_out_u64(o, u->classes[i]);
     }
     gwg_out_str(o, "}");

@@ -506,6 +506,54 @@ START_TEST(formats_agree_with_the_field_table)
 }
 END_TEST
 
+/* A buffered out (gwguardctl's) writes the same bytes as one that
+ * writes every piece, whatever its size: pieces, keys and numbers that
+ * straddle the buffer's end, and pieces bigger than the buffer. */
+START_TEST(buffered_output_is_the_same)
+{
+    static const size_t sizes[] = { 1, 2, 3, 5, 8, 19, 20, 21, 33, 64,
+                                    4096 };
+    gwg_outcome odd = { GWG_CLASS_BAD_RESPONSE, 507, 1763715600000000ull,
+                        -1 };
+    gwg_transition t;
+    gwg_snapshot *snap;
+    const char *missing;
+    uint64_t now = 1763715600000000ull;
+    int f, of;
+    size_t i;
+
+    /* a worker to escape, an odd status and a huge counter */
+    of = (int)gwg_shm_slot_for(&shm, "http://c.example:1",
+                               "w\x01<\xff\xc3\xa9\"", "", &of);
+    gwg_shm_record(&shm, (uint32_t)of, &odd, &t);
+    shm.slots[of].requests = UINT64_MAX;
+    ck_assert_int_eq(gwg_snapshot_take(&snap, &missing, &shm, path, NULL, 0,
+                                       pool), APR_SUCCESS);
+    for (f = 0; f <= GWG_FORMAT_KV; f++) {
+        membuf want, got;
+        gwg_out o;
+        membuf_out(&o, &want);
+        ck_assert_int_eq(gwg_format_status(&o, snap, (gwg_format_t)f, now),
+                         0);
+        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            char *buf = malloc(sizes[i]);
+            membuf_out(&o, &got);
+            gwg_out_init_buffered(&o, membuf_write, &got, buf, sizes[i]);
+            ck_assert_int_eq(gwg_format_status(&o, snap, (gwg_format_t)f,
+                                               now), 0);
+            ck_assert_int_eq(gwg_out_flush(&o), 0);
+            ck_assert_msg(got.len == want.len
+                          && memcmp(got.data, want.data, want.len) == 0,
+                          "format %d, buffer %zu:\n%s\n---\n%s", f,
+                          sizes[i], got.data, want.data);
+            free(got.data);
+            free(buf);
+        }
+        free(want.data);
+    }
+}
+END_TEST
+
 Suite *format_suite(void)
 {
     Suite *s = suite_create("format");
@@ -525,6 +573,7 @@ Suite *format_suite(void)
     tcase_add_test(tc, maintenance_column);
     tcase_add_test(tc, negotiation);
     tcase_add_test(tc, formats_agree_with_the_field_table);
+    tcase_add_test(tc, buffered_output_is_the_same);
     suite_add_tcase(s, tc);
     return s;
 }
