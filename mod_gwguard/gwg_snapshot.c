@@ -4,8 +4,10 @@
  * each is exact, and they may disagree by the few requests that finished
  * while the copy was taken.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <apr_strings.h>
 
@@ -73,6 +75,28 @@ static void add_totals(gwg_snap_upstream *t, const gwg_snap_upstream *u)
     t->consecutive_failures += u->consecutive_failures;
 }
 
+/* A snapshot of 10,000 upstreams is 13 MB of fresh memory, and a page
+ * fault per 4 KiB of it cost more than formatting it (some 40 ms of
+ * gwguardctl status's 100). Asking for transparent huge pages on the
+ * whole 2 MiB pages inside it makes that a fault per 2 MiB. Only a hint:
+ * where THP is off, or the kernel has none free, nothing changes. */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+static void hint_huge_pages(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+
+    if (end > start) {
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    }
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(((const gwg_snap_upstream *)a)->name,
@@ -102,6 +126,7 @@ apr_status_t gwg_snapshot_take(gwg_snapshot **out, const char **missing,
 {
     gwg_snapshot *snap = apr_pcalloc(p, sizeof(*snap));
     uint32_t used = gwg_shm_used(shm), i;
+    size_t size;
     int k;
 
     *missing = NULL;
@@ -117,9 +142,10 @@ apr_status_t gwg_snapshot_take(gwg_snapshot **out, const char **missing,
     snap->totals.last_class = GWG_CLASS_NONE;
     /* not zeroed: copy_slot writes every field (the memset was a tenth
      * of a 10,000-upstream status) */
-    snap->upstreams = apr_palloc(p, sizeof(gwg_snap_upstream)
-                                     * ((nkeys > 0 ? (uint32_t)nkeys : used)
-                                        + 1));
+    size = sizeof(gwg_snap_upstream)
+           * ((nkeys > 0 ? (uint32_t)nkeys : used) + 1);
+    snap->upstreams = apr_palloc(p, size);
+    hint_huge_pages(snap->upstreams, size);
     if (nkeys > 0) {
         for (k = 0; k < nkeys; k++) {
             long slot = gwg_shm_find(shm, keys[k]);
