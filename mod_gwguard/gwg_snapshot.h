@@ -11,6 +11,8 @@
 #include "gwg_maint.h"
 #include "gwg_shm.h"
 
+/* copy_slot (gwg_snapshot.c) writes every field: the array of these is
+ * not zeroed, so a field added here is added there too. */
 typedef struct {
     const char *name;            /* upstream key, or "*overflow*" */
     const char *worker;          /* "" if unknown */
