@@ -77,24 +77,26 @@ static void add_totals(gwg_snap_upstream *t, const gwg_snap_upstream *u)
 
 /* A snapshot of 10,000 upstreams is 13 MB of fresh memory, and a page
  * fault per 4 KiB of it cost more than formatting it (some 40 ms of
- * gwguardctl status's 100). Asking for transparent huge pages on the
- * whole 2 MiB pages inside it makes that a fault per 2 MiB. Only a hint:
- * where THP is off, or the kernel has none free, nothing changes. */
+ * gwguardctl status's 100). So a large array starts on a 2 MiB boundary
+ * (the slack is address space, never touched) and asks for transparent
+ * huge pages: a fault per 2 MiB. Only a hint: where THP is off, or the
+ * kernel has none free, nothing changes. */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-static void hint_huge_pages(void *p, size_t len)
+static gwg_snap_upstream *alloc_upstreams(apr_pool_t *p, size_t size)
 {
-#ifdef MADV_HUGEPAGE
-    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    uintptr_t end = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+    uintptr_t start;
 
-    if (end > start) {
-        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    if (size < HUGE_PAGE) {
+        return apr_palloc(p, size);
     }
-#else
-    (void)p;
-    (void)len;
+    start = (uintptr_t)apr_palloc(p, size + 2 * HUGE_PAGE);
+    start = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+    (void)madvise((void *)start, (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1),
+                  MADV_HUGEPAGE);
 #endif
+    return (gwg_snap_upstream *)start;
 }
 
 static int by_name(const void *a, const void *b)
@@ -144,8 +146,7 @@ apr_status_t gwg_snapshot_take(gwg_snapshot **out, const char **missing,
      * of a 10,000-upstream status) */
     size = sizeof(gwg_snap_upstream)
            * ((nkeys > 0 ? (uint32_t)nkeys : used) + 1);
-    snap->upstreams = apr_palloc(p, size);
-    hint_huge_pages(snap->upstreams, size);
+    snap->upstreams = alloc_upstreams(p, size);
     if (nkeys > 0) {
         for (k = 0; k < nkeys; k++) {
             long slot = gwg_shm_find(shm, keys[k]);
