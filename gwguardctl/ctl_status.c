@@ -24,7 +24,7 @@ static int run(ctl_env *env)
     const char *missing;
     gwg_snapshot *snap;
     gwg_out out;
-    static gwg_filebuf fb;          /* 64 KiB: not on the stack */
+    static char buf[65536];         /* 64 KiB: not on the stack */
     int rc;
 
     if (gwg_snapshot_take(&snap, &missing, &env->shm, env->shm_path,
@@ -34,10 +34,10 @@ static int run(ctl_env *env)
                   "http://127.0.0.1:8080)", missing, env->shm_path);
         return CTL_FAIL;
     }
-    fb.f = stdout;
-    gwg_out_init(&out, gwg_filebuf_write, &fb);
+    gwg_out_init_buffered(&out, gwg_out_file_write, stdout, buf,
+                          sizeof(buf));
     rc = gwg_format_status(&out, snap, format, gwg_now_us());
-    rc |= gwg_filebuf_flush(&fb);
+    rc |= gwg_out_flush(&out);
     if (rc != 0 || fflush(stdout) != 0) {
         ctl_error("cannot write the status to standard output");
         return CTL_FAIL;

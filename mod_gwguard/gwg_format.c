@@ -206,15 +206,56 @@ static void json_time_or_null(gwg_out *o, uint64_t us)
     gwg_out_json_str(o, gwg_time_rfc3339(buf, sizeof(buf), us));
 }
 
-static void json_classes(gwg_out *o, const gwg_snap_upstream *u)
+/* The lengths of the counters' keys (and the class names), looked up
+ * once a document: an upstream writes some 30 keys. */
+typedef struct {
+    size_t field[GWG_STATUS_NFIELDS_MAX];
+    size_t cls[GWG_CLASS_COUNT];
+    const char *cls_name[GWG_CLASS_COUNT];
+} json_key_lens;
+
+static void json_key_lens_init(json_key_lens *k)
+{
+    int i;
+
+    for (i = 0; i < gwg_status_nfields; i++) {
+        k->field[i] = gwg_status_fields[i].json
+                      ? strlen(gwg_status_fields[i].json) : 0;
+    }
+    for (i = 0; i < GWG_CLASS_COUNT; i++) {
+        k->cls_name[i] = gwg_class_get((gwg_class_t)i)->name;
+        k->cls[i] = strlen(k->cls_name[i]);
+    }
+}
+
+/* ,"key": (no comma first) as one piece, in place when it fits. */
+static void json_key(gwg_out *o, int first, const char *key, size_t len)
+{
+    char *d = gwg_out_room(o, len + 4);
+
+    if (!d) {
+        gwg_out_str(o, first ? "\"" : ",\"");
+        gwg_out_mem(o, len, key);
+        gwg_out_str(o, "\":");
+        return;
+    }
+    d[0] = ',';
+    d += !first;
+    d[0] = '"';
+    memcpy(d + 1, key, len);
+    d[len + 1] = '"';
+    d[len + 2] = ':';
+    o->used += len + 3 + !first;
+}
+
+static void json_classes(gwg_out *o, const gwg_snap_upstream *u,
+                         const json_key_lens *k)
 {
     int i;
 
     gwg_out_str(o, "{");
     for (i = 0; i < GWG_CLASS_COUNT; i++) {
-        gwg_out_str(o, i ? ",\"" : "\"");
-        gwg_out_str(o, gwg_class_get((gwg_class_t)i)->name);
-        gwg_out_str(o, "\":");
+        json_key(o, i == 0, k->cls_name[i], k->cls[i]);
         gwg_out_u64(o, u->classes[i]);
     }
     gwg_out_str(o, "}");
@@ -222,10 +263,14 @@ static void json_classes(gwg_out *o, const gwg_snap_upstream *u)
 
 static void json_statuses(gwg_out *o, const gwg_snap_upstream *u)
 {
-    int i, first = 1;
+    int i = 0, end = GWG_STATUS_SLOTS, first = 1;
 
+    if (!gwg_snap_other_statuses(u)) {
+        i = GWG_STATUS_ALWAYS_FIRST - GWG_STATUS_MIN;
+        end = GWG_STATUS_ALWAYS_LAST + 1 - GWG_STATUS_MIN;
+    }
     gwg_out_str(o, "{");
-    for (i = 0; i < GWG_STATUS_SLOTS; i++) {
+    for (; i < end; i++) {
         if (gwg_snap_status_shown(u, i)) {
             gwg_out_str(o, first ? "\"" : ",\"");
             gwg_out_u64(o, (uint64_t)(GWG_STATUS_MIN + i));
@@ -240,7 +285,8 @@ static void json_statuses(gwg_out *o, const gwg_snap_upstream *u)
 /* The counters shared by an upstream and the totals: the status-field
  * rows with a JSON key. Numbers go through gwg_out_u64: printf dominated
  * a 10,000-upstream status before. */
-static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
+static void json_counters(gwg_out *o, const gwg_snap_upstream *u,
+                          const json_key_lens *k)
 {
     int i, first = 1;
 
@@ -249,12 +295,10 @@ static void json_counters(gwg_out *o, const gwg_snap_upstream *u)
         if (!f->json) {
             continue;
         }
-        gwg_out_str(o, first ? "\"" : ",\"");
-        gwg_out_str(o, f->json);
-        gwg_out_str(o, "\":");
+        json_key(o, first, f->json, k->field[i]);
         first = 0;
         if (f->kind == GWG_FIELD_CLASSES) {
-            json_classes(o, u);
+            json_classes(o, u, k);
         }
         else if (f->kind == GWG_FIELD_STATUSES) {
             json_statuses(o, u);
@@ -283,7 +327,8 @@ static void json_maint(gwg_out *o, const gwg_maint *m)
     gwg_out_str(o, "}");
 }
 
-static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
+static void json_upstream(gwg_out *o, const gwg_snap_upstream *u,
+                          const json_key_lens *k)
 {
     gwg_out_str(o, "{\"name\":");
     gwg_out_json_str(o, u->name);
@@ -297,15 +342,16 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
         gwg_out_str(o, "null");
     }
     gwg_out_str(o, ",");
-    json_counters(o, u);
+    json_counters(o, u, k);
     gwg_out_str(o, ",\"first_failure\":");   /* added after version 1 */
     json_time_or_null(o, u->first_failure);
     gwg_out_str(o, ",\"last_failure\":");
     if (u->last_failure && u->last_class != GWG_CLASS_NONE) {
         gwg_out_str(o, "{\"time\":");
         json_time_or_null(o, u->last_failure);
-        gwg_out_printf(o, ",\"class\":\"%s\"}",
-                       gwg_class_get(u->last_class)->name);
+        gwg_out_str(o, ",\"class\":\"");
+        gwg_out_str(o, gwg_class_get(u->last_class)->name);
+        gwg_out_str(o, "\"}");
     }
     else {
         gwg_out_str(o, "null");
@@ -323,9 +369,11 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
     else {
         gwg_out_str(o, "null");
     }
-    gwg_out_printf(o, ",\"breaker_panic\":%s",
-                   u->breaker_panic ? "true" : "false");
-    gwg_out_printf(o, ",\"breaker\":\"%s\"", gwg_breaker_name(u->breaker));
+    gwg_out_str(o, u->breaker_panic ? ",\"breaker_panic\":true"
+                                    : ",\"breaker_panic\":false");
+    gwg_out_str(o, ",\"breaker\":\"");
+    gwg_out_str(o, gwg_breaker_name(u->breaker));
+    gwg_out_str(o, "\"");
     gwg_out_str(o, ",\"maintenance\":");    /* added after version 1 */
     json_maint(o, &u->maint);
     gwg_out_str(o, "}");
@@ -333,12 +381,15 @@ static void json_upstream(gwg_out *o, const gwg_snap_upstream *u)
 
 void gwg_format_json(gwg_out *o, const gwg_snapshot *snap)
 {
+    json_key_lens k;
     int i;
 
+    json_key_lens_init(&k);
     gwg_out_str(o, "{\"version\":1,\"shm\":");
     gwg_out_json_str(o, snap->shm_path);
-    gwg_out_printf(o, ",\"generation\":%" PRIu64 ",\"started\":",
-                   snap->generation);
+    gwg_out_str(o, ",\"generation\":");
+    gwg_out_u64(o, snap->generation);
+    gwg_out_str(o, ",\"started\":");
     json_time_or_null(o, snap->started);
     gwg_out_str(o, ",\"reset\":");
     json_time_or_null(o, snap->reset_time);
@@ -347,9 +398,9 @@ void gwg_format_json(gwg_out *o, const gwg_snapshot *snap)
         if (i) {
             gwg_out_str(o, ",");
         }
-        json_upstream(o, &snap->upstreams[i]);
+        json_upstream(o, &snap->upstreams[i], &k);
     }
     gwg_out_str(o, "],\"totals\":{");
-    json_counters(o, &snap->totals);
+    json_counters(o, &snap->totals, &k);
     gwg_out_str(o, "}}\n");
 }

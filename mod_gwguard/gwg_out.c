@@ -12,18 +12,47 @@ void gwg_out_init(gwg_out *o, gwg_write_fn write, void *ctx)
     o->write = write;
     o->ctx = ctx;
     o->failed = 0;
+    o->buf = NULL;
+    o->used = o->size = 0;
 }
 
-void gwg_out_mem(gwg_out *o, size_t len, const char *data)
+void gwg_out_init_buffered(gwg_out *o, gwg_write_fn write, void *ctx,
+                           char *buf, size_t size)
+{
+    gwg_out_init(o, write, ctx);
+    o->buf = buf;
+    o->size = size;
+}
+
+static void write_through(gwg_out *o, size_t len, const char *data)
 {
     if (!o->failed && len > 0 && o->write(o->ctx, data, len) != 0) {
         o->failed = 1;
     }
 }
 
-void gwg_out_str(gwg_out *o, const char *s)
+int gwg_out_flush(gwg_out *o)
 {
-    gwg_out_mem(o, strlen(s), s);
+    size_t n = o->used;
+
+    o->used = 0;
+    write_through(o, n, o->buf);
+    return o->failed ? -1 : 0;
+}
+
+void gwg_out_put(gwg_out *o, size_t len, const char *data)
+{
+    if (o->size == 0 || len == 0) {
+        write_through(o, len, data);
+        return;
+    }
+    gwg_out_flush(o);
+    if (len >= o->size) {
+        write_through(o, len, data);    /* too big to gather */
+        return;
+    }
+    memcpy(o->buf, data, len);
+    o->used = len;
 }
 
 void gwg_out_printf(gwg_out *o, const char *fmt, ...)
@@ -43,16 +72,30 @@ void gwg_out_printf(gwg_out *o, const char *fmt, ...)
                 buf);
 }
 
-void gwg_out_u64(gwg_out *o, uint64_t v)
+/* Digits written in place, backwards, when 20 bytes are free; the count
+ * first, by comparison, as a division per digit is the cost. */
+void gwg_out_u64_put(gwg_out *o, uint64_t v)
 {
-    char buf[20];
-    size_t i = sizeof(buf);
+    char tmp[20], *end;
+    unsigned n = 1;
+    uint64_t t = v;
 
+    while (t >= 10) {
+        t /= 10;
+        n++;
+    }
+    end = gwg_out_room(o, sizeof(tmp));
+    end = end ? end + n : tmp + n;
     do {
-        buf[--i] = (char)('0' + v % 10);
+        *--end = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    gwg_out_mem(o, sizeof(buf) - i, buf + i);
+    if (end == tmp) {
+        gwg_out_mem(o, n, tmp);
+    }
+    else {
+        o->used += n;
+    }
 }
 
 char *gwg_append(char *dst, const char *end, const char *src)
@@ -175,28 +218,51 @@ void gwg_out_json_str(gwg_out *o, const char *s)
     gwg_out_mem(o, 1, "\"");
 }
 
+/* The ASCII bytes that go out as they are in a JSON string: printable,
+ * and none of " \\ < > &. Bytes from 0x80 are checked as UTF-8. */
+static const unsigned char json_plain[256] = {
+    [' '] = 1, ['!'] = 1, ['#' ... '%'] = 1, ['\'' ... ';'] = 1,
+    ['='] = 1, ['?' ... '['] = 1, [']' ... '~'] = 1, [0x7f] = 1,
+};
+
+static void json_escape(gwg_out *o, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+    if (c == '"' || c == '\\') {
+        esc[1] = (char)c;
+        gwg_out_mem(o, 2, esc);
+        return;
+    }
+    gwg_out_mem(o, 6, esc);
+}
+
+/* Clean runs go out in one piece; the scan is a table look-up a byte. */
 void gwg_out_json_chars(gwg_out *o, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     const unsigned char *run = p;
+    size_t n;
 
-    while (*p) {
-        size_t n = utf8_len(p);
-        if (n > 1 || (n == 1 && *p >= 0x20 && *p != '"' && *p != '\\'
-                      && *p != '<' && *p != '>' && *p != '&')) {
+    for (;;) {
+        while (json_plain[*p]) {
+            p++;
+        }
+        if (*p == 0) {
+            break;
+        }
+        n = *p >= 0x80 ? utf8_len(p) : 1;
+        if (n > 1) {
             p += n;
             continue;
         }
         gwg_out_mem(o, (size_t)(p - run), (const char *)run);
         if (n == 0) {
-            gwg_out_str(o, "\\ufffd");
-        }
-        else if (*p == '"' || *p == '\\') {
-            char esc[2] = { '\\', (char)*p };
-            gwg_out_mem(o, 2, esc);
+            gwg_out_mem(o, 6, "\\ufffd");
         }
         else {
-            gwg_out_printf(o, "\\u%04x", *p);
+            json_escape(o, *p);
         }
         run = ++p;
     }
@@ -231,29 +297,6 @@ void gwg_out_html(gwg_out *o, const char *s)
 int gwg_out_file_write(void *ctx, const char *data, size_t len)
 {
     return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
-}
-
-int gwg_filebuf_flush(gwg_filebuf *b)
-{
-    size_t n = b->len;
-
-    b->len = 0;
-    return n == 0 || fwrite(b->buf, 1, n, b->f) == n ? 0 : -1;
-}
-
-int gwg_filebuf_write(void *ctx, const char *data, size_t len)
-{
-    gwg_filebuf *b = ctx;
-
-    if (b->len + len > sizeof(b->buf) && gwg_filebuf_flush(b) != 0) {
-        return -1;
-    }
-    if (len > sizeof(b->buf)) {
-        return fwrite(data, 1, len, b->f) == len ? 0 : -1;
-    }
-    memcpy(b->buf + b->len, data, len);
-    b->len += len;
-    return 0;
 }
 
 /* How many bytes at s make a control a terminal would act on, 0 if none. */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef int (*gwg_write_fn)(void *ctx, const char *data, size_t len);
 
@@ -17,16 +18,64 @@ typedef struct {
     gwg_write_fn write;          /* returns 0 on success */
     void        *ctx;
     int          failed;         /* sticky: set once a write failed */
+    char        *buf;            /* buffered: pieces gather here; NULL: */
+    size_t       used, size;     /* every piece is a write (size 0) */
 } gwg_out;
 
 void gwg_out_init(gwg_out *o, gwg_write_fn write, void *ctx);
-void gwg_out_mem(gwg_out *o, size_t len, const char *data);
-void gwg_out_str(gwg_out *o, const char *s);
+
+/* An out that gathers pieces in buf (size bytes) and calls write only
+ * when it is full: a status of 10,000 upstreams is a million pieces, and
+ * a piece that fits costs a copy, no call. gwg_out_flush writes the rest;
+ * it returns 0, or -1 if any write failed. */
+void gwg_out_init_buffered(gwg_out *o, gwg_write_fn write, void *ctx,
+                           char *buf, size_t size);
+int gwg_out_flush(gwg_out *o);
+
+/* The piece that does not fit (or an unbuffered out): gwg_out_mem's
+ * slow path. */
+void gwg_out_put(gwg_out *o, size_t len, const char *data);
+
+/* len - 1 wraps for len 0, so an empty piece (and any piece to an
+ * unbuffered out, whose size is 0) takes the slow path, which drops it. */
+static inline void gwg_out_mem(gwg_out *o, size_t len, const char *data)
+{
+    if (len - 1 < o->size - o->used) {
+        memcpy(o->buf + o->used, data, len);
+        o->used += len;
+        return;
+    }
+    gwg_out_put(o, len, data);
+}
+
+/* Where n bytes fit in the buffer, or NULL (unbuffered, or full), for a
+ * piece written in place; the writer then adds its length to used. */
+static inline char *gwg_out_room(gwg_out *o, size_t n)
+{
+    return n <= o->size - o->used ? o->buf + o->used : NULL;
+}
+
+/* Inline so that a literal's length is known when compiling. */
+static inline void gwg_out_str(gwg_out *o, const char *s)
+{
+    gwg_out_mem(o, strlen(s), s);
+}
+
 void gwg_out_printf(gwg_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* v in decimal, without printf: the status formats print many numbers. */
-void gwg_out_u64(gwg_out *o, uint64_t v);
+/* v in decimal, without printf: the status formats print many numbers,
+ * most of them a single digit. */
+void gwg_out_u64_put(gwg_out *o, uint64_t v);
+
+static inline void gwg_out_u64(gwg_out *o, uint64_t v)
+{
+    if (v < 10 && o->used < o->size) {
+        o->buf[o->used++] = (char)('0' + v);
+        return;
+    }
+    gwg_out_u64_put(o, v);
+}
 
 /* s as a JSON string, quotes included; bytes < 0x20, '"', '\\' and '<'
  * escaped ('<' so JSON embedded in HTML cannot close a script tag), and
@@ -66,17 +115,5 @@ char *gwg_hex(char *dst, uint64_t v);
 
 /* A writer for stdio streams (ctx is the FILE *). */
 int gwg_out_file_write(void *ctx, const char *data, size_t len);
-
-/* A writer that gathers small pieces into 64 KiB before writing them to a
- * stream (ctx is the gwg_filebuf): a status of 10,000 upstreams is a
- * million pieces. gwg_filebuf_flush writes the rest; 0 on success. */
-typedef struct {
-    FILE  *f;
-    size_t len;
-    char   buf[65536];
-} gwg_filebuf;
-
-int gwg_filebuf_write(void *ctx, const char *data, size_t len);
-int gwg_filebuf_flush(gwg_filebuf *b);
 
 #endif

@@ -11,6 +11,8 @@
 #include "gwg_maint.h"
 #include "gwg_shm.h"
 
+/* copy_slot (gwg_snapshot.c) writes every field: the array of these is
+ * not zeroed, so a field added here is added there too. */
 typedef struct {
     const char *name;            /* upstream key, or "*overflow*" */
     const char *worker;          /* "" if unknown */
@@ -54,8 +56,36 @@ const char *gwg_breaker_name(int state);
 
 /* Whether a status counter is reported: 502, 503 and 504 always (the
  * gateway statuses, so dashboards see zeros), any other 5xx once used.
- * i indexes statuses[] (status GWG_STATUS_MIN + i). */
-int gwg_snap_status_shown(const gwg_snap_upstream *u, int i);
+ * i indexes statuses[] (status GWG_STATUS_MIN + i). Inline: the formats
+ * ask it 100 times an upstream. */
+#define GWG_STATUS_ALWAYS_FIRST 502
+#define GWG_STATUS_ALWAYS_LAST  504
+
+static inline int gwg_snap_status_shown(const gwg_snap_upstream *u, int i)
+{
+    int status = GWG_STATUS_MIN + i;
+
+    return u->statuses[i] != 0 || (status >= GWG_STATUS_ALWAYS_FIRST
+                                   && status <= GWG_STATUS_ALWAYS_LAST);
+}
+
+/* Whether a status outside the always-shown ones has counted: when not
+ * (the common case), the shown ones are exactly those, found without
+ * asking each of the 100. */
+static inline int gwg_snap_other_statuses(const gwg_snap_upstream *u)
+{
+    uint64_t any = 0;
+    int i;
+
+    for (i = 0; i < GWG_STATUS_ALWAYS_FIRST - GWG_STATUS_MIN; i++) {
+        any |= u->statuses[i];
+    }
+    for (i = GWG_STATUS_ALWAYS_LAST + 1 - GWG_STATUS_MIN;
+         i < GWG_STATUS_SLOTS; i++) {
+        any |= u->statuses[i];
+    }
+    return any != 0;
+}
 
 /* The class with the most failures, or GWG_CLASS_NONE. */
 gwg_class_t gwg_snap_top_class(const gwg_snap_upstream *u);

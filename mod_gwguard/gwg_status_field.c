@@ -139,6 +139,8 @@ const gwg_status_field gwg_status_fields[] = {
 
 const int gwg_status_nfields =
     (int)(sizeof(gwg_status_fields) / sizeof(gwg_status_fields[0]));
+_Static_assert(sizeof(gwg_status_fields) / sizeof(gwg_status_fields[0])
+               <= GWG_STATUS_NFIELDS_MAX, "raise GWG_STATUS_NFIELDS_MAX");
 
 const char *gwg_status_cell(char *buf, size_t len, const gwg_status_field *f,
                             const gwg_snap_upstream *u, uint64_t now)

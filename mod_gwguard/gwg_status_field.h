@@ -54,6 +54,10 @@ typedef struct {
 extern const gwg_status_field gwg_status_fields[];
 extern const int gwg_status_nfields;
 
+/* A bound on the rows, checked when compiling, for a per-row array on
+ * the stack (the JSON keys' lengths). */
+#define GWG_STATUS_NFIELDS_MAX 64
+
 /* The text of a table or HTML cell (U64, RATE, TOP_CLASS, AGO, BREAKER);
  * now is for AGO and BREAKER. */
 const char *gwg_status_cell(char *buf, size_t len, const gwg_status_field *f,

@@ -1,15 +1,23 @@
 /*
  * libFuzzer target: the segment validator must accept or refuse any bytes
  * without reading outside them, and a file it accepts must be safe to
- * snapshot (the path gwguardctl takes on every run).
+ * snapshot and print as JSON (the path gwguardctl status --json takes,
+ * through a small buffered out so pieces straddle its end).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <apr_general.h>
 
+#include "gwg_format.h"
 #include "gwg_shm.h"
 #include "gwg_snapshot.h"
+
+static int discard(void *ctx, const char *data, size_t len)
+{
+    (void)ctx; (void)data; (void)len;
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,6 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *missing;
     gwg_geometry g;
     gwg_shm shm;
+    gwg_out o;
+    char buf[61];
     void *copy;
 
     if (!pool) {
@@ -41,7 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         shm.slot_count = g.slot_count;
         shm.index_size = g.index_size;
         shm.recent_size = g.recent_size;
-        gwg_snapshot_take(&snap, &missing, &shm, "fuzz", NULL, 0, pool);
+        if (gwg_snapshot_take(&snap, &missing, &shm, "fuzz", NULL, 0, pool)
+            == APR_SUCCESS) {
+            gwg_out_init_buffered(&o, discard, NULL, buf, sizeof(buf));
+            gwg_format_status(&o, snap, GWG_FORMAT_JSON, 0);
+            gwg_out_flush(&o);
+        }
         gwg_shm_find(&shm, "http://127.0.0.1:80");
         apr_pool_clear(pool);
     }

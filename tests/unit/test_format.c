@@ -506,6 +506,106 @@ START_TEST(formats_agree_with_the_field_table)
 }
 END_TEST
 
+/* A buffered out (gwguardctl's) writes the same bytes as one that
+ * writes every piece, whatever its size: pieces, keys and numbers that
+ * straddle the buffer's end, and pieces bigger than the buffer. */
+START_TEST(buffered_output_is_the_same)
+{
+    static const size_t sizes[] = { 1, 2, 3, 5, 8, 19, 20, 21, 33, 64,
+                                    4096 };
+    gwg_outcome odd = { GWG_CLASS_BAD_RESPONSE, 507, 1763715600000000ull,
+                        -1 };
+    gwg_transition t;
+    gwg_snapshot *snap;
+    const char *missing;
+    uint64_t now = 1763715600000000ull;
+    int f, of;
+    size_t i;
+
+    /* a worker to escape, an odd status and a huge counter */
+    of = (int)gwg_shm_slot_for(&shm, "http://c.example:1",
+                               "w\x01<\xff\xc3\xa9\"", "", &of);
+    gwg_shm_record(&shm, (uint32_t)of, &odd, &t);
+    shm.slots[of].requests = UINT64_MAX;
+    ck_assert_int_eq(gwg_snapshot_take(&snap, &missing, &shm, path, NULL, 0,
+                                       pool), APR_SUCCESS);
+    for (f = 0; f <= GWG_FORMAT_KV; f++) {
+        membuf want, got;
+        gwg_out o;
+        membuf_out(&o, &want);
+        ck_assert_int_eq(gwg_format_status(&o, snap, (gwg_format_t)f, now),
+                         0);
+        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            char *buf = malloc(sizes[i]);
+            membuf_out(&o, &got);
+            gwg_out_init_buffered(&o, membuf_write, &got, buf, sizes[i]);
+            ck_assert_int_eq(gwg_format_status(&o, snap, (gwg_format_t)f,
+                                               now), 0);
+            ck_assert_int_eq(gwg_out_flush(&o), 0);
+            ck_assert_msg(got.len == want.len
+                          && memcmp(got.data, want.data, want.len) == 0,
+                          "format %d, buffer %zu:\n%s\n---\n%s", f,
+                          sizes[i], got.data, want.data);
+            free(got.data);
+            free(buf);
+        }
+        free(want.data);
+    }
+}
+END_TEST
+
+/* A snapshot bigger than a huge page is taken whole (its array starts on
+ * a 2 MiB boundary, for the huge-page hint) and every field is written:
+ * the array is not zeroed. */
+START_TEST(large_snapshot)
+{
+    char why[GWG_ERRMAX], big[160], key[64];
+    gwg_outcome ok = { GWG_CLASS_NONE, 0, 1, -1 };
+    gwg_outcome bad = { GWG_CLASS_DNS, 502, 2, -1 };
+    gwg_transition t;
+    gwg_snapshot *snap;
+    const char *missing;
+    gwg_shm b;
+    int fresh, of, i, n = 2000;
+    uint64_t failures = 0;
+
+    snprintf(big, sizeof(big), "%s/big.shm", dir);
+    ck_assert_int_eq(gwg_shm_attach_or_create(&b, big, (uint32_t)n, 0,
+                                              &fresh, why, sizeof(why)),
+                     APR_SUCCESS);
+    for (i = n - 1; i >= 0; i--) {
+        uint32_t s;
+        snprintf(key, sizeof(key), "http://u%04d:80", i);
+        s = gwg_shm_slot_for(&b, key, key, "", &of);
+        gwg_shm_record(&b, s, &ok, &t);
+        if (i % 7 == 0) {
+            gwg_shm_record(&b, s, &bad, &t);
+            failures++;
+        }
+    }
+    ck_assert_int_eq(gwg_snapshot_take(&snap, &missing, &b, big, NULL, 0,
+                                       pool), APR_SUCCESS);
+    ck_assert_int_ge(sizeof(gwg_snap_upstream) * (size_t)n, 2u << 20);
+    ck_assert_uint_eq((uintptr_t)snap->upstreams % (2u << 20), 0);
+    ck_assert_int_eq(snap->nupstreams, n);
+    for (i = 0; i < n; i++) {
+        const gwg_snap_upstream *u = &snap->upstreams[i];
+        snprintf(key, sizeof(key), "http://u%04d:80", i);
+        ck_assert_str_eq(u->name, key);
+        ck_assert_str_eq(u->balancer, "");
+        ck_assert_uint_eq(u->requests, i % 7 ? 1 : 2);
+        ck_assert_uint_eq(u->classes[GWG_CLASS_DNS], i % 7 ? 0 : 1);
+        ck_assert_uint_eq(u->statuses[502 - GWG_STATUS_MIN], i % 7 ? 0 : 1);
+        ck_assert_int_eq(u->maint.on, 0);
+        ck_assert_int_eq(u->breaker_panic, 0);
+    }
+    ck_assert_uint_eq(snap->totals.failures, failures);
+    ck_assert_uint_eq(snap->totals.requests, (uint64_t)n + failures);
+    gwg_shm_close(&b);
+    unlink(big);
+}
+END_TEST
+
 Suite *format_suite(void)
 {
     Suite *s = suite_create("format");
@@ -525,6 +625,8 @@ Suite *format_suite(void)
     tcase_add_test(tc, maintenance_column);
     tcase_add_test(tc, negotiation);
     tcase_add_test(tc, formats_agree_with_the_field_table);
+    tcase_add_test(tc, buffered_output_is_the_same);
+    tcase_add_test(tc, large_snapshot);
     suite_add_tcase(s, tc);
     return s;
 }

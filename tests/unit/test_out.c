@@ -95,6 +95,54 @@ START_TEST(printf_and_failed_writes)
 }
 END_TEST
 
+/* A buffered out: numbers and pieces across the buffer's end, a piece
+ * bigger than the buffer, and a failed write reported by the flush. */
+static int failing_write(void *ctx, const char *data, size_t len)
+{
+    (void)ctx; (void)data; (void)len;
+    return -1;
+}
+
+START_TEST(buffered_out)
+{
+    static const uint64_t vals[] = { 0, 9, 10, 99, 100, 12345,
+                                     10000000000000000000ULL, UINT64_MAX };
+    char buf[24], want[512], big[100];
+    size_t size, i, n;
+    membuf m;
+    gwg_out o;
+
+    memset(big, 'b', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    for (size = 1; size <= sizeof(buf); size++) {
+        membuf_out(&o, &m);
+        gwg_out_init_buffered(&o, membuf_write, &m, buf, size);
+        n = 0;
+        for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+            gwg_out_u64(&o, vals[i]);
+            gwg_out_str(&o, i % 2 ? "," : "");
+            n += (size_t)snprintf(want + n, sizeof(want) - n, "%llu%s",
+                                  (unsigned long long)vals[i],
+                                  i % 2 ? "," : "");
+        }
+        gwg_out_str(&o, big);
+        gwg_out_json_str(&o, "a\"<\xff");
+        snprintf(want + n, sizeof(want) - n, "%s\"a\\\"\\u003c\\ufffd\"",
+                 big);
+        ck_assert_int_eq(gwg_out_flush(&o), 0);
+        ck_assert_str_eq(m.data, want);
+        free(m.data);
+    }
+    gwg_out_init_buffered(&o, failing_write, NULL, buf, sizeof(buf));
+    gwg_out_str(&o, "fits");
+    ck_assert_int_eq(o.failed, 0);              /* nothing written yet */
+    ck_assert_int_eq(gwg_out_flush(&o), -1);
+    ck_assert_int_eq(o.failed, 1);
+    gwg_out_str(&o, big);                       /* sticky */
+    ck_assert_int_eq(gwg_out_flush(&o), -1);
+}
+END_TEST
+
 /* The bounded appends cut at the field's end and keep the NUL in it. */
 START_TEST(bounded_appends_and_hex)
 {
@@ -235,6 +283,7 @@ Suite *out_suite(void)
     tcase_add_test(tc, terminal_escapes);
     tcase_add_test(tc, html_escapes);
     tcase_add_test(tc, printf_and_failed_writes);
+    tcase_add_test(tc, buffered_out);
     tcase_add_test(tc, bounded_appends_and_hex);
     tcase_add_test(tc, rfc3339_is_strftime);
     tcase_add_test(tc, rfc3339_cache_is_exact);
