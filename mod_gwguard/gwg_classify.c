@@ -487,10 +487,12 @@ static int plain_success(const gwg_observation *o)
  * unit tests compare it with the whole walk over every combination. */
 static int quiet_refusal(const gwg_observation *o)
 {
-    return o->handler_status == 503 && o->attempts > 0 && !o->connected
-           && !o->maint_refused && !o->breaker_refused && !o->not_http
-           && !o->committed && !o->error_override && !o->worker_unusable
-           && !o->pool_exhausted && o->proxy_error == GWG_PERR_NONE
+    /* gwguard's own refusals first: their rows are first too */
+    return !o->breaker_refused && !o->maint_refused
+           && o->handler_status == 503 && o->attempts > 0 && !o->connected
+           && !o->not_http && !o->committed && !o->error_override
+           && !o->worker_unusable && !o->pool_exhausted
+           && o->proxy_error == GWG_PERR_NONE
            && !o->timed_out && !o->header_failed
            && o->scheme != GWG_SCHEME_AJP;
 }
