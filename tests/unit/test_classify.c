@@ -606,6 +606,57 @@ START_TEST(success_shortcut_agrees_with_the_rows)
 }
 END_TEST
 
+/* gwg_classify's shortcut for a quiet refusal (a 503 without a
+ * connection: the walk starts at "connect_timeout") agrees with the whole
+ * walk over every combination of the signals the earlier rows read. */
+START_TEST(refusal_shortcut_agrees_with_the_rows)
+{
+    static const gwg_proxy_error perrs[] = { GWG_PERR_NONE, GWG_PERR_DNS,
+                                             GWG_PERR_READ };
+    static const gwg_io ios[] = { GWG_IO_OK, GWG_IO_RESET, GWG_IO_TIMEOUT };
+    unsigned att, pe, io, sch, late, bits, refused = 0, late_ones = 0;
+
+    for (att = 0; att < 2; att++)
+    for (pe = 0; pe < 3; pe++)
+    for (io = 0; io < 3; io++)
+    for (sch = 0; sch <= GWG_SCHEME_OTHER; sch++)
+    for (late = 0; late < 2; late++)
+    for (bits = 0; bits < (1u << 13); bits++) {
+        gwg_observation o = obs(503, 200, (int)att);
+        gwg_verdict fast, walk;
+
+        o.proxy_error = perrs[pe];
+        o.io = ios[io];
+        o.scheme = (gwg_scheme)sch;
+        o.elapsed_us = late ? o.connect_timeout_us : 1000;
+        o.connected = bits & 1;
+        o.maint_refused = (bits >> 1) & 1;
+        o.breaker_refused = (bits >> 2) & 1;
+        o.not_http = (bits >> 3) & 1;
+        o.committed = (bits >> 4) & 1;
+        o.error_override = (bits >> 5) & 1;
+        o.worker_unusable = (bits >> 6) & 1;
+        o.pool_exhausted = (bits >> 7) & 1;
+        o.timed_out = (bits >> 8) & 1;
+        o.header_failed = (bits >> 9) & 1;
+        o.status_parsed = (bits >> 10) & 1;
+        o.client_aborted = (bits >> 11) & 1;
+        o.eos_sent = (bits >> 12) & 1;
+        gwg_classify(&fast, &o);
+        gwg_classify_rows(&walk, &o);
+        if (fast.rule != walk.rule || fast.cls != walk.cls) {
+            ck_abort_msg("attempts %u perr %u io %u scheme %u late %u "
+                         "bits %x: %s, the rows say %s", att, pe, io, sch,
+                         late, bits, fast.rule, walk.rule);
+        }
+        refused += strcmp(walk.rule, "connect") == 0;
+        late_ones += strcmp(walk.rule, "connect_timeout") == 0;
+    }
+    ck_assert_uint_gt(refused, 100);
+    ck_assert_uint_gt(late_ones, 100);
+}
+END_TEST
+
 Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
@@ -614,6 +665,7 @@ Suite *classify_suite(void)
     tcase_add_test(tc, success);
     tcase_add_test(tc, notes_skipped_only_when_they_cannot_matter);
     tcase_add_test(tc, success_shortcut_agrees_with_the_rows);
+    tcase_add_test(tc, refusal_shortcut_agrees_with_the_rows);
     tcase_add_test(tc, upstream_5xx_streamed_and_overridden);
     tcase_add_test(tc, client_abort);
     tcase_add_test(tc, connect_refused_and_timeout);
