@@ -345,8 +345,10 @@ static __attribute__((noinline)) void record_configured(
     gwg_slot *s;
     gwg_breaker_event ev;
 
-    if (!(s = slot_of(a))) {
-        return;
+    if (!(s = slot_of(a))
+        || (!a->breaker_trial && gwg_breaker_outcome_of(cls, intercepted)
+                                 != GWG_BREAKER_FAILURE)) {
+        return;     /* gwg_breaker_record would do nothing: no clock read */
     }
     c = conf_of(r, a);
     if (!c && !a->breaker_trial) {
@@ -369,10 +371,6 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
 {
     if (a->sig.breaker_refused || (!breakers_on && !a->breaker_trial)) {
         return;                 /* no breaker anywhere: no settings */
-    }
-    if (!a->breaker_trial
-        && gwg_breaker_outcome_of(cls, intercepted) != GWG_BREAKER_FAILURE) {
-        return;     /* gwg_breaker_record would do nothing: no clock read */
     }
     record_configured(r, a, cls, intercepted);
 }
