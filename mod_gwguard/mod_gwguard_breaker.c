@@ -372,6 +372,10 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
     if (a->sig.breaker_refused || (!breakers_on && !a->breaker_trial)) {
         return;                 /* no breaker anywhere: no settings */
     }
+    if (cls == GWG_CLASS_NONE && !a->breaker_trial) {
+        return;     /* a success outside a trial: gwg_breaker_record would
+                       do nothing (the common case, without a call) */
+    }
     record_configured(r, a, cls, intercepted);
 }
 
