@@ -337,20 +337,13 @@ static int prefix_ci(const char *s, const char *p, size_t n)
     return 1;
 }
 
-/* Whether s starts with "proxy:": compares, no call (every request). */
-static int proxy_prefix(const char *s)
-{
-    return s && s[0] == 'p' && s[1] == 'r' && s[2] == 'o' && s[3] == 'x'
-           && s[4] == 'y' && s[5] == ':';
-}
-
 /* The target after "proxy:" of a proxied request, NULL for any other. */
 static const char *proxy_target(const request_rec *r)
 {
-    if (r->proxyreq && proxy_prefix(r->filename)) {
+    if (r->proxyreq && gwguard_proxy_prefix(r->filename)) {
         return r->filename + 6;
     }
-    if (proxy_prefix(r->handler)) {
+    if (gwguard_proxy_prefix(r->handler)) {
         return r->handler + 6;
     }
     return NULL;

@@ -292,7 +292,11 @@ static __attribute__((noinline)) int admit_configured(request_rec *r,
     gwg_slot *s = c ? slot_of(a) : NULL;
     gwg_breaker_admission adm;
 
-    if (!s) {
+    /* closed: admitted, as gwg_breaker_admit would, without its clock
+     * read (the common case, a healthy upstream) */
+    if (!s || !c->enabled
+        || GWG_LOAD(&s->breaker_state) == GWG_BREAKER_CLOSED) {
+        a->breaker_trial = 0;
         st->retry_after = -1;
         return DECLINED;
     }
@@ -341,8 +345,10 @@ static __attribute__((noinline)) void record_configured(
     gwg_slot *s;
     gwg_breaker_event ev;
 
-    if (!(s = slot_of(a))) {
-        return;
+    if (!(s = slot_of(a))
+        || (!a->breaker_trial && gwg_breaker_outcome_of(cls, intercepted)
+                                 != GWG_BREAKER_FAILURE)) {
+        return;     /* gwg_breaker_record would do nothing: no clock read */
     }
     c = conf_of(r, a);
     if (!c && !a->breaker_trial) {
@@ -365,6 +371,10 @@ void gwguard_breaker_record(request_rec *r, const gwguard_attempt *a,
 {
     if (a->sig.breaker_refused || (!breakers_on && !a->breaker_trial)) {
         return;                 /* no breaker anywhere: no settings */
+    }
+    if (cls == GWG_CLASS_NONE && !a->breaker_trial) {
+        return;     /* a success outside a trial: gwg_breaker_record would
+                       do nothing (the common case, without a call) */
     }
     record_configured(r, a, cls, intercepted);
 }

@@ -22,6 +22,7 @@
 #include "mod_gwguard_config.h"
 #include "mod_gwguard_early.h"
 #include "mod_gwguard_proxy.h"
+#include "mod_gwguard_req.h"
 #include "mod_gwguard_wcache.h"
 
 /* Whether s passes every canonicaliser of mod_proxy's modules (http, ws,
@@ -49,8 +50,8 @@ static int canon_accepts(const char *s)
  * a subrequest, not through a balancer. */
 static int candidate(request_rec *r)
 {
-    return r->proxyreq == PROXYREQ_REVERSE && !r->main && r->filename
-           && strncmp(r->filename, "proxy:", 6) == 0 && r->handler
+    return r->proxyreq == PROXYREQ_REVERSE && !r->main
+           && gwguard_proxy_prefix(r->filename) && r->handler
            && strcmp(r->handler, "proxy-server") == 0
            && r->method_number != M_TRACE
            && ((r->filename[6] | 0x20) != 'b'    /* no call, mostly */

@@ -256,7 +256,9 @@ static int gwguard_pre_request(proxy_worker **worker,
 
     if (!gwguard_breakers_on() || *worker || *balancer
         || !gwguard_segment.ok || !*url
-        || strncasecmp(*url, "balancer:", 9) == 0 || !gwguard_enabled(r)) {
+        || ((**url | 0x20) == 'b'      /* no call, mostly */
+            && strncasecmp(*url, "balancer:", 9) == 0)
+        || !gwguard_enabled(r)) {
         return DECLINED;
     }
     if ((st = gwguard_req_get(r, 0)) && st->prepared) {

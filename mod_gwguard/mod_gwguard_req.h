@@ -80,6 +80,14 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st);
 /* memset(p, 0, n) through libc, for the request path's records. */
 void gwguard_zero(void *p, size_t n);
 
+/* Whether s starts with "proxy:" (a proxied request's r->filename or
+ * handler): compares, no call, for tests made on every request. */
+static inline int gwguard_proxy_prefix(const char *s)
+{
+    return s && s[0] == 'p' && s[1] == 'r' && s[2] == 'o' && s[3] == 'x'
+           && s[4] == 'y' && s[5] == ':';
+}
+
 /* The request's state; created on first use when create is set. */
 gwguard_req *gwguard_req_get(request_rec *r, int create);
 
