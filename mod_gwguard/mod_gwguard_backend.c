@@ -349,14 +349,6 @@ static const char *proxy_target(const request_rec *r)
     return NULL;
 }
 
-/* Whether the target is http(s):// (or any "http" scheme): four
- * compares, unrolled, on every proxied request. */
-static int http_target(const char *t)
-{
-    return (t[0] | 0x20) == 'h' && (t[1] | 0x20) == 't'
-           && (t[2] | 0x20) == 't' && (t[3] | 0x20) == 'p';
-}
-
 /* The target past a "unix:...|" part. */
 static const char *past_unix(const char *t)
 {
@@ -439,7 +431,7 @@ static void progress_insert(request_rec *r)
     }
     /* the common target, http(s)://, needs neither request filter: one
      * cheap test each before the full ones */
-    if (!http_target(t) && needs_progress(t)) {
+    if (!prefix_ci(t, "http", 4) && needs_progress(t)) {
         ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
     }
     if ((t[0] | 0x20) != 'h' && needs_ajp_sent(t)) {

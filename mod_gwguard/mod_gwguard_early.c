@@ -54,8 +54,7 @@ static int candidate(request_rec *r)
            && gwguard_proxy_prefix(r->filename) && r->handler
            && strcmp(r->handler, "proxy-server") == 0
            && r->method_number != M_TRACE
-           && ((r->filename[6] | 0x20) != 'b'    /* no call, mostly */
-               || strncasecmp(r->filename + 6, "balancer:", 9) != 0)
+           && !gwguard_balancer_url(r->filename + 6)
            && gwguard_segment.ok && gwguard_enabled(r);
 }
 

@@ -256,8 +256,7 @@ static int gwguard_pre_request(proxy_worker **worker,
 
     if (!gwguard_breakers_on() || *worker || *balancer
         || !gwguard_segment.ok || !*url
-        || ((**url | 0x20) == 'b'      /* no call, mostly */
-            && strncasecmp(*url, "balancer:", 9) == 0)
+        || gwguard_balancer_url(*url)
         || !gwguard_enabled(r)) {
         return DECLINED;
     }

@@ -88,6 +88,13 @@ static inline int gwguard_proxy_prefix(const char *s)
            && s[4] == 'y' && s[5] == ':';
 }
 
+/* Whether a proxy URL is a balancer's ("balancer:", any case): one
+ * compare for every other URL, on the request path. */
+static inline int gwguard_balancer_url(const char *url)
+{
+    return (url[0] | 0x20) == 'b' && strncasecmp(url, "balancer:", 9) == 0;
+}
+
 /* The request's state; created on first use when create is set. */
 gwguard_req *gwguard_req_get(request_rec *r, int create);
 
