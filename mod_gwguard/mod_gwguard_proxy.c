@@ -184,16 +184,19 @@ typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
 static get_worker_fn get_worker;
 
 /* The declared worker for url, found as ap_proxy_pre_request would (NULL
- * when it is none), and *e its table entry when its breaker is not
+ * when it is none; the child's table answers first, mod_proxy's lookup
+ * when it cannot tell), and *e its table entry when its breaker is not
  * closed (one load in the worker's slot), else NULL. */
 static proxy_worker *worker_for(request_rec *r, proxy_server_conf *conf,
                                 const char *url, gwguard_wentry **e)
 {
-    proxy_worker *w = get_worker(r->pool, NULL, conf, url,
-                                 AP_PROXY_WORKER_NO_UDS);
+    proxy_worker *w;
     uint32_t v;
 
-    *e = w ? gwguard_wcache_get(w) : NULL;
+    if (!gwguard_wcache_worker(conf, url, &w, e)) {
+        w = get_worker(r->pool, NULL, conf, url, AP_PROXY_WORKER_NO_UDS);
+        *e = w ? gwguard_wcache_get(w) : NULL;
+    }
     if (*e && (!(v = gwguard_wcache_slot(*e, 1))
                || !gwguard_breaker_not_closed(v - 1))) {
         *e = NULL;

@@ -33,6 +33,13 @@ typedef struct gwguard_wentry_s {
  * in it. */
 void gwguard_wcache_register_hooks(void);
 
+/* The declared worker ap_proxy_get_worker_ex(.., conf, url,
+ * AP_PROXY_WORKER_NO_UDS) would return, and its entry (NULL: none), found
+ * in the child's table of conf's workers without copying url: 1 when
+ * found, 0 when the table cannot tell (then ask mod_proxy). */
+int gwguard_wcache_worker(const proxy_server_conf *conf, const char *url,
+                          proxy_worker **w, gwguard_wentry **e);
+
 /* The table, for a walk over every entry (*n of them, empty ones have
  * no worker); NULL when there is none. Child init only. */
 gwguard_wentry *gwguard_wcache_table(unsigned *n);
