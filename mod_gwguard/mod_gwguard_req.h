@@ -120,7 +120,8 @@ extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a GWGUARD_TLS_IE;
 /* ... and its seq, 0 when there is none */
 extern AP_THREAD_LOCAL apr_uint64_t gwguard_current_seq GWGUARD_TLS_IE;
 
-/* The process id, read once per child (child_init), for request ids. */
+/* The process id's part of request ids, made once per child
+ * (child_init). */
 void gwguard_req_register_hooks(void);
 
 #endif
