@@ -101,13 +101,20 @@ static inline void detail(gwg_recent *e, const char *rule, int attempt,
 }
 
 /* A request body is announced by either header (RFC 9112 §6.3); looking
- * at them is two table lookups, not parsing. */
+ * at them is two table lookups, not parsing, and only for a class where
+ * the request may have reached the upstream: where nothing did, the
+ * answer is yes whatever the request (asked as a body with no method). */
 int gwguard_retryable(request_rec *r, gwg_class_t cls)
 {
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    int has_body = apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
-                   || (cl && strcmp(cl, "0") != 0);
+    const char *cl;
+    int has_body;
 
+    if (gwg_class_retryable(cls, NULL, 1)) {
+        return 1;
+    }
+    cl = apr_table_get(r->headers_in, "Content-Length");
+    has_body = apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
+               || (cl && strcmp(cl, "0") != 0);
     return gwg_class_retryable(cls, r->method, has_body);
 }
 
