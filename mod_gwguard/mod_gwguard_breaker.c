@@ -184,11 +184,13 @@ typedef struct {
 static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
 {
     proxy_server_conf *conf = st ? st->proxy_conf : NULL;
-    const char *name = apr_table_get(r->subprocess_env, "BALANCER_NAME");
+    const char *name;
     proxy_balancer *b;
     int i;
 
-    if (!conf || !name || !conf->balancers) {
+    /* no balancer to find (a plain worker's refusal): no table lookup */
+    if (!conf || !conf->balancers || conf->balancers->nelts == 0
+        || !(name = apr_table_get(r->subprocess_env, "BALANCER_NAME"))) {
         return NULL;
     }
     b = (proxy_balancer *)conf->balancers->elts;
