@@ -94,7 +94,7 @@ static int gwguard_early_fixup(request_rec *r)
         || !canon_accepts(url) || (r->args && !canon_accepts(r->args))) {
         return DECLINED;            /* closed, or mod_proxy's to decide */
     }
-    rc = gwguard_proxy_early_begin(r, w, conf, url);
+    rc = gwguard_proxy_early_begin(r, w, e, conf, url);
     if (rc == DECLINED) {
         return DECLINED;            /* admitted: on to mod_proxy */
     }

@@ -119,13 +119,13 @@ static void key_built(request_rec *r, gwguard_attempt *a,
     }
 }
 
-/* An attempt on worker begins: its record, key and slot, and the
- * breaker's say (DECLINED: go on; HTTP_SERVICE_UNAVAILABLE: refused). */
+/* An attempt on worker (e its entry in the child's table, NULL none)
+ * begins: its record, key and slot, and the breaker's say (DECLINED: go
+ * on; HTTP_SERVICE_UNAVAILABLE: refused). */
 static int begin_attempt(request_rec *r, gwguard_req *st,
-                         proxy_worker *worker, proxy_server_conf *conf,
-                         const char *url)
+                         proxy_worker *worker, gwguard_wentry *e,
+                         proxy_server_conf *conf, const char *url)
 {
-    gwguard_wentry *e = gwguard_wcache_get(worker);
     gwguard_attempt *a;
     int rv;
 
@@ -169,7 +169,8 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
         st->prepared = NULL;        /* begun and admitted in pre_request */
         return DECLINED;
     }
-    return begin_attempt(r, st, worker, conf, url);
+    return begin_attempt(r, st, worker, gwguard_wcache_get(worker), conf,
+                         url);
 }
 
 /* Deciding before mod_proxy's worker machinery (docs/breaker.md, "Plain
@@ -234,13 +235,13 @@ static proxy_worker *worker_again(request_rec *r, proxy_server_conf *conf,
     return worker_for(r, conf, url, e);
 }
 
-/* Begins the attempt on w now: DECLINED when admitted (the scheme
- * handler goes on with it), else the refusal. */
-static int begin_early(request_rec *r, proxy_worker *w,
+/* Begins the attempt on w (e its entry) now: DECLINED when admitted
+ * (the scheme handler goes on with it), else the refusal. */
+static int begin_early(request_rec *r, proxy_worker *w, gwguard_wentry *e,
                        proxy_server_conf *conf, const char *url)
 {
     gwguard_req *st = gwguard_req_get(r, 1);
-    int rc = begin_attempt(r, st, w, conf, url);
+    int rc = begin_attempt(r, st, w, e, conf, url);
 
     if (rc == DECLINED) {
         st->prepared = w;
@@ -271,7 +272,7 @@ static int gwguard_pre_request(proxy_worker **worker,
         return DECLINED;
     }
     *worker = w;
-    if (e && (rc = begin_early(r, w, conf, *url)) != DECLINED) {
+    if (e && (rc = begin_early(r, w, e, conf, *url)) != DECLINED) {
         return rc;                  /* refused: no scheme handler runs */
     }
     return OK;
@@ -299,9 +300,10 @@ proxy_worker *gwguard_proxy_early_worker(request_rec *r, const char *url,
 }
 
 int gwguard_proxy_early_begin(request_rec *r, proxy_worker *w,
-                              proxy_server_conf *conf, const char *url)
+                              gwguard_wentry *e, proxy_server_conf *conf,
+                              const char *url)
 {
-    return begin_early(r, w, conf, url);
+    return begin_early(r, w, e, conf, url);
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
