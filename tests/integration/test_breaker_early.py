@@ -14,7 +14,7 @@ import re
 import time
 
 from conftest import get
-from httpd import BASE_MODULES
+from httpd import BASE_MODULES, refusing_port
 from test_breaker import key_of, breaker, fail_until_open, sleep_until
 from test_counting import by_name, wait_for
 
@@ -286,3 +286,34 @@ def test_worker_found_as_mod_proxy_finds_it(make_httpd):
     finally:
         for s in socks:
             s.close()
+
+
+def test_request_id_is_time_pid_count(make_httpd):
+    """A request id the module makes (no mod_unique_id) is the request
+    time, the child's pid and a per-child count, in hex without leading
+    zeros ("%llx-%x-%x"): the pid part made once per child is that
+    child's, in the log line's own [pid N]."""
+    sock, dead = refusing_port()
+    try:
+        h = make_httpd(loglevel="warn gwguard:info")
+        h.start("ProxyPass /up/ http://127.0.0.1:%d/\n" % dead)
+        before = time.time()
+        for _ in range(3):
+            assert get(h.url + "/up/x")[0] == 503
+        after = time.time()
+        lines = re.findall(r"\[pid (\d+):tid \d+\].*GWG00006: .* "
+                           r"request_id=(\S+)", h.read_error_log())
+        assert len(lines) == 3
+        counts = {}
+        for pid, rid in lines:
+            t, p, n = rid.split("-")
+            for part in (t, p, n):
+                assert re.fullmatch(r"[1-9a-f][0-9a-f]*|0", part), rid
+            assert int(p, 16) == int(pid)
+            assert before - 1 <= int(t, 16) / 1e6 <= after + 1
+            counts.setdefault(pid, []).append(int(n, 16))
+        for seen in counts.values():
+            assert len(set(seen)) == len(seen)
+        h.check_error_log()
+    finally:
+        sock.close()
