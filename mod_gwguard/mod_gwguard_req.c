@@ -84,6 +84,7 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
         at = gwg_hex(at, (unsigned)__atomic_fetch_add(&seq, 1,
                                                       __ATOMIC_RELAXED));
         *at = '\0';
+        ((gwguard_req *)st)->request_id_len = (size_t)(at - id);
     }
     ((gwguard_req *)st)->request_id = id;
     return id;

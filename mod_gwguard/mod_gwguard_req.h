@@ -44,6 +44,8 @@ typedef struct {
     apr_array_header_t *attempts;  /* gwguard_attempt, in order */
     const char  *request_id;       /* see gwguard_request_id(); NULL until
                                       first used */
+    size_t       request_id_len;   /* its length when the module made it,
+                                      0 when unknown (UNIQUE_ID) */
     /* the verdict on the request, set in request_status */
     gwg_class_t  cls;              /* GWG_CLASS_NONE: success */
     const char  *rule;             /* the classify row that decided */

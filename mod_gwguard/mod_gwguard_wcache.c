@@ -61,6 +61,7 @@ static void add(apr_pool_t *p, server_rec *s, const proxy_worker *w)
     e->server = s;
     e->key = gwguard_worker_key(key, sizeof(key), w) < 0
              ? GWG_OVERFLOW_KEY : apr_pstrdup(p, key);
+    e->key_len = strlen(e->key);
     slen = strlen(w->s->scheme);
     e->scheme = gwg_scheme_of(w->s->scheme, slen);
     e->check_http = checks_http(w->s->scheme, slen);

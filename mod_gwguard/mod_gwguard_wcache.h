@@ -15,6 +15,7 @@ typedef struct gwguard_wentry_s {
     const proxy_worker *worker;  /* NULL: an empty entry */
     const char *key;             /* upstream key, GWG_OVERFLOW_KEY if it
                                     has none; lives as long as the child */
+    size_t      key_len;         /* strlen(key) */
     uint32_t    slot;            /* slot + 1 once an attempt found it, 0
                                     before: read and written atomically,
                                     every writer writes the same value */
