@@ -1,10 +1,7 @@
 /*
- * The child's worker table (gwg_wmatch.h). Why a match here is mod_proxy's
- * answer: a name kept is lower-case up to the end of its scheme://host,
- * so a URL equal to it there is its own lower-cased copy; the URL's host
- * part ends where the name's does (host_slash), or right after it (then
- * url[len] is '/' or the end); and any longer name the lookup would
- * prefer matches the URL as written too, so it comes first in the table.
+ * The child's table of a server's plain workers (gwg_wmatch.h): made once
+ * from their names, it finds the worker mod_proxy's longest-prefix lookup
+ * would, without copying or lower-casing the URL.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +73,12 @@ void gwg_wmatch_prepare(gwg_wname *names, unsigned *n)
     *n = kept;
 }
 
+/* Why a match here is mod_proxy's answer: a name kept is lower-case up
+ * to the end of its scheme://host, so a URL equal to it there is its own
+ * lower-cased copy; the URL's host part ends where the name's does
+ * (host_slash), or right after it (then url[len] is '/' or the end); and
+ * any longer name the lookup would prefer matches the URL as written
+ * too, so it comes first in the table. */
 long gwg_wmatch_find(const gwg_wname *table, unsigned n, const char *url)
 {
     unsigned i;
