@@ -121,13 +121,19 @@ static gwg_slot *slot_of(const gwguard_attempt *a)
     return &gwguard_segment.shm.slots[a->slot];
 }
 
-/* One line per transition, made by the caller whose CAS made it. */
+/* One line per transition, made by the caller whose CAS made it;
+ * nothing (and no class looked up) when there was none, the common
+ * case of an open breaker's refusal. */
 static void log_event(request_rec *r, const char *key,
                       const gwg_breaker_conf *c, gwg_breaker_event ev,
                       gwg_class_t cls, const gwg_slot *s)
 {
-    const gwg_class_info *info = gwg_class_get(cls);
+    const gwg_class_info *info;
 
+    if (ev == GWG_BREAKER_EV_NONE) {
+        return;
+    }
+    info = gwg_class_get(cls);
     switch (ev) {
     case GWG_BREAKER_EV_OPENED:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "GWG00400: "
@@ -184,11 +190,13 @@ typedef struct {
 static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
 {
     proxy_server_conf *conf = st ? st->proxy_conf : NULL;
-    const char *name = apr_table_get(r->subprocess_env, "BALANCER_NAME");
+    const char *name;
     proxy_balancer *b;
     int i;
 
-    if (!conf || !name || !conf->balancers) {
+    /* no balancer to find (a plain worker's refusal): no table lookup */
+    if (!conf || !conf->balancers || conf->balancers->nelts == 0
+        || !(name = apr_table_get(r->subprocess_env, "BALANCER_NAME"))) {
         return NULL;
     }
     b = (proxy_balancer *)conf->balancers->elts;

@@ -119,13 +119,13 @@ static void key_built(request_rec *r, gwguard_attempt *a,
     }
 }
 
-/* An attempt on worker begins: its record, key and slot, and the
- * breaker's say (DECLINED: go on; HTTP_SERVICE_UNAVAILABLE: refused). */
+/* An attempt on worker (e its entry in the child's table, NULL none)
+ * begins: its record, key and slot, and the breaker's say (DECLINED: go
+ * on; HTTP_SERVICE_UNAVAILABLE: refused). */
 static int begin_attempt(request_rec *r, gwguard_req *st,
-                         proxy_worker *worker, proxy_server_conf *conf,
-                         const char *url)
+                         proxy_worker *worker, gwguard_wentry *e,
+                         proxy_server_conf *conf, const char *url)
 {
-    gwguard_wentry *e = gwguard_wcache_get(worker);
     gwguard_attempt *a;
     int rv;
 
@@ -169,7 +169,8 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
         st->prepared = NULL;        /* begun and admitted in pre_request */
         return DECLINED;
     }
-    return begin_attempt(r, st, worker, conf, url);
+    return begin_attempt(r, st, worker, gwguard_wcache_get(worker), conf,
+                         url);
 }
 
 /* Deciding before mod_proxy's worker machinery (docs/breaker.md, "Plain
@@ -184,16 +185,19 @@ typedef proxy_worker *(*get_worker_fn)(apr_pool_t *p, proxy_balancer *b,
 static get_worker_fn get_worker;
 
 /* The declared worker for url, found as ap_proxy_pre_request would (NULL
- * when it is none), and *e its table entry when its breaker is not
+ * when it is none; the child's table answers first, mod_proxy's lookup
+ * when it cannot tell), and *e its table entry when its breaker is not
  * closed (one load in the worker's slot), else NULL. */
 static proxy_worker *worker_for(request_rec *r, proxy_server_conf *conf,
                                 const char *url, gwguard_wentry **e)
 {
-    proxy_worker *w = get_worker(r->pool, NULL, conf, url,
-                                 AP_PROXY_WORKER_NO_UDS);
+    proxy_worker *w;
     uint32_t v;
 
-    *e = w ? gwguard_wcache_get(w) : NULL;
+    if (!gwguard_wcache_worker(conf, url, &w, e)) {
+        w = get_worker(r->pool, NULL, conf, url, AP_PROXY_WORKER_NO_UDS);
+        *e = w ? gwguard_wcache_get(w) : NULL;
+    }
     if (*e && (!(v = gwguard_wcache_slot(*e, 1))
                || !gwguard_breaker_not_closed(v - 1))) {
         *e = NULL;
@@ -231,13 +235,13 @@ static proxy_worker *worker_again(request_rec *r, proxy_server_conf *conf,
     return worker_for(r, conf, url, e);
 }
 
-/* Begins the attempt on w now: DECLINED when admitted (the scheme
- * handler goes on with it), else the refusal. */
-static int begin_early(request_rec *r, proxy_worker *w,
+/* Begins the attempt on w (e its entry) now: DECLINED when admitted
+ * (the scheme handler goes on with it), else the refusal. */
+static int begin_early(request_rec *r, proxy_worker *w, gwguard_wentry *e,
                        proxy_server_conf *conf, const char *url)
 {
     gwguard_req *st = gwguard_req_get(r, 1);
-    int rc = begin_attempt(r, st, w, conf, url);
+    int rc = begin_attempt(r, st, w, e, conf, url);
 
     if (rc == DECLINED) {
         st->prepared = w;
@@ -268,7 +272,7 @@ static int gwguard_pre_request(proxy_worker **worker,
         return DECLINED;
     }
     *worker = w;
-    if (e && (rc = begin_early(r, w, conf, *url)) != DECLINED) {
+    if (e && (rc = begin_early(r, w, e, conf, *url)) != DECLINED) {
         return rc;                  /* refused: no scheme handler runs */
     }
     return OK;
@@ -296,9 +300,10 @@ proxy_worker *gwguard_proxy_early_worker(request_rec *r, const char *url,
 }
 
 int gwguard_proxy_early_begin(request_rec *r, proxy_worker *w,
-                              proxy_server_conf *conf, const char *url)
+                              gwguard_wentry *e, proxy_server_conf *conf,
+                              const char *url)
 {
-    return begin_early(r, w, conf, url);
+    return begin_early(r, w, e, conf, url);
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when

@@ -27,7 +27,8 @@ proxy_worker *gwguard_proxy_early_worker(request_rec *r, const char *url,
                                          proxy_server_conf **conf,
                                          gwguard_wentry **e);
 int gwguard_proxy_early_begin(request_rec *r, proxy_worker *w,
-                              proxy_server_conf *conf, const char *url);
+                              gwguard_wentry *e, proxy_server_conf *conf,
+                              const char *url);
 int gwguard_proxy_early_answer(request_rec *r, int status);
 /* Forgets the worker lookup the last early_worker call made (which
  * pre_request reuses for the same request and URL): called by every

@@ -16,6 +16,7 @@
 #include "mod_gwguard.h"
 #include "mod_gwguard_recent.h"
 #include "mod_gwguard_req.h"
+#include "mod_gwguard_wcache.h"
 
 /* Microseconds from a to b, 0 when either is unknown. */
 static uint64_t span(apr_time_t a, apr_time_t b)
@@ -23,10 +24,25 @@ static uint64_t span(apr_time_t a, apr_time_t b)
     return (a && b && b >= a) ? (uint64_t)(b - a) : 0;
 }
 
+/* src, of length len when known (else 0), into a zeroed field of n
+ * bytes: a copy of that length when it fits with its NUL (no scan),
+ * else gwg_append's. */
+static void put(char *field, size_t n, const char *src, size_t len)
+{
+    if (len && len < n) {
+        memcpy(field, src, len);
+    }
+    else {
+        gwg_append(field, field + n, src);
+    }
+}
+
 static void fill_attempt(gwg_recent *e, const gwguard_attempt *a,
                          apr_time_t now)
 {
-    gwg_append(e->key, e->key + sizeof(e->key), a->key);
+    /* a declared worker's key is its entry's, whose length is known */
+    put(e->key, sizeof(e->key), a->key,
+        a->entry && a->key == a->entry->key ? a->entry->key_len : 0);
     e->ah_number = (uint32_t)(a->ah_number > 0 ? a->ah_number : 0);
     e->apr_status = (int32_t)a->apr_status;
     e->t_connect_us = span(a->sig.start_us, a->sig.connected_us);
@@ -35,13 +51,16 @@ static void fill_attempt(gwg_recent *e, const gwguard_attempt *a,
 }
 
 /* What every entry of a request has: the request's side. Every field but
- * seq is written (the claimed entry still holds an older one). */
-static void fill_request(gwg_recent *e, request_rec *r, const char *id,
+ * seq is written (the claimed entry still holds an older one), zeroed
+ * first by libc's vector memset (GCC's inline one stores 8 bytes an
+ * instruction). */
+static void fill_request(gwg_recent *e, request_rec *r,
+                         const gwguard_req *st, const char *id,
                          apr_time_t now)
 {
-    memset((char *)e + sizeof(e->seq), 0, sizeof(*e) - sizeof(e->seq));
+    gwguard_zero((char *)e + sizeof(e->seq), sizeof(*e) - sizeof(e->seq));
     e->time = (uint64_t)now;
-    gwg_append(e->request_id, e->request_id + sizeof(e->request_id), id);
+    put(e->request_id, sizeof(e->request_id), id, st->request_id_len);
     gwg_append(e->method, e->method + sizeof(e->method), r->method);
     /* the path without the query (it may hold secrets), cut at 256 */
     gwg_append(e->path, e->path + sizeof(e->path), r->uri);
@@ -101,13 +120,20 @@ static inline void detail(gwg_recent *e, const char *rule, int attempt,
 }
 
 /* A request body is announced by either header (RFC 9112 §6.3); looking
- * at them is two table lookups, not parsing. */
+ * at them is two table lookups, not parsing, and only for a class where
+ * the request may have reached the upstream: where nothing did, the
+ * answer is yes whatever the request (asked as a body with no method). */
 int gwguard_retryable(request_rec *r, gwg_class_t cls)
 {
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    int has_body = apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
-                   || (cl && strcmp(cl, "0") != 0);
+    const char *cl;
+    int has_body;
 
+    if (gwg_class_retryable(cls, NULL, 1)) {
+        return 1;
+    }
+    cl = apr_table_get(r->headers_in, "Content-Length");
+    has_body = apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
+               || (cl && strcmp(cl, "0") != 0);
     return gwg_class_retryable(cls, r->method, has_body);
 }
 
@@ -136,7 +162,7 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     if (!(e = gwg_shm_recent_claim(&gwguard_segment.shm, &ticket))) {
         return;
     }
-    fill_request(e, r, id, now);
+    fill_request(e, r, st, id, now);
     e->class_id = (uint32_t)st->cls;
     e->status = (uint32_t)st->status;
     e->retryable = retry;
@@ -173,7 +199,7 @@ void gwguard_recent_note_attempt(request_rec *r, const gwguard_req *st,
     if (!(e = gwg_shm_recent_claim(&gwguard_segment.shm, &ticket))) {
         return;
     }
-    fill_request(e, r, id, end);
+    fill_request(e, r, st, id, end);
     e->class_id = (uint32_t)a->cls;
     e->retryable = retry;
     fill_attempt(e, a, end);

@@ -35,12 +35,30 @@ static gwguard_attempt *last_attempt(gwguard_req *st)
                             gwguard_attempt);
 }
 
-static unsigned long child_pid;   /* getpid() of this child */
+/* "-" getpid() in hex "-" of this child, made once (child_init): the
+ * part of every request id that is the same within a child */
+static struct {
+    char text[12];                  /* "-" 8 digits "-", zero padded */
+    size_t len;                     /* 0 until made */
+} pid_part;
+
+static void pid_part_make(void)
+{
+    /* a pid_t has at most 8 hex digits */
+    char *at = pid_part.text;
+
+    memset(pid_part.text, 0, sizeof(pid_part.text));
+    *at++ = '-';
+    at = gwg_hex(at, (unsigned long)getpid());
+    *at++ = '-';
+    pid_part.len = (size_t)(at - pid_part.text);
+}
 
 /* Made on first use, so a success pays nothing for it: "%llx-%x-%x" of
  * the request time, pid and a per-process count, written without printf
- * (request path). The memo is written through a const pointer: it is a
- * cache, not a change of state. */
+ * (request path); the pid part is a fixed-size copy (its room is there:
+ * at most 16 digits before it, 8 and the NUL after). The memo is written
+ * through a const pointer: it is a cache, not a change of state. */
 const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
 {
     static apr_uint32_t seq;
@@ -51,15 +69,22 @@ const char *gwguard_request_id(request_rec *r, const gwguard_req *st)
     }
     id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
     if (!id) {
-        char *at = apr_palloc(r->pool, 16 + 1 + 8 + 1 + 8 + 1);
+        char *at = apr_palloc(r->pool, 16 + 10 + 8 + 1);
         id = at;
         at = gwg_hex(at, (apr_uint64_t)r->request_time);
-        *at++ = '-';
-        at = gwg_hex(at, child_pid ? child_pid : (unsigned long)getpid());
-        *at++ = '-';
+        if (pid_part.len) {
+            memcpy(at, pid_part.text, 10);
+            at += pid_part.len;
+        }
+        else {                      /* before child_init */
+            *at++ = '-';
+            at = gwg_hex(at, (unsigned long)getpid());
+            *at++ = '-';
+        }
         at = gwg_hex(at, (unsigned)__atomic_fetch_add(&seq, 1,
                                                       __ATOMIC_RELAXED));
         *at = '\0';
+        ((gwguard_req *)st)->request_id_len = (size_t)(at - id);
     }
     ((gwguard_req *)st)->request_id = id;
     return id;
@@ -151,7 +176,7 @@ gwguard_attempt *gwguard_current_attempt(void)
 static void req_child_init(apr_pool_t *p, server_rec *s)
 {
     (void)p; (void)s;
-    child_pid = (unsigned long)getpid();
+    pid_part_make();
 }
 
 void gwguard_req_register_hooks(void)

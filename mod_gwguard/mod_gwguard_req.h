@@ -44,6 +44,8 @@ typedef struct {
     apr_array_header_t *attempts;  /* gwguard_attempt, in order */
     const char  *request_id;       /* see gwguard_request_id(); NULL until
                                       first used */
+    size_t       request_id_len;   /* its length when the module made it,
+                                      0 when unknown (UNIQUE_ID) */
     /* the verdict on the request, set in request_status */
     gwg_class_t  cls;              /* GWG_CLASS_NONE: success */
     const char  *rule;             /* the classify row that decided */
@@ -120,7 +122,8 @@ extern AP_THREAD_LOCAL gwguard_attempt *gwguard_current_a GWGUARD_TLS_IE;
 /* ... and its seq, 0 when there is none */
 extern AP_THREAD_LOCAL apr_uint64_t gwguard_current_seq GWGUARD_TLS_IE;
 
-/* The process id, read once per child (child_init), for request ids. */
+/* The process id's part of request ids, made once per child
+ * (child_init). */
 void gwguard_req_register_hooks(void);
 
 #endif

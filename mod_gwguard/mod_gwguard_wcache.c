@@ -15,6 +15,7 @@
 #include "gwg_atomic.h"
 #include "gwg_classify.h"
 #include "gwg_layout.h"
+#include "gwg_wmatch.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_upstream.h"
 #include "mod_gwguard_wcache.h"
@@ -60,6 +61,7 @@ static void add(apr_pool_t *p, server_rec *s, const proxy_worker *w)
     e->server = s;
     e->key = gwguard_worker_key(key, sizeof(key), w) < 0
              ? GWG_OVERFLOW_KEY : apr_pstrdup(p, key);
+    e->key_len = strlen(e->key);
     slen = strlen(w->s->scheme);
     e->scheme = gwg_scheme_of(w->s->scheme, slen);
     e->check_http = checks_http(w->s->scheme, slen);
@@ -99,12 +101,112 @@ static unsigned walk(server_rec *s, module *proxy, apr_pool_t *p,
     return n;
 }
 
+/* One server configuration's plain workers as a gwg_wmatch table, with
+ * each worker's entry by its index in conf->workers. */
+typedef struct {
+    const proxy_server_conf *conf;  /* NULL: an empty bucket */
+    const char      *elts;          /* conf->workers as the table saw it: */
+    int              nelts;         /* if it ever changed, no answer */
+    gwg_wname       *names;         /* NULL: a ProxyPassMatch worker (the
+                                       lookup matches patterns) */
+    unsigned         n;
+    gwguard_wentry **entry;         /* by index, NULL: none */
+} conf_table;
+
+static conf_table *confs;           /* NULL: no worker lookup here */
+static unsigned conf_bits;
+
+static unsigned conf_bucket(const proxy_server_conf *c)
+{
+    return (unsigned)(((uintptr_t)c * UINT64_C(0x9E3779B97F4A7C15))
+                      >> (64 - conf_bits));
+}
+
+static conf_table *conf_find(const proxy_server_conf *c, int claim)
+{
+    unsigned i, mask = (1u << conf_bits) - 1;
+
+    for (i = conf_bucket(c); confs[i].conf; i = (i + 1) & mask) {
+        if (confs[i].conf == c) {
+            return &confs[i];
+        }
+    }
+    return claim ? &confs[i] : NULL;
+}
+
+/* The table of c's workers (every entry already in the worker table). */
+static void conf_add(apr_pool_t *p, const proxy_server_conf *c)
+{
+    conf_table *t = conf_find(c, 1);
+    int i, n = c->workers->nelts;
+
+    if (t->conf) {
+        return;                     /* shared by two servers */
+    }
+    t->conf = c;
+    t->elts = c->workers->elts;
+    t->nelts = n;
+    t->entry = apr_pcalloc(p, sizeof(*t->entry) * (n ? n : 1));
+    t->names = apr_pcalloc(p, sizeof(*t->names) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        const proxy_worker *w = &APR_ARRAY_IDX(c->workers, i, proxy_worker);
+
+        if (w->s->is_name_matchable) {
+            t->names = NULL;
+            return;
+        }
+        t->entry[i] = gwguard_wcache_get(w);
+        t->names[i].name = w->s->name_ex;
+        t->names[i].index = (unsigned)i;
+    }
+    t->n = (unsigned)n;
+    gwg_wmatch_prepare(t->names, &t->n);
+}
+
+static void confs_build(apr_pool_t *p, server_rec *s, module *proxy)
+{
+    server_rec *v;
+    unsigned n = 0;
+
+    for (v = s; v; v = v->next) {
+        n++;
+    }
+    for (conf_bits = 2; (1u << conf_bits) < 2 * n; conf_bits++) {
+    }
+    confs = apr_pcalloc(p, sizeof(*confs) << conf_bits);
+    for (v = s; v; v = v->next) {
+        proxy_server_conf *c = ap_get_module_config(v->module_config, proxy);
+
+        if (c && c->workers) {
+            conf_add(p, c);
+        }
+    }
+}
+
+int gwguard_wcache_worker(const proxy_server_conf *conf, const char *url,
+                          proxy_worker **w, gwguard_wentry **e)
+{
+    const conf_table *t;
+    long i;
+
+    if (!confs || !(t = conf_find(conf, 0)) || !t->names
+        || conf->workers->elts != t->elts
+        || conf->workers->nelts != t->nelts
+        || (i = gwg_wmatch_find(t->names, t->n, url)) < 0) {
+        return 0;
+    }
+    *w = &APR_ARRAY_IDX(conf->workers, i, proxy_worker);
+    *e = t->entry[i];
+    return 1;
+}
+
 static void wcache_child_init(apr_pool_t *p, server_rec *s)
 {
     module *proxy = ap_find_linked_module("mod_proxy.c");
     unsigned n;
 
     table = NULL;
+    confs = NULL;
     if (!proxy) {
         return;
     }
@@ -113,6 +215,7 @@ static void wcache_child_init(apr_pool_t *p, server_rec *s)
     }
     table = apr_pcalloc(p, sizeof(*table) << table_bits);
     walk(s, proxy, p, add);
+    confs_build(p, s, proxy);
 }
 
 gwguard_wentry *gwguard_wcache_table(unsigned *n)

@@ -15,6 +15,7 @@ typedef struct gwguard_wentry_s {
     const proxy_worker *worker;  /* NULL: an empty entry */
     const char *key;             /* upstream key, GWG_OVERFLOW_KEY if it
                                     has none; lives as long as the child */
+    size_t      key_len;         /* strlen(key) */
     uint32_t    slot;            /* slot + 1 once an attempt found it, 0
                                     before: read and written atomically,
                                     every writer writes the same value */
@@ -32,6 +33,13 @@ typedef struct gwguard_wentry_s {
  * mod_proxy configuration; workers added later (balancer-manager) are not
  * in it. */
 void gwguard_wcache_register_hooks(void);
+
+/* The declared worker ap_proxy_get_worker_ex(.., conf, url,
+ * AP_PROXY_WORKER_NO_UDS) would return, and its entry (NULL: none), found
+ * in the child's table of conf's workers without copying url: 1 when
+ * found, 0 when the table cannot tell (then ask mod_proxy). */
+int gwguard_wcache_worker(const proxy_server_conf *conf, const char *url,
+                          proxy_worker **w, gwguard_wentry **e);
 
 /* The table, for a walk over every entry (*n of them, empty ones have
  * no worker); NULL when there is none. Child init only. */

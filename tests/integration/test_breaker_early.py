@@ -14,7 +14,7 @@ import re
 import time
 
 from conftest import get
-from httpd import BASE_MODULES
+from httpd import BASE_MODULES, refusing_port
 from test_breaker import key_of, breaker, fail_until_open, sleep_until
 from test_counting import by_name, wait_for
 
@@ -211,3 +211,109 @@ def test_half_open_trial_still_reaches_the_upstream(make_httpd, upstream):
     st = by_name(h.status(), key)
     assert st["classes"]["circuit_open"] == 1
     assert get(h.url + "/up/after")[0] == 200
+
+
+def refusing_pair():
+    """Two refusing loopback ports, the second's number the first's with
+    one more digit (P and 10P + 1): a worker named for P without a path
+    ("http://127.0.0.1:P") is a string prefix of P's neighbour's URL, and
+    must not be taken for it."""
+    import socket
+    for p in range(2001, 6553, 97):
+        socks = []
+        try:
+            for port in (p, 10 * p + 1):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return socks, p, 10 * p + 1
+        except OSError:
+            for s in socks:
+                s.close()
+    raise AssertionError("no free pair of ports P, 10P + 1")
+
+
+def counted(h, key, cls):
+    try:
+        return by_name(h.status(), key)["classes"][cls]
+    except AssertionError:
+        return 0                        # no slot yet
+
+
+def test_worker_found_as_mod_proxy_finds_it(make_httpd):
+    """The fixups hook finds the worker in the child's table of declared
+    workers, longest name first (gwg_wmatch.c), and asks mod_proxy when
+    the table cannot tell: a URL on an undeclared port whose number
+    starts with a declared one's is no match for it (mod_proxy's default
+    worker takes it); a ProxyPass target written in upper case, which the
+    table leaves to mod_proxy, is still decided in fixups; and a server
+    with a ProxyPassMatch worker (no table) decides as before."""
+    socks, short, longer = refusing_pair()
+    try:
+        for match in ("", "ProxyPassMatch ^/m/(.*)$ "
+                          "http://127.0.0.1:%d/$1\n" % short):
+            h = make_httpd(loglevel=LOGLEVEL)
+            h.start("GwGuardBreaker failures=1 window=60 cooldown=600\n"
+                    "ProxyPass /short http://127.0.0.1:%d\n"
+                    "ProxyPass /upper/ HTTP://LOCALHOST:%d/\n"
+                    "RewriteEngine On\n"
+                    "RewriteRule ^/long/ http://127.0.0.1:%d/x [P]\n%s"
+                    % (short, longer, longer, match))
+            short_key = key_of(short)
+            upper_key = "http://localhost:%d" % longer
+            assert get(h.url + "/short/first")[0] == 503
+            assert get(h.url + "/upper/first")[0] == 503
+            assert wait_for(lambda: breaker(h, short_key) == "open"
+                            and breaker(h, upper_key) == "open")
+            assert get(h.url + "/short/early")[0] == 503
+            assert get(h.url + "/upper/early")[0] == 503
+            assert not canon_lines(h, "/early")
+            assert wait_for(lambda: counted(h, short_key, "circuit_open")
+                            == 1 and counted(h, upper_key, "circuit_open")
+                            == 1)
+            # the neighbour's URL: mod_proxy's default worker, a refused
+            # connect under its own key (which opens its own breaker), not
+            # the short one's open breaker
+            for _ in range(2):
+                assert get(h.url + "/long/")[0] == 503
+            assert wait_for(lambda: counted(h, key_of(longer),
+                                            "connect_refused") == 1
+                            and counted(h, key_of(longer),
+                                        "circuit_open") == 1)
+            assert counted(h, short_key, "circuit_open") == 1
+            h.check_error_log()
+            h.stop()
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_request_id_is_time_pid_count(make_httpd):
+    """A request id the module makes (no mod_unique_id) is the request
+    time, the child's pid and a per-child count, in hex without leading
+    zeros ("%llx-%x-%x"): the pid part made once per child is that
+    child's, in the log line's own [pid N]."""
+    sock, dead = refusing_port()
+    try:
+        h = make_httpd(loglevel="warn gwguard:info")
+        h.start("ProxyPass /up/ http://127.0.0.1:%d/\n" % dead)
+        before = time.time()
+        for _ in range(3):
+            assert get(h.url + "/up/x")[0] == 503
+        after = time.time()
+        lines = re.findall(r"\[pid (\d+):tid \d+\].*GWG00006: .* "
+                           r"request_id=(\S+)", h.read_error_log())
+        assert len(lines) == 3
+        counts = {}
+        for pid, rid in lines:
+            t, p, n = rid.split("-")
+            for part in (t, p, n):
+                assert re.fullmatch(r"[1-9a-f][0-9a-f]*|0", part), rid
+            assert int(p, 16) == int(pid)
+            assert before - 1 <= int(t, 16) / 1e6 <= after + 1
+            counts.setdefault(pid, []).append(int(n, 16))
+        for seen in counts.values():
+            assert len(set(seen)) == len(seen)
+        h.check_error_log()
+    finally:
+        sock.close()

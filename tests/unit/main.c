@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, directive_suite());
     srunner_add_suite(sr, attempt_suite());
     srunner_add_suite(sr, maint_suite());
+    srunner_add_suite(sr, wmatch_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

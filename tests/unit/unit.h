@@ -24,5 +24,6 @@ Suite *harden_suite(void);
 Suite *directive_suite(void);
 Suite *attempt_suite(void);
 Suite *maint_suite(void);
+Suite *wmatch_suite(void);
 
 #endif
