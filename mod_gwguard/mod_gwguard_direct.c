@@ -25,6 +25,7 @@
 #include "util_filter.h"
 #include "util_time.h"
 
+#include <apr_strings.h>
 #include <string.h>
 
 #include "mod_gwguard_direct.h"
@@ -73,19 +74,37 @@ static const char *unsuited(request_rec *r)
     return NULL;
 }
 
+/* Content-Length's digits, in r->pool: apr_off_t_toa without its
+ * generality. */
+static const char *digits(request_rec *r, apr_size_t v)
+{
+    char tmp[24], *at = tmp + sizeof(tmp);
+
+    *--at = '\0';
+    do {
+        *--at = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return apr_pstrmemdup(r->pool, at, (apr_size_t)(tmp + sizeof(tmp) - 1
+                                                     - at));
+}
+
 /* What the protocol filters do to r's state and header table before the
  * head is formed (content-length filter, then the header filter's
- * ap_set_keepalive and Content-Type), in their order. */
+ * ap_set_keepalive and Content-Type), in their order. The table holds
+ * neither Content-Length nor Content-Type (only gwguard's fields, then
+ * ap_set_keepalive's), so adding them is what setting them would do. */
 static void as_filters_would(request_rec *r, apr_size_t len)
 {
     const char *ctype;
 
     r->bytes_sent = (apr_off_t)len;
-    ap_set_content_length(r, (apr_off_t)len);
+    r->clength = (apr_off_t)len;
+    apr_table_addn(r->headers_out, "Content-Length", digits(r, len));
     ap_set_keepalive(r);
     ctype = ap_make_content_type(r, r->content_type);
     if (ctype) {
-        apr_table_setn(r->headers_out, "Content-Type", ctype);
+        apr_table_addn(r->headers_out, "Content-Type", ctype);
     }
 }
 
