@@ -28,6 +28,7 @@
 #include <apr_strings.h>
 #include <string.h>
 
+#include "gwg_time.h"
 #include "mod_gwguard_direct.h"
 
 APLOG_USE_MODULE(gwguard);
@@ -150,7 +151,10 @@ static apr_bucket *response(request_rec *r, const char *status_line,
     at = put(at, AP_SERVER_PROTOCOL " ", sizeof(AP_SERVER_PROTOCOL " ") - 1);
     at = put(at, status_line, sl);
     at = put(at, "\r\nDate: ", sizeof("\r\nDate: ") - 1);
-    ap_recent_rfc822_date(at, r->request_time);   /* writes its NUL too */
+    /* httpd's Date (ap_recent_rfc822_date) from a cache of the second */
+    if (!gwg_time_http(at, (uint64_t)r->request_time)) {
+        ap_recent_rfc822_date(at, r->request_time);
+    }
     at += APR_RFC822_DATE_LEN - 1;
     if (sv) {
         at = put(at, "\r\nServer: ", sizeof("\r\nServer: ") - 1);
