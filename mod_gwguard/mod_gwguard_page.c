@@ -432,6 +432,11 @@ static void send_page(request_rec *r, int status, const char *type,
         ap_set_content_type(r, type);
     }
     discard = ap_discard_request_body(r);
+    if (r->eos_sent) {
+        /* the discard found a broken body and HTTP_IN answered it (400,
+         * through the output filters, as for stock's error page) */
+        return;
+    }
     if (discard == OK && !r->assbackwards
         && own_fields_only(r->headers_out)
         && gwguard_direct_send(r, body, len, GWGUARD_DIRECT_ROOM)) {
