@@ -435,6 +435,9 @@ static void send_page(request_rec *r, int status, const char *type,
     if (r->eos_sent) {
         /* the discard found a broken body and HTTP_IN answered it (400,
          * through the output filters, as for stock's error page) */
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      "no page: the request body's discard was answered "
+                      "(%d)", discard);
         return;
     }
     if (discard == OK && !r->assbackwards
