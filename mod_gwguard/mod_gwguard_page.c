@@ -272,6 +272,24 @@ static void make_usual_headers(apr_pool_t *p)
     }
 }
 
+/* apr_table_setn(t, key, val) for a copy of a usual table, whose fields
+ * are known by their key pointers: the value changed in place, without
+ * setn's string compares, when the field is there. */
+static void replace(apr_table_t *t, const char *key, const char *val)
+{
+    const apr_array_header_t *a = apr_table_elts(t);
+    apr_table_entry_t *e = (apr_table_entry_t *)a->elts;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        if (e[i].key == key) {
+            e[i].val = (char *)val;
+            return;
+        }
+    }
+    apr_table_setn(t, key, val);
+}
+
 /* Headers every page carries; err_headers_out, because the core's error
  * path keeps only those. */
 static void page_headers(request_rec *r, const gwguard_page_conf *pc,
@@ -300,10 +318,10 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
          * as setting them one by one below */
         r->err_headers_out = apr_table_copy(r->pool, usual[cls][is503][ps]);
         if (retry_value && retry_value != default_retry) {
-            apr_table_setn(r->err_headers_out, retry_after_field, retry_value);
+            replace(r->err_headers_out, retry_after_field, retry_value);
         }
         if (ps && local && value) {
-            apr_table_setn(r->err_headers_out, proxy_status_field, value);
+            replace(r->err_headers_out, proxy_status_field, value);
         }
         return;
     }

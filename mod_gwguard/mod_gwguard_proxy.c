@@ -415,25 +415,47 @@ static void note_failovers(request_rec *r, const gwguard_req *st)
     }
 }
 
+/* Whether t holds a GWGUARD_* key already (set by an earlier pass, or
+ * by anyone). APR's tables tell keys apart by their first four bytes
+ * before comparing strings, and ours all start "GWGU": setting the second
+ * and third would each compare strings with the ones before. */
+static int has_ours(const apr_table_t *t)
+{
+    const apr_array_header_t *a = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        if (e[i].key && (e[i].key[0] | 0x20) == 'g'
+            && strncasecmp(e[i].key, "GWGUARD_", 8) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* GWGUARD_* for LogFormat and ErrorDocument, and the one info line. */
 static void annotate(request_rec *r, const gwguard_req *st)
 {
     const gwguard_attempt *last = NULL;
     const gwg_class_info *info;
     const gwg_local_fault_info *lf;
+    /* none there yet (the usual case): adding is what setting would do */
+    void (*put)(apr_table_t *, const char *, const char *) =
+        has_ours(r->subprocess_env) ? apr_table_setn : apr_table_addn;
 
     if (st->attempts->nelts > 0) {
         last = &APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
                               gwguard_attempt);
         /* the key outlives the request (child table or r->pool) */
-        apr_table_setn(r->subprocess_env, "GWGUARD_UPSTREAM", last->key);
+        put(r->subprocess_env, "GWGUARD_UPSTREAM", last->key);
     }
     if (st->cls == GWG_CLASS_NONE) {
         return;
     }
     info = gwg_class_get(st->cls);
-    apr_table_setn(r->subprocess_env, "GWGUARD_CLASS", info->name);
-    apr_table_setn(r->subprocess_env, "GWGUARD_CODE", info->code);
+    put(r->subprocess_env, "GWGUARD_CLASS", info->name);
+    put(r->subprocess_env, "GWGUARD_CODE", info->code);
     if (st->cls == GWG_CLASS_MAINTENANCE) {
         return;                     /* not a failure: GWG00700 */
     }
