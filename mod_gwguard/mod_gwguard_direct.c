@@ -2,11 +2,13 @@
  * The direct answer: a gwguard page written to the connection's filters
  * with the response head httpd's HTTP_HEADER filter would have made,
  * instead of through the request's protocol filters. That filter checks,
- * merges and re-scans every field (≈6,000 instructions for a page's
- * head); here the head is the fields of the page, which are gwguard's own
- * and valid by construction, plus what the filters would add, by the same
- * httpd calls (ap_set_keepalive, ap_make_content_type,
- * ap_recent_rfc822_date, ap_get_server_banner), in the same order.
+ * merges and re-scans every field, which is most of the ≈6,500
+ * instructions a page's head costs there; here the head is the fields of
+ * the page, which are gwguard's own and valid by construction, plus what
+ * the filters would add, by the same httpd calls (ap_set_keepalive,
+ * ap_make_content_type, ap_get_server_banner) in the same order, and the
+ * Date ap_recent_rfc822_date would write (gwg_time_http, unit-tested
+ * against strftime).
  *
  * Only when nothing else could change the answer: the request's output
  * chain is httpd's four protocol filters and nothing else (no `Header

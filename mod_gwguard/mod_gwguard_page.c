@@ -423,7 +423,9 @@ static int own_fields_only(const apr_table_t *t)
  * (ap_die_r), the protocol filters plus the error filters (mod_headers'
  * `Header always`, mod_cache's stale copy), the error header table, our
  * Content-Type, the request body discarded before the end of the
- * response (ap_finalize_request_protocol). */
+ * response (ap_finalize_request_protocol). Then either the direct answer
+ * (mod_gwguard_direct.c), when only the protocol filters are there and
+ * every field is ours, or the page through the filters. */
 static void send_page(request_rec *r, int status, const char *type,
                       char *body, size_t len)
 {
