@@ -1,0 +1,559 @@
+"""The direct answer (mod_gwguard_direct.c) against a real httpd: a page
+written straight to the connection filters must be, byte for byte, what
+the filter path (BYTERANGE .. HTTP_HEADER .. HTTP_OUTERROR) sends, and
+whatever could change the answer must send it through the filters.
+
+Every URL exists twice: /d/... answers directly, /f/... has
+`Header always unset X-Gwguard-None` (mod_headers' error filter in the
+chain, no byte changed), so it takes the filter path. Each request goes
+on a fresh raw connection; the status line, every header line in order
+and the body are compared, with only Date's value, the request id and
+the time in the body (and the breaker's Retry-After, +-1) masked. After
+each answer a probe request shows whether the connection was closed or
+still usable. The access log line (status, body and total bytes,
+Content-Type, Connection, keep-alive count) must be the same too, and
+gwguard's trace1 line must say which path answered ("direct answer:" or
+"filter answer:"), so a direct path that never runs fails here.
+mod_unique_id is loaded so that request ids, and with them every length,
+are the same size on both paths."""
+
+import re
+import socket
+import time
+
+import pytest
+
+from faultd import FaultUpstream
+from httpd import BASE_MODULES, Httpd, refusing_port
+from test_breaker import key_of, breaker
+from test_counting import wait_for
+
+LOGLEVEL = "warn gwguard:trace1"
+MODULES = BASE_MODULES + ["unique_id", "filter", "deflate"]
+LINGER = r"AH03092"
+BAD_CHUNK = r"AH02609|AH02610|AH01587"   # discarding a broken chunked body
+
+DIRECT = re.compile(r"direct answer: (\d{3}), (\d+) bytes")
+FILTER = re.compile(r"filter answer: (.+)$")
+
+# Both prefixes of one route go to the same upstream; /f/ forces the
+# filter path.
+ROUTES = """\
+LogFormat "%%{remote}p %%>s %%b %%O \\"%%{Content-Type}o\\" \
+\\"%%{Connection}o\\" %%k" eq
+CustomLog "%(root)s/logs/eq.log" eq
+MaxKeepAliveRequests 1
+HttpProtocolOptions Allow0.9
+Redirect gone /probe
+SetEnvIf Request_URI "^/[df]/dg/" downgrade-1.0
+<LocationMatch "^/f/">
+  Header always unset X-Gwguard-None
+</LocationMatch>
+<LocationMatch "^/[df]/tpl/">
+  GwGuardErrorPage default %(root)s/tpl/page.html
+  GwGuardErrorPage default %(root)s/tpl/page.json
+</LocationMatch>
+<LocationMatch "^/[df]/brk502/">
+  GwGuardStatusCode circuit_open 502
+</LocationMatch>
+<LocationMatch "^/[df]/xfo/">
+  Header always set X-Frame-Options DENY
+</LocationMatch>
+<LocationMatch "^/[df]/f10/">
+  SetEnvIf User-Agent . force-response-1.0
+</LocationMatch>
+<LocationMatch "^/[df]/nv/">
+  SetEnvIf User-Agent . force-no-vary
+</LocationMatch>
+<LocationMatch "^/[df]/gz/">
+  AddOutputFilterByType DEFLATE text/html
+</LocationMatch>
+<LocationMatch "^/[df]/co/">
+  RewriteEngine On
+  RewriteRule ^ - [CO=k:v:127.0.0.1]
+</LocationMatch>
+<LocationMatch "^/[df]/cs/">
+  AddDefaultCharset On
+</LocationMatch>
+GwGuardBreaker %(brk)s failures=1 window=60 cooldown=600
+"""
+
+DEAD_ROUTES = ("refused", "tpl", "xfo", "f10", "nv", "dg", "gz", "co", "cs")
+
+TEMPLATE_HTML = ("<!DOCTYPE html><html lang=\"en\"><head><title>{{status}}"
+                 "</title></head><body><p>{{reason}} ({{class}})</p>"
+                 "<p id=\"id\">{{request_id}}</p><p id=\"t\">{{time}}</p>"
+                 "</body></html>\n")
+TEMPLATE_JSON = ("{\"tpl\":true,\"status\":{{status}},\"request_id\":"
+                 "\"{{request_id}}\",\"time\":\"{{time}}\"}\n")
+
+
+def routes(dead, up, slow, brk):
+    lines = []
+    for name in DEAD_ROUTES:
+        lines.append((name, "http://127.0.0.1:%d/" % dead, ""))
+    lines += [("up", key_of(up) + "/", ""),
+              ("slow", key_of(slow) + "/", " timeout=1"),
+              ("brk", key_of(brk) + "/", ""),
+              ("brk502", key_of(brk) + "/", "")]
+    return "".join("ProxyPass /%s/%s/ %s%s\n" % (p, name, url, params)
+                   for name, url, params in lines for p in "df")
+
+
+class Site:
+    """One httpd with every route, and the upstreams behind it."""
+
+    def __init__(self, root, extra="", modules=MODULES, open_breaker=True):
+        self.dead_sock, dead = refusing_port()
+        self.up = FaultUpstream().start()
+        self.slow = FaultUpstream().start()
+        self.slow.force = "/hang"
+        self.brk = FaultUpstream().start()
+        self.brk.force = "/close"
+        self.h = Httpd(root, loglevel=LOGLEVEL, modules=modules)
+        self.h.allowed_errors += [LINGER, BAD_CHUNK]
+        tpl = self.h.root / "tpl"
+        tpl.mkdir()
+        (tpl / "page.html").write_text(TEMPLATE_HTML)
+        (tpl / "page.json").write_text(TEMPLATE_JSON)
+        self.eq_log = self.h.root / "logs" / "eq.log"
+        conf = ROUTES % {"root": self.h.root,
+                         "brk": key_of(self.brk.port)}
+        self.h.start(conf + routes(dead, self.up.port, self.slow.port,
+                                   self.brk.port) + extra)
+        if open_breaker:
+            self.open_breaker()
+
+    def open_breaker(self):
+        key = key_of(self.brk.port)
+        assert exchange(self.h.port, [request("/d/brk/open")])[0][0][
+            "status"].startswith(b"HTTP/1.1 502 ")
+        assert wait_for(lambda: breaker(self.h, key) == "open"), \
+            self.h.status()
+
+    def stop(self):
+        self.h.stop()
+        for u in (self.up, self.slow, self.brk):
+            u.stop()
+        self.dead_sock.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    s = Site(tmp_path_factory.mktemp("direct") / "httpd")
+    yield s
+    s.stop()
+    s.h.check_error_log()
+
+
+# ---- a raw HTTP/1.x client ----
+
+def request(path, method="GET", version="HTTP/1.1", headers=(), body=b""):
+    head = ["%s %s %s" % (method, path, version), "Host: 127.0.0.1"]
+    head += list(headers)
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+PROBE = request("/probe", headers=["Connection: close"])
+
+
+class Conn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), 10)
+        self.sock.settimeout(15)
+        self.port = self.sock.getsockname()[1]
+        self.buf = b""
+
+    def _more(self):
+        try:
+            data = self.sock.recv(65536)
+        except (ConnectionResetError, BrokenPipeError):
+            data = b""
+        self.buf += data
+        return bool(data)
+
+    def read_all(self):
+        while self._more():
+            pass
+        data, self.buf = self.buf, b""
+        return data
+
+    def response(self, head_only=False):
+        """One answer: a dict with the raw status line, header lines (in
+        order, as bytes), body and the raw bytes; None if closed first."""
+        while b"\r\n\r\n" not in self.buf:
+            if not self._more():
+                return None
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.split(b"\r\n")
+        fields = [tuple(ln.split(b": ", 1)) for ln in lines[1:]]
+        length = [int(v) for k, v in fields if k.lower() == b"content-length"]
+        if head_only:
+            body = b""
+        elif length:
+            while len(self.buf) < length[0] and self._more():
+                pass
+            body, self.buf = self.buf[:length[0]], self.buf[length[0]:]
+        else:
+            body = self.read_all()
+        return {"status": lines[0], "fields": fields, "body": body,
+                "raw": head + b"\r\n\r\n" + body}
+
+    def close(self):
+        self.sock.close()
+
+
+def exchange(port, requests, head_only=False, send_body=None):
+    """The requests one after another on one fresh connection, each
+    answer read before the next is sent; then a probe. Returns (answers,
+    whether the connection was still usable after the last, client port).
+    send_body, if given, follows the first answer (Expect: 100-continue)."""
+    c = Conn(port)
+    out = []
+    try:
+        for req in requests:
+            c.sock.sendall(req)
+            resp = c.response(head_only)
+            out.append(resp)
+            if resp is None:
+                break
+            if send_body is not None:
+                c.sock.sendall(send_body)
+                send_body = None
+        usable = False
+        if out and out[-1] is not None:
+            try:
+                c.sock.sendall(PROBE)
+                usable = c.response() is not None
+            except (ConnectionResetError, BrokenPipeError):
+                pass
+        return out, usable, c.port
+    finally:
+        c.close()
+
+
+# ---- what may differ between two answers ----
+
+ID = [rb"(Request ID</dt><dd>)[^<]*", rb"(\"request_id\":\")[^\"]*",
+      rb"(Request ID: )\S*", rb"(<p id=\"id\">)[^<]*"]
+TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+RETRY = rb"(Retry after</dt><dd>)\d+"
+
+
+def masked(resp):
+    """resp with Date's value, the request id, the time and the
+    breaker's seconds taken out."""
+    fields = [(k, b"<date>" if k == b"Date" else
+               b"<secs>" if k == b"Retry-After" else v)
+              for k, v in resp["fields"]]
+    body = resp["body"]
+    for pat in ID:
+        body = re.sub(pat, rb"\1<id>", body)
+    body = re.sub(TIME, b"<time>", body)
+    body = re.sub(RETRY, rb"\1<secs>", body)
+    return resp["status"], fields, body
+
+
+def field(resp, name):
+    vals = [v for k, v in resp["fields"]
+            if k.lower() == name.lower().encode()]
+    return vals[0].decode() if vals else None
+
+
+def log_lines(path, pattern, n):
+    """The lines of a log that match pattern, once there are n (polled:
+    the access log is written after the answer went out)."""
+    def lines():
+        try:
+            text = path.read_text()
+        except OSError:
+            return []
+        return [ln for ln in text.splitlines() if re.search(pattern, ln)]
+    wait_for(lambda: len(lines()) >= n)
+    return lines()
+
+
+def access(site, port, n):
+    """The eq access-log lines of a connection, without the port."""
+    got = log_lines(site.eq_log, r"^%d " % port, n)
+    assert len(got) == n, (port, n, got)
+    return [ln.split(" ", 1)[1] for ln in got]
+
+
+def traces(site, port):
+    """gwguard's trace lines saying how a connection's pages went out,
+    in order."""
+    return [ln for ln in log_lines(site.h.error_log,
+                                    r"\[client 127\.0\.0\.1:%d\]" % port, 0)
+            if DIRECT.search(ln) or FILTER.search(ln)]
+
+
+def answered(out, usable):
+    return len([r for r in out if r is not None]) + int(usable)
+
+
+def same(site, path, reqs=None, expect_direct=True, head_only=False,
+         send_body=None, **kw):
+    """Sends reqs (default: one request for path with kw) on /d/ and /f/
+    each; asserts the two answers, the probe's fate and the access-log
+    lines are the same, and the trace lines say direct (or filter) on
+    /d/ and filter on /f/. Returns the /d/ answers."""
+    got = {}
+    for p in "df":
+        rs = [request("/%s/%s" % (p, path), **kw)] if reqs is None \
+            else [r.replace(b" /X/", b" /%s/" % p.encode()) for r in reqs]
+        got[p] = exchange(site.h.port, rs, head_only, send_body)
+    (d, d_usable, d_port), (f, f_usable, f_port) = got["d"], got["f"]
+    assert None not in d and None not in f, (path, d, f)
+    for a, b in zip(d, f):
+        assert masked(a) == masked(b), "direct and filter answers differ " \
+            "for %s:\ndirect:\n%s\nfilter:\n%s" % (path, a["raw"].decode(
+                "latin-1"), b["raw"].decode("latin-1"))
+        if not head_only and field(a, "Content-Length") is not None:
+            assert int(field(a, "Content-Length")) == len(a["body"])
+        ra, rb = field(a, "Retry-After"), field(b, "Retry-After")
+        assert (ra is None) == (rb is None)
+        if ra is not None:
+            assert abs(int(ra) - int(rb)) <= 1, (ra, rb)
+    assert d_usable == f_usable, (path, d_usable, f_usable)
+    n = answered(d, d_usable)
+    assert access(site, d_port, n) == access(site, f_port, n), path
+    d_tr, f_tr = traces(site, d_port), traces(site, f_port)
+    assert len(d_tr) == len(d) and len(f_tr) == len(f), (path, d_tr, f_tr)
+    for resp, ln in zip(d, d_tr):
+        m = DIRECT.search(ln)
+        if expect_direct:
+            assert m, "no direct answer for %s: %s" % (path, ln)
+            assert resp["status"].split(b" ")[1].decode() == m.group(1)
+            assert int(m.group(2)) in (len(resp["body"]), len(resp["raw"]))
+        else:
+            assert FILTER.search(ln), "not a filter answer: %s: %s" % (
+                path, ln)
+    for ln in f_tr:
+        assert FILTER.search(ln), "/f/%s: %s" % (path, ln)
+    return d, d_usable
+
+
+def status_of(resp):
+    return int(resp["status"].split(b" ")[1])
+
+
+# ---- 1. refused upstream, every representation, 502 and 504 ----
+
+@pytest.mark.parametrize("accept,ctype", [
+    (None, "text/html; charset=utf-8"),
+    ("application/json", "application/json; charset=utf-8"),
+    ("application/problem+json", "application/problem+json; charset=utf-8"),
+    ("text/plain", "text/plain; charset=utf-8")])
+def test_builtin_page_direct(site, accept, ctype):
+    hs = ["Accept: " + accept] if accept else []
+    (d,), usable = same(site, "refused/x", headers=hs)
+    assert status_of(d) == 503 and field(d, "Content-Type") == ctype
+    assert [k for k, _ in d["fields"]] == [
+        b"Date", b"Server", b"Cache-Control", b"Vary", b"Retry-After",
+        b"Proxy-Status", b"Content-Length", b"Connection", b"Content-Type"]
+    assert field(d, "Connection") == "close" and not usable
+
+
+def test_template_page_direct(site):
+    (d,), _ = same(site, "tpl/x")
+    assert status_of(d) == 503 and b"<p id=\"id\">" in d["body"]
+    (d,), _ = same(site, "tpl/x", headers=["Accept: application/json"])
+    assert d["body"].startswith(b"{\"tpl\":true,\"status\":503,")
+
+
+def test_502_and_504_direct(site):
+    (d,), usable = same(site, "up/close")
+    assert status_of(d) == 502 and usable
+    assert field(d, "Proxy-Status") == "gwguard; error=connection_terminated"
+    (d,), usable = same(site, "slow/x")
+    assert status_of(d) == 504 and usable
+    assert field(d, "Proxy-Status") == "gwguard; error=http_response_timeout"
+
+
+# ---- 2. the open breaker's answer, decided in fixups ----
+
+def test_breaker_answer_direct(site):
+    (d,), _ = same(site, "brk/x", headers=["Accept: text/html"])
+    assert status_of(d) == 503
+    assert 590 <= int(field(d, "Retry-After")) <= 600
+    assert b"Error 503 &middot; UO" in d["body"]
+    (d,), _ = same(site, "brk/x", headers=["Accept: application/json"])
+    assert b"\"class\":\"circuit_open\"" in d["body"]
+
+
+# ---- 3. the connection: versions, keep-alive, request bodies ----
+
+def test_http10_with_and_without_keepalive(site):
+    (d,), usable = same(site, "up/close", version="HTTP/1.0")
+    assert d["status"].startswith(b"HTTP/1.1 502 ") and not usable
+    assert field(d, "Connection") == "close"
+    (d,), usable = same(site, "up/close", version="HTTP/1.0",
+                        headers=["Connection: keep-alive"])
+    assert field(d, "Connection") == "Keep-Alive" and usable
+    assert field(d, "Keep-Alive").startswith("timeout=")
+
+
+def test_http11_connection_close(site):
+    (d,), usable = same(site, "up/close", headers=["Connection: close"])
+    assert field(d, "Connection") == "close" and not usable
+
+
+def test_keepalive_second_request_says_close(site):
+    """MaxKeepAliveRequests 1 (httpd counts the requests after the
+    first): the first answer keeps the connection, the second closes
+    it; both are pages. With and without the client's keep-alive token
+    (only with it does httpd send Keep-Alive)."""
+    two = [request("/X/up/close"), request("/X/brk502/x")]
+    d, usable = same(site, None, reqs=two)
+    assert [status_of(r) for r in d] == [502, 502]
+    assert field(d[0], "Connection") is None
+    assert field(d[1], "Connection") == "close" and not usable
+    two = [request("/X/up/close", headers=["Connection: keep-alive"]),
+           request("/X/brk502/x", headers=["Connection: keep-alive"])]
+    d, usable = same(site, None, reqs=two)
+    assert field(d[0], "Keep-Alive") == "timeout=5, max=1"
+    assert field(d[0], "Connection") == "Keep-Alive"
+    assert field(d[1], "Connection") == "close" and not usable
+
+
+def test_post_bodies(site):
+    """A small body the proxy forwarded, one nobody read (the breaker
+    answers in fixups, here as a 502 that keeps the connection): it is
+    discarded and the next request on the connection is answered; with
+    Expect: 100-continue no 100 is sent and nothing is read. (A second
+    request that fails at the upstream after a kept-alive one is not
+    answered at all, so the second goes to the breaker's route.)"""
+    post = dict(method="POST", headers=["Content-Length: 5",
+                                        "Content-Type: text/plain"])
+    d, usable = same(site, None, reqs=[
+        request("/X/up/close", body=b"hello", **post),
+        request("/X/brk502/x")])
+    assert [status_of(r) for r in d] == [502, 502]
+    d, usable = same(site, None, reqs=[
+        request("/X/brk502/x", body=b"hello", **post),
+        request("/X/brk502/x")])
+    assert [status_of(r) for r in d] == [502, 502]
+    assert field(d[0], "Proxy-Status") == \
+        "gwguard; error=destination_unavailable"
+    expect = dict(method="POST", headers=[
+        "Content-Length: 5", "Expect: 100-continue"])
+    (d,), usable = same(site, "brk502/x", **expect)
+    assert status_of(d) == 502
+    (d,), usable = same(site, "up/close", **expect)
+    assert status_of(d) == 502
+
+
+# ---- 4. Server banner and charset ----
+
+def test_banner_full_and_charset(site):
+    (d,), _ = same(site, "cs/x", headers=["Accept: text/plain"])
+    assert field(d, "Server").startswith("Apache/2.4")
+    assert field(d, "Content-Type") == "text/plain; charset=utf-8"
+
+
+def test_banner_prod(tmp_path):
+    s = Site(tmp_path / "prod", extra="ServerTokens Prod\n"
+             "AddDefaultCharset On\n")
+    try:
+        (d,), _ = same(s, "refused/x")
+        assert field(d, "Server") == "Apache"
+        assert field(d, "Content-Type") == "text/html; charset=utf-8"
+        (d,), _ = same(s, "refused/x", headers=["Accept: text/plain"])
+        assert field(d, "Content-Type") == "text/plain; charset=utf-8"
+        d, usable = same(s, None, reqs=[request("/X/up/close"),
+                                        request("/X/brk502/x")])
+        assert [status_of(r) for r in d] == [502, 502] and not usable
+    finally:
+        s.stop()
+    s.h.check_error_log()
+
+
+# ---- 5. what must take the filter path, and does ----
+
+def test_head_falls_back(site):
+    (d,), _ = same(site, "refused/x", method="HEAD", head_only=True,
+                   expect_direct=False)
+    assert status_of(d) == 503 and d["body"] == b""
+    assert field(d, "Content-Type") == "text/html; charset=utf-8"
+
+
+def test_header_always_falls_back(site):
+    (d,), _ = same(site, "xfo/x", expect_direct=False)
+    assert field(d, "X-Frame-Options") == "DENY"
+
+
+def test_force_response_10_falls_back(site):
+    (d,), _ = same(site, "f10/x", version="HTTP/1.0",
+                   headers=["User-Agent: t"], expect_direct=False)
+    assert d["status"].startswith(b"HTTP/1.0 503 ")
+
+
+def test_force_no_vary_falls_back(site):
+    (d,), _ = same(site, "nv/x", headers=["User-Agent: t"],
+                   expect_direct=False)
+    assert field(d, "Vary") is None
+
+
+def test_downgrade_10_falls_back(site):
+    (d,), _ = same(site, "dg/x", expect_direct=False)
+    assert status_of(d) == 503
+
+
+def test_other_response_header_falls_back(site):
+    """mod_rewrite's [CO] puts Set-Cookie in err_headers_out without
+    any filter: the table holds more than gwguard's own fields."""
+    (d,), _ = same(site, "co/x", expect_direct=False)
+    assert field(d, "Set-Cookie").startswith("k=v")
+
+
+def test_deflate_by_type_is_not_on_error_pages(site):
+    """AddOutputFilterByType inserts DEFLATE as a resource filter, which
+    the error path drops (r->output_filters = r->proto_output_filters):
+    stock httpd sends its error pages uncompressed, and so does the filter
+    path; nothing is left that could change the answer."""
+    (d,), _ = same(site, "gz/x", headers=["Accept-Encoding: gzip"])
+    assert field(d, "Content-Encoding") is None
+    assert d["body"].startswith(b"<!DOCTYPE html>")
+
+
+def test_http09_falls_back(site):
+    got = {}
+    for p in "df":
+        c = Conn(site.h.port)
+        try:
+            c.sock.sendall(b"GET /%s/refused/x\r\n" % p.encode())
+            got[p] = (c.read_all(), c.port)
+        finally:
+            c.close()
+    (d, d_port), (f, f_port) = got["d"], got["f"]
+    assert d.startswith(b"<!DOCTYPE html>")
+    assert masked({"fields": [], "status": b"", "body": d}) == \
+        masked({"fields": [], "status": b"", "body": f})
+    for port in (d_port, f_port):
+        access(site, port, 1)
+        tr = traces(site, port)
+        assert len(tr) == 1 and FILTER.search(tr[0]), tr
+
+
+def test_broken_request_body_falls_back(site):
+    """The breaker answers before anyone read the body; discarding a
+    broken chunked body fails, and httpd answers that failure (400) in
+    place of the page, on both paths."""
+    (d,), usable = same(site, "brk502/x", method="POST", headers=[
+        "Transfer-Encoding: chunked"], body=b"zz\r\nhello\r\n0\r\n\r\n",
+        expect_direct=False)
+    assert not usable
+
+
+def test_a_module_with_an_error_filter_falls_back(tmp_path):
+    """mod_session inserts its output filter into every error response:
+    with it loaded, every page takes the filter path."""
+    s = Site(tmp_path / "session", open_breaker=False,
+             modules=MODULES + ["session", "session_cookie"])
+    try:
+        (d,), _ = same(s, "refused/x", expect_direct=False)
+        assert status_of(d) == 503
+    finally:
+        s.stop()
+    s.h.check_error_log()
