@@ -28,6 +28,7 @@
 #include "gwg_time.h"
 #include "mod_gwguard.h"
 #include "mod_gwguard_config.h"
+#include "mod_gwguard_direct.h"
 #include "mod_gwguard_page.h"
 #include "mod_gwguard_page_conf.h"
 #include "mod_gwguard_recent.h"
@@ -243,6 +244,12 @@ static void fill(gwg_page_values *v, request_rec *r,
  * order as page_headers sets them. */
 static apr_table_t *usual[GWG_CLASS_COUNT][2][2];
 
+/* The names of those fields: a table whose every key is one of these
+ * pointers holds only fields gwguard set (own_fields_only). */
+static const char cache_control[] = "Cache-Control", vary[] = "Vary",
+                  retry_after_field[] = "Retry-After",
+                  proxy_status_field[] = "Proxy-Status";
+
 static void make_usual_headers(apr_pool_t *p)
 {
     int c, is503, ps;
@@ -251,13 +258,13 @@ static void make_usual_headers(apr_pool_t *p)
         for (is503 = 0; is503 < 2; is503++) {
             for (ps = 0; ps < 2; ps++) {
                 apr_table_t *t = apr_table_make(p, 4);
-                apr_table_setn(t, "Cache-Control", "no-store");
-                apr_table_mergen(t, "Vary", "Accept");
+                apr_table_setn(t, cache_control, "no-store");
+                apr_table_mergen(t, vary, "Accept");
                 if (is503) {
-                    apr_table_setn(t, "Retry-After", default_retry);
+                    apr_table_setn(t, retry_after_field, default_retry);
                 }
                 if (ps && proxy_status[c]) {
-                    apr_table_setn(t, "Proxy-Status", proxy_status[c]);
+                    apr_table_setn(t, proxy_status_field, proxy_status[c]);
                 }
                 usual[c][is503][ps] = t;
             }
@@ -293,20 +300,20 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
          * as setting them one by one below */
         r->err_headers_out = apr_table_copy(r->pool, usual[cls][is503][ps]);
         if (retry_value && retry_value != default_retry) {
-            apr_table_setn(r->err_headers_out, "Retry-After", retry_value);
+            apr_table_setn(r->err_headers_out, retry_after_field, retry_value);
         }
         if (ps && local && value) {
-            apr_table_setn(r->err_headers_out, "Proxy-Status", value);
+            apr_table_setn(r->err_headers_out, proxy_status_field, value);
         }
         return;
     }
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    apr_table_mergen(r->err_headers_out, "Vary", "Accept");
+    apr_table_setn(r->err_headers_out, cache_control, "no-store");
+    apr_table_mergen(r->err_headers_out, vary, "Accept");
     if (retry_value) {
-        apr_table_setn(r->err_headers_out, "Retry-After", retry_value);
+        apr_table_setn(r->err_headers_out, retry_after_field, retry_value);
     }
     if (ps && value) {
-        apr_table_setn(r->err_headers_out, "Proxy-Status", value);
+        apr_table_setn(r->err_headers_out, proxy_status_field, value);
     }
 }
 
@@ -371,6 +378,25 @@ static void answer(request_rec *r, const gwguard_req *st, int errordoc_failed)
     apr_table_setn(r->notes, NOTE_TYPE, type);
 }
 
+/* Whether every field of t is one page_headers set (by its key pointer:
+ * a value another module set under the same name keeps its own key), so
+ * the values are gwguard's, valid by construction. */
+static int own_fields_only(const apr_table_t *t)
+{
+    const apr_array_header_t *a = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        if (e[i].key != cache_control && e[i].key != vary
+            && e[i].key != retry_after_field
+            && e[i].key != proxy_status_field) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* What ap_die and ap_send_error_response do for a custom response, in
  * their order, with the page passed as it is instead of copied into a
  * string and then into the old-write buffer: the status and keep-alive
@@ -382,7 +408,7 @@ static void send_page(request_rec *r, int status, const char *type,
                       const char *body, size_t len)
 {
     conn_rec *c = r->connection;
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    apr_bucket_brigade *bb;
     apr_table_t *tmp;
     int discard;
 
@@ -403,12 +429,18 @@ static void send_page(request_rec *r, int status, const char *type,
         r->clength = 0;
         ap_set_content_type(r, type);
     }
+    discard = ap_discard_request_body(r);
+    if (discard == OK && !r->assbackwards
+        && own_fields_only(r->headers_out)
+        && gwguard_direct_send(r, body, len)) {
+        return;
+    }
+    bb = apr_brigade_create(r->pool, c->bucket_alloc);
     if (!r->header_only && len > 0) {
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(body, len,
                                                            r->pool,
                                                            c->bucket_alloc));
     }
-    discard = ap_discard_request_body(r);
     if (discard != OK) {
         APR_BRIGADE_INSERT_TAIL(bb, ap_bucket_error_create(discard, NULL,
                                                            r->pool,

@@ -1,0 +1,18 @@
+/*
+ * The direct answer (mod_gwguard_direct.c): a page's response head made
+ * as httpd's HTTP_HEADER filter would and written to the connection's
+ * filters, when nothing else could change the answer.
+ */
+#ifndef MOD_GWGUARD_DIRECT_H
+#define MOD_GWGUARD_DIRECT_H
+
+#include "httpd.h"
+
+/* Sends body (len bytes; Content-Type and status already set, the request
+ * body discarded, r->headers_out holding only gwguard's own valid
+ * fields) with the head the protocol filters would make, and returns 1;
+ * returns 0, having changed nothing, when the protocol filters must
+ * answer (anything that could change the answer). */
+int gwguard_direct_send(request_rec *r, const char *body, apr_size_t len);
+
+#endif
