@@ -53,6 +53,12 @@ SetEnvIf Request_URI "^/[df]/dg/" downgrade-1.0
   GwGuardErrorPage default %(root)s/tpl/page.html
   GwGuardErrorPage default %(root)s/tpl/page.json
 </LocationMatch>
+<LocationMatch "^/[df]/r502/">
+  GwGuardStatusCode connect_refused 502
+</LocationMatch>
+<LocationMatch "^/[df]/r504/">
+  GwGuardStatusCode connect_refused 504
+</LocationMatch>
 <LocationMatch "^/[df]/brk502/">
   GwGuardStatusCode circuit_open 502
 </LocationMatch>
@@ -78,7 +84,8 @@ SetEnvIf Request_URI "^/[df]/dg/" downgrade-1.0
 GwGuardBreaker %(brk)s failures=1 window=60 cooldown=600
 """
 
-DEAD_ROUTES = ("refused", "tpl", "xfo", "f10", "nv", "dg", "gz", "co", "cs")
+DEAD_ROUTES = ("refused", "r502", "r504", "tpl", "xfo", "f10", "nv", "dg",
+               "gz", "co", "cs")
 
 TEMPLATE_HTML = ("<!DOCTYPE html><html lang=\"en\"><head><title>{{status}}"
                  "</title></head><body><p>{{reason}} ({{class}})</p>"
@@ -254,6 +261,18 @@ def masked(resp):
     return resp["status"], fields, body
 
 
+def differ(path, a, b):
+    """What the two answers look like where they differ."""
+    ma, mb = masked(a), masked(b)
+    at = next((i for i, (x, y) in enumerate(zip(ma[2], mb[2])) if x != y),
+              min(len(ma[2]), len(mb[2])))
+    return ("direct and filter answers differ for %s:\n--- /d/ head:\n%s"
+            "\n--- /f/ head:\n%s\n--- bodies from byte %d:\n%r\n%r" % (
+                path, a["raw"].split(b"\r\n\r\n")[0].decode("latin-1"),
+                b["raw"].split(b"\r\n\r\n")[0].decode("latin-1"), at,
+                ma[2][at:at + 80], mb[2][at:at + 80]))
+
+
 def field(resp, name):
     vals = [v for k, v in resp["fields"]
             if k.lower() == name.lower().encode()]
@@ -296,8 +315,9 @@ def same(site, path, reqs=None, expect_direct=True, head_only=False,
          send_body=None, **kw):
     """Sends reqs (default: one request for path with kw) on /d/ and /f/
     each; asserts the two answers, the probe's fate and the access-log
-    lines are the same, and the trace lines say direct (or filter) on
-    /d/ and filter on /f/. Returns the /d/ answers."""
+    lines are the same, and the trace lines say direct (expect_direct
+    True), filter (False) or either (None) on /d/ and filter on /f/.
+    Returns the /d/ answers and whether the connection stayed usable."""
     got = {}
     for p in "df":
         rs = [request("/%s/%s" % (p, path), **kw)] if reqs is None \
@@ -306,9 +326,7 @@ def same(site, path, reqs=None, expect_direct=True, head_only=False,
     (d, d_usable, d_port), (f, f_usable, f_port) = got["d"], got["f"]
     assert None not in d and None not in f, (path, d, f)
     for a, b in zip(d, f):
-        assert masked(a) == masked(b), "direct and filter answers differ " \
-            "for %s:\ndirect:\n%s\nfilter:\n%s" % (path, a["raw"].decode(
-                "latin-1"), b["raw"].decode("latin-1"))
+        assert masked(a) == masked(b), differ(path, a, b)
         if not head_only and field(a, "Content-Length") is not None:
             assert int(field(a, "Content-Length")) == len(a["body"])
         ra, rb = field(a, "Retry-After"), field(b, "Retry-After")
@@ -325,7 +343,9 @@ def same(site, path, reqs=None, expect_direct=True, head_only=False,
         if expect_direct:
             assert m, "no direct answer for %s: %s" % (path, ln)
             assert resp["status"].split(b" ")[1].decode() == m.group(1)
-            assert int(m.group(2)) in (len(resp["body"]), len(resp["raw"]))
+            assert int(m.group(2)) == len(resp["body"])
+        elif expect_direct is None:
+            assert m or FILTER.search(ln), ln
         else:
             assert FILTER.search(ln), "not a filter answer: %s: %s" % (
                 path, ln)
@@ -363,11 +383,26 @@ def test_template_page_direct(site):
 
 
 def test_502_and_504_direct(site):
-    (d,), usable = same(site, "up/close")
-    assert status_of(d) == 502 and usable
+    """A 502 and a 504 with httpd's own reason phrase (the refused
+    upstream's class mapped by GwGuardStatusCode) answer directly and keep
+    the connection."""
+    for path, status in (("r502/x", 502), ("r504/x", 504)):
+        (d,), usable = same(site, path)
+        assert status_of(d) == status and usable
+        assert field(d, "Proxy-Status") == \
+            "gwguard; error=connection_refused"
+
+
+def test_502_and_504_from_the_upstream(site):
+    """A read failure's 502: mod_proxy's ap_proxyerror set r->status_line
+    ("502 Proxy Error"), which the header filter sends as it is, so
+    either path may answer as long as the bytes are the filter path's. A
+    header timeout's 504 has httpd's own reason phrase: direct."""
+    (d,), usable = same(site, "up/close", expect_direct=None)
+    assert d["status"] == b"HTTP/1.1 502 Proxy Error" and usable
     assert field(d, "Proxy-Status") == "gwguard; error=connection_terminated"
     (d,), usable = same(site, "slow/x")
-    assert status_of(d) == 504 and usable
+    assert d["status"] == b"HTTP/1.1 504 Gateway Timeout" and usable
     assert field(d, "Proxy-Status") == "gwguard; error=http_response_timeout"
 
 
@@ -385,17 +420,17 @@ def test_breaker_answer_direct(site):
 # ---- 3. the connection: versions, keep-alive, request bodies ----
 
 def test_http10_with_and_without_keepalive(site):
-    (d,), usable = same(site, "up/close", version="HTTP/1.0")
-    assert d["status"].startswith(b"HTTP/1.1 502 ") and not usable
+    (d,), usable = same(site, "r502/x", version="HTTP/1.0")
+    assert d["status"] == b"HTTP/1.1 502 Bad Gateway" and not usable
     assert field(d, "Connection") == "close"
-    (d,), usable = same(site, "up/close", version="HTTP/1.0",
+    (d,), usable = same(site, "r502/x", version="HTTP/1.0",
                         headers=["Connection: keep-alive"])
     assert field(d, "Connection") == "Keep-Alive" and usable
     assert field(d, "Keep-Alive").startswith("timeout=")
 
 
 def test_http11_connection_close(site):
-    (d,), usable = same(site, "up/close", headers=["Connection: close"])
+    (d,), usable = same(site, "r502/x", headers=["Connection: close"])
     assert field(d, "Connection") == "close" and not usable
 
 
@@ -404,12 +439,12 @@ def test_keepalive_second_request_says_close(site):
     first): the first answer keeps the connection, the second closes
     it; both are pages. With and without the client's keep-alive token
     (only with it does httpd send Keep-Alive)."""
-    two = [request("/X/up/close"), request("/X/brk502/x")]
+    two = [request("/X/r502/x"), request("/X/brk502/x")]
     d, usable = same(site, None, reqs=two)
     assert [status_of(r) for r in d] == [502, 502]
     assert field(d[0], "Connection") is None
     assert field(d[1], "Connection") == "close" and not usable
-    two = [request("/X/up/close", headers=["Connection: keep-alive"]),
+    two = [request("/X/r502/x", headers=["Connection: keep-alive"]),
            request("/X/brk502/x", headers=["Connection: keep-alive"])]
     d, usable = same(site, None, reqs=two)
     assert field(d[0], "Keep-Alive") == "timeout=5, max=1"
@@ -421,13 +456,11 @@ def test_post_bodies(site):
     """A small body the proxy forwarded, one nobody read (the breaker
     answers in fixups, here as a 502 that keeps the connection): it is
     discarded and the next request on the connection is answered; with
-    Expect: 100-continue no 100 is sent and nothing is read. (A second
-    request that fails at the upstream after a kept-alive one is not
-    answered at all, so the second goes to the breaker's route.)"""
+    Expect: 100-continue no 100 is sent and nothing is read."""
     post = dict(method="POST", headers=["Content-Length: 5",
                                         "Content-Type: text/plain"])
     d, usable = same(site, None, reqs=[
-        request("/X/up/close", body=b"hello", **post),
+        request("/X/r502/x", body=b"hello", **post),
         request("/X/brk502/x")])
     assert [status_of(r) for r in d] == [502, 502]
     d, usable = same(site, None, reqs=[
@@ -440,7 +473,7 @@ def test_post_bodies(site):
         "Content-Length: 5", "Expect: 100-continue"])
     (d,), usable = same(site, "brk502/x", **expect)
     assert status_of(d) == 502
-    (d,), usable = same(site, "up/close", **expect)
+    (d,), usable = same(site, "r502/x", **expect)
     assert status_of(d) == 502
 
 
@@ -461,7 +494,7 @@ def test_banner_prod(tmp_path):
         assert field(d, "Content-Type") == "text/html; charset=utf-8"
         (d,), _ = same(s, "refused/x", headers=["Accept: text/plain"])
         assert field(d, "Content-Type") == "text/plain; charset=utf-8"
-        d, usable = same(s, None, reqs=[request("/X/up/close"),
+        d, usable = same(s, None, reqs=[request("/X/r502/x"),
                                         request("/X/brk502/x")])
         assert [status_of(r) for r in d] == [502, 502] and not usable
     finally:
@@ -544,6 +577,27 @@ def test_broken_request_body_falls_back(site):
         "Transfer-Encoding: chunked"], body=b"zz\r\nhello\r\n0\r\n\r\n",
         expect_direct=False)
     assert not usable
+
+
+@pytest.mark.xfail(strict=True, reason="send_page (on main too): the "
+                   "header filter's ap_die(400) answers, then gwguard's page "
+                   "follows it in the same body; stock sends the 400 only")
+def test_broken_request_body_gets_one_document(site):
+    """What stock httpd sends when an error response finds a broken
+    chunked body (/probe: a 410 from mod_alias): a 400 with the
+    "Additionally, a 410 Gone error" page, nothing after it. A page that
+    finds one must not be followed by a second document either."""
+    req = dict(method="POST", headers=["Transfer-Encoding: chunked"],
+               body=b"zz\r\nhello\r\n0\r\n\r\n")
+    for path in ("/probe", "/d/brk502/x", "/f/brk502/x"):
+        c = Conn(site.h.port)
+        try:
+            c.sock.sendall(request(path, **req))
+            raw = c.read_all()
+        finally:
+            c.close()
+        assert raw.startswith(b"HTTP/1.1 400 Bad Request\r\n"), raw[:200]
+        assert raw.lower().count(b"<!doctype") == 1, (path, raw)
 
 
 def test_a_module_with_an_error_filter_falls_back(tmp_path):
