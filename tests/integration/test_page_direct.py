@@ -62,6 +62,12 @@ SetEnvIf Request_URI "^/[df]/dg/" downgrade-1.0
 <LocationMatch "^/[df]/r504/">
   GwGuardStatusCode connect_refused 504
 </LocationMatch>
+<LocationMatch "^/[df]/r509/">
+  GwGuardStatusCode connect_refused 509
+</LocationMatch>
+<LocationMatch "^/[df]/r599/">
+  GwGuardStatusCode connect_refused 599
+</LocationMatch>
 <LocationMatch "^/[df]/brk502/">
   GwGuardStatusCode circuit_open 502
 </LocationMatch>
@@ -87,8 +93,8 @@ SetEnvIf Request_URI "^/[df]/dg/" downgrade-1.0
 GwGuardBreaker %(brk)s failures=1 window=60 cooldown=600
 """
 
-DEAD_ROUTES = ("refused", "r502", "r504", "tpl", "xfo", "f10", "nv", "dg",
-               "gz", "co", "cs")
+DEAD_ROUTES = ("refused", "r502", "r504", "r509", "r599", "tpl", "xfo",
+               "f10", "nv", "dg", "gz", "co", "cs")
 
 TEMPLATE_HTML = ("<!DOCTYPE html><html lang=\"en\"><head><title>{{status}}"
                  "</title></head><body><p>{{reason}} ({{class}})</p>"
@@ -559,6 +565,15 @@ def h2_falls_back(s):
 
 
 # ---- 5. what must take the filter path, and does ----
+
+def test_status_without_reason_phrase_falls_back(site):
+    """GwGuardStatusCode takes 500 to 599; httpd has no reason phrase for
+    509 or 599, and its header filter then sends its own status line for
+    them (that of 500): the filters answer."""
+    for path in ("r509/x", "r599/x"):
+        (d,), usable = same(site, path, expect_direct=False)
+        assert usable
+
 
 def test_head_falls_back(site):
     (d,), _ = same(site, "refused/x", method="HEAD", head_only=True,
