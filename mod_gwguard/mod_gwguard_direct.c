@@ -114,6 +114,14 @@ static char *put(char *at, const char *s, size_t n)
     return at + n;
 }
 
+/* Two bytes stored, not copied: ": " and CRLF after every field. */
+static char *put2(char *at, char a, char b)
+{
+    at[0] = a;
+    at[1] = b;
+    return at + 2;
+}
+
 /* The response as one bucket-allocator buffer (a heap bucket: no copy
  * when the core output filter sets it aside): "HTTP/1.1 STATUS", Date,
  * Server, every field of the table, the empty line (basic_http_header's
@@ -126,12 +134,10 @@ static apr_bucket *response(request_rec *r, const char *status_line,
     const char *server = ap_get_server_banner();
     size_t sl = strlen(status_line), sv = strlen(server), n;
     size_t kl[MAX_FIELDS], vl[MAX_FIELDS];
-    char date[APR_RFC822_DATE_LEN];
     apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
     char *buf, *at;
     int i;
 
-    ap_recent_rfc822_date(date, r->request_time);
     n = sizeof(AP_SERVER_PROTOCOL " ") - 1 + sl
         + sizeof("\r\nDate: ") - 1 + APR_RFC822_DATE_LEN - 1
         + (sv ? sizeof("\r\nServer: ") - 1 + sv : 0) + 2 + 2 + len;
@@ -143,18 +149,19 @@ static apr_bucket *response(request_rec *r, const char *status_line,
     at = buf = apr_bucket_alloc(n, ba);
     at = put(at, AP_SERVER_PROTOCOL " ", sizeof(AP_SERVER_PROTOCOL " ") - 1);
     at = put(at, status_line, sl);
-    at = put(at, "\r\nDate: ", 8);
-    at = put(at, date, APR_RFC822_DATE_LEN - 1);
+    at = put(at, "\r\nDate: ", sizeof("\r\nDate: ") - 1);
+    ap_recent_rfc822_date(at, r->request_time);   /* writes its NUL too */
+    at += APR_RFC822_DATE_LEN - 1;
     if (sv) {
-        at = put(at, "\r\nServer: ", 10);
+        at = put(at, "\r\nServer: ", sizeof("\r\nServer: ") - 1);
         at = put(at, server, sv);
     }
-    at = put(at, "\r\n", 2);
+    at = put2(at, '\r', '\n');
     for (i = 0; i < elts->nelts; i++) {
-        at = put(put(at, e[i].key, kl[i]), ": ", 2);
-        at = put(put(at, e[i].val, vl[i]), "\r\n", 2);
+        at = put2(put(at, e[i].key, kl[i]), ':', ' ');
+        at = put2(put(at, e[i].val, vl[i]), '\r', '\n');
     }
-    at = put(put(at, "\r\n", 2), body, len);
+    at = put(put2(at, '\r', '\n'), body, len);
     return apr_bucket_heap_create(buf, (apr_size_t)(at - buf),
                                   apr_bucket_free, ba);
 }
