@@ -688,9 +688,11 @@ def test_broken_request_body_falls_back(site):
     assert not usable
 
 
-@pytest.mark.xfail(strict=True, reason="send_page (on main too): the "
-                   "header filter's ap_die(400) answers, then gwguard's page "
-                   "follows it in the same body; stock sends the 400 only")
+@pytest.mark.xfail(strict=True, reason="send_page (on main too): while "
+                   "ap_discard_request_body reads, HTTP_IN's "
+                   "bail_out_on_error answers 400 through r->output_filters; "
+                   "send_page then passes its page anyway, which follows "
+                   "the 400 as raw body; stock sends the 400 only")
 def test_broken_request_body_gets_one_document(site):
     """What stock httpd sends when an error response finds a broken
     chunked body (/probe: a 410 from mod_alias): a 400 with the
