@@ -71,6 +71,15 @@ SetEnvIf Request_URI "^/[df]/dg/" downgrade-1.0
 <LocationMatch "^/[df]/big/">
   GwGuardErrorPage default %(root)s/tpl/big.html
 </LocationMatch>
+<LocationMatch "^/[df]/rq/">
+  GwGuardRetryAfter 120
+  GwGuardProxyStatus Off
+</LocationMatch>
+<Proxy balancer://dtb>
+  BalancerMember http://127.0.0.1:%(dead)d status=+D
+</Proxy>
+ProxyPass /d/bal/ balancer://dtb/
+ProxyPass /f/bal/ balancer://dtb/
 <LocationMatch "^/[df]/brk502/">
   GwGuardStatusCode circuit_open 502
 </LocationMatch>
@@ -96,8 +105,8 @@ SetEnvIf Request_URI "^/[df]/dg/" downgrade-1.0
 GwGuardBreaker %(brk)s failures=1 window=60 cooldown=600
 """
 
-DEAD_ROUTES = ("refused", "r502", "r504", "r509", "r599", "tpl", "big",
-               "xfo", "f10", "nv", "dg", "gz", "co", "cs")
+DEAD_ROUTES = ("refused", "r502", "r504", "r509", "r599", "rq", "tpl",
+               "big", "xfo", "f10", "nv", "dg", "gz", "co", "cs")
 
 TEMPLATE_HTML = ("<!DOCTYPE html><html lang=\"en\"><head><title>{{status}}"
                  "</title></head><body><p>{{reason}} ({{class}})</p>"
@@ -107,11 +116,12 @@ TEMPLATE_JSON = ("{\"tpl\":true,\"status\":{{status}},\"request_id\":"
                  "\"{{request_id}}\",\"time\":\"{{time}}\"}\n")
 
 
-def routes(dead, up, slow, brk):
+def routes(dead, up, slow, brk, mnt):
     lines = []
     for name in DEAD_ROUTES:
         lines.append((name, "http://127.0.0.1:%d/" % dead, ""))
     lines += [("up", key_of(up) + "/", ""),
+              ("mnt", key_of(mnt) + "/", ""),
               ("slow", key_of(slow) + "/", " timeout=1"),
               ("brk", key_of(brk) + "/", ""),
               ("brk502", key_of(brk) + "/", "")]
@@ -125,6 +135,7 @@ class Site:
     def __init__(self, root, extra="", modules=MODULES, open_breaker=True,
                  tls=False, mpm="event"):
         self.dead_sock, dead = refusing_port()
+        self.mnt_sock, self.mnt = refusing_port()     # in maintenance
         self.up = FaultUpstream().start()
         self.slow = FaultUpstream().start()
         self.slow.force = "/hang"
@@ -139,13 +150,13 @@ class Site:
         (tpl / "big.html").write_text(TEMPLATE_HTML.replace(
             "<p id=\"t\">", "<p>%s</p><p id=\"t\">" % ("0123456789" * BIG)))
         self.eq_log = self.h.root / "logs" / "eq.log"
-        conf = ROUTES % {"root": self.h.root,
+        conf = ROUTES % {"root": self.h.root, "dead": dead,
                          "brk": key_of(self.brk.port)}
         self.tls_port, self.client_tls = None, None
         if tls:
             conf += self.tls_vhost()
         self.h.start(conf + routes(dead, self.up.port, self.slow.port,
-                                   self.brk.port) + extra)
+                                   self.brk.port, self.mnt) + extra)
         if open_breaker:
             self.open_breaker()
 
@@ -174,6 +185,7 @@ class Site:
         for u in (self.up, self.slow, self.brk):
             u.stop()
         self.dead_sock.close()
+        self.mnt_sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -465,6 +477,28 @@ def test_breaker_answer_direct(site):
     assert b"Error 503 &middot; UO" in d["body"]
     (d,), _ = same(site, "brk/x", headers=["Accept: application/json"])
     assert b"\"class\":\"circuit_open\"" in d["body"]
+
+
+def test_maintenance_answer_direct(site):
+    key = key_of(site.mnt)
+    site.h.ctl("maintenance", "--shm", str(site.h.shm), key, "on", "--for",
+               "600", "--message", "back <b>soon</b> & \"then\"")
+    (d,), _ = same(site, "mnt/x")
+    assert status_of(d) == 503 and 590 <= int(field(d, "Retry-After")) <= 600
+    assert b"back &lt;b&gt;soon&lt;/b&gt; &amp; &quot;then&quot;" in d["body"]
+    (d,), _ = same(site, "mnt/x", headers=["Accept: application/json"])
+    assert b'"class":"maintenance"' in d["body"]
+
+
+def test_other_retry_after_no_proxy_status_and_balancer_direct(site):
+    """GwGuardRetryAfter 120 with GwGuardProxyStatus Off, and a balancer
+    without a usable member (class unavailable)."""
+    (d,), _ = same(site, "rq/x")
+    assert field(d, "Retry-After") == "120"
+    assert field(d, "Proxy-Status") is None
+    (d,), _ = same(site, "bal/x")
+    assert status_of(d) == 503
+    assert field(d, "Proxy-Status") == "gwguard; error=destination_unavailable"
 
 
 # ---- 3. the connection: versions, keep-alive, request bodies ----
