@@ -392,7 +392,9 @@ def same(site, path, reqs=None, expect_direct=True, head_only=False,
                          for ln in lg] for lg in (d_log, f_log)]
     assert d_log == f_log, path
     d_tr, f_tr = traces(site, d_port), traces(site, f_port)
-    assert len(d_tr) == len(d) and len(f_tr) == len(f), (path, d_tr, f_tr)
+    assert len(d_tr) == len(d) and len(f_tr) == len(f), \
+        "%s: %d and %d answers, trace lines (one per page expected):\n%s" \
+        % (path, len(d), len(f), "\n".join(d_tr + f_tr) or "none")
     for resp, ln in zip(d, d_tr):
         m = DIRECT.search(ln)
         if expect_direct:
@@ -708,7 +710,8 @@ def test_http09_falls_back(site):
     for port in (d_port, f_port):
         access(site, port, 1)
         tr = traces(site, port)
-        assert len(tr) == 1 and FILTER.search(tr[0]), tr
+        assert len(tr) == 1 and FILTER.search(tr[0]), \
+            "HTTP/0.9: one filter answer line expected, got %r" % tr
 
 
 def test_broken_request_body_falls_back(site):
