@@ -592,9 +592,9 @@ static span placeholder(render_ctx *rc, const piece *pc,
 
 /* Two passes over the pieces: the exact size, then one copy per piece
  * into one allocation; no writer callbacks, no formatting. */
-char *gwg_template_render_str(const gwg_template *t,
-                              const gwg_page_values *v, size_t *len,
-                              apr_pool_t *p)
+char *gwg_template_render_room(const gwg_template *t,
+                               const gwg_page_values *v, size_t room,
+                               size_t *len, apr_pool_t *p)
 {
     const piece *pcs = (const piece *)t->pieces->elts;
     render_ctx rc;
@@ -608,7 +608,7 @@ char *gwg_template_render_str(const gwg_template *t,
             total += placeholder(&rc, &pcs[i], v, p).len;
         }
     }
-    at = buf = apr_palloc(p, total + 1);
+    at = buf = (char *)apr_palloc(p, room + total + 1) + room;
     for (i = 0; i < t->pieces->nelts; i++) {
         span sp = { pcs[i].text, pcs[i].len };
         if (pcs[i].ph != PH_LITERAL) {
@@ -624,6 +624,13 @@ char *gwg_template_render_str(const gwg_template *t,
     *at = '\0';
     *len = (size_t)(at - buf);
     return buf;
+}
+
+char *gwg_template_render_str(const gwg_template *t,
+                              const gwg_page_values *v, size_t *len,
+                              apr_pool_t *p)
+{
+    return gwg_template_render_room(t, v, 0, len, p);
 }
 
 /* ---- binding: a class's values made literal at config time ---- */

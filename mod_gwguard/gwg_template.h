@@ -73,6 +73,12 @@ void gwg_template_render(gwg_out *o, const gwg_template *t,
 char *gwg_template_render_str(const gwg_template *t,
                               const gwg_page_values *v, size_t *len,
                               apr_pool_t *p);
+/* The same with room free bytes before the page in the same allocation
+ * (the direct answer writes the response head there: one buffer, no
+ * copy of the page). */
+char *gwg_template_render_room(const gwg_template *t,
+                               const gwg_page_values *v, size_t room,
+                               size_t *len, apr_pool_t *p);
 
 /* The template with v's status, reason, class, code and class_text made
  * part of its literal runs, for answers that are known at config time to

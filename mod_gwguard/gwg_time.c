@@ -81,62 +81,112 @@ static char *format(char *buf, size_t len, uint64_t us)
 }
 
 /* The last second formatted in this process, for the pages of a burst of
- * failures: a seqlock (odd seq while written) over whole words, so a
- * reader either gets one writer's complete text or formats it itself; a
- * writer that finds it taken does not wait. Only the 20-byte form
- * (4-digit years) is kept. */
-#define CACHED_LEN sizeof("YYYY-MM-DDTHH:MM:SSZ")
-static struct {
+ * failures, one per format: a seqlock (odd seq while written) over whole
+ * words, so a reader either gets one writer's complete text or formats it
+ * itself; a writer that finds it taken does not wait. */
+typedef struct {
     uint64_t seq;
     uint64_t secs1;                     /* the second + 1; 0: none */
-    uint64_t text[3];
-} last;
+    uint64_t text[4];
+} second_cache;
 
-static int cached(char *buf, uint64_t secs)
+static int cached(second_cache *c, char *buf, size_t n, uint64_t secs)
 {
-    uint64_t seq = GWG_LOAD(&last.seq), text[3];
+    uint64_t seq = GWG_LOAD(&c->seq), text[4];
     int i;
 
-    if ((seq & 1) || GWG_LOAD_RELAXED(&last.secs1) != secs + 1) {
+    if ((seq & 1) || GWG_LOAD_RELAXED(&c->secs1) != secs + 1) {
         return 0;
     }
-    for (i = 0; i < 3; i++) {
-        text[i] = GWG_LOAD_RELAXED(&last.text[i]);
+    for (i = 0; i < 4; i++) {
+        text[i] = GWG_LOAD_RELAXED(&c->text[i]);
     }
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (GWG_LOAD_RELAXED(&last.seq) != seq) {
+    if (GWG_LOAD_RELAXED(&c->seq) != seq) {
         return 0;
     }
-    memcpy(buf, text, CACHED_LEN);
+    memcpy(buf, text, n);
     return 1;
 }
 
-static void keep(const char *buf, uint64_t secs)
+static void keep(second_cache *c, const char *buf, size_t n, uint64_t secs)
 {
-    uint64_t seq = GWG_LOAD_RELAXED(&last.seq), text[3] = { 0, 0, 0 };
+    uint64_t seq = GWG_LOAD_RELAXED(&c->seq), text[4] = { 0, 0, 0, 0 };
     int i;
 
-    if ((seq & 1) || !GWG_CAS(&last.seq, &seq, seq + 1)) {
+    if ((seq & 1) || !GWG_CAS(&c->seq, &seq, seq + 1)) {
         return;                         /* another thread is writing it */
     }
-    memcpy(text, buf, CACHED_LEN);
-    __atomic_store_n(&last.secs1, secs + 1, __ATOMIC_RELAXED);
-    for (i = 0; i < 3; i++) {
-        __atomic_store_n(&last.text[i], text[i], __ATOMIC_RELAXED);
+    memcpy(text, buf, n);
+    __atomic_store_n(&c->secs1, secs + 1, __ATOMIC_RELAXED);
+    for (i = 0; i < 4; i++) {
+        __atomic_store_n(&c->text[i], text[i], __ATOMIC_RELAXED);
     }
-    GWG_STORE(&last.seq, seq + 2);
+    GWG_STORE(&c->seq, seq + 2);
 }
+
+/* Only the 20-byte form (4-digit years) is kept. */
+#define CACHED_LEN sizeof("YYYY-MM-DDTHH:MM:SSZ")
+static second_cache last_rfc3339, last_http;
 
 /* Every failure shows the time; most in a burst share their second. */
 char *gwg_time_rfc3339(char *buf, size_t len, uint64_t us)
 {
     uint64_t secs = us / 1000000u;
 
-    if (us == 0 || len < CACHED_LEN || !cached(buf, secs)) {
+    if (us == 0 || len < CACHED_LEN
+        || !cached(&last_rfc3339, buf, CACHED_LEN, secs)) {
         format(buf, len, us);
         if (len >= CACHED_LEN && strlen(buf) == CACHED_LEN - 1) {
-            keep(buf, secs);
+            keep(&last_rfc3339, buf, CACHED_LEN, secs);
         }
     }
     return buf;
+}
+
+static const char day_names[7][4] = {
+    "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"     /* 1970-01-01: Thu */
+};
+static const char month_names[12][4] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+static char *three(char *p, const char *s)
+{
+    memcpy(p, s, 3);
+    return p + 3;
+}
+
+int gwg_time_http(char buf[GWG_HTTP_DATE_LEN], uint64_t us)
+{
+    uint64_t secs = us / 1000000u, days = secs / 86400u;
+    unsigned sod = (unsigned)(secs % 86400u), m, d;
+    int64_t y;
+    char *p = buf;
+
+    if (cached(&last_http, buf, GWG_HTTP_DATE_LEN, secs)) {
+        return 1;
+    }
+    civil_from_days((int64_t)days, &y, &m, &d);
+    if (y > 9999) {
+        return 0;
+    }
+    p = three(p, day_names[days % 7]);
+    *p++ = ',';
+    *p++ = ' ';
+    p = two(p, d);
+    *p++ = ' ';
+    p = three(p, month_names[m - 1]);
+    *p++ = ' ';
+    p = two(two(p, (unsigned)(y / 100)), (unsigned)(y % 100));
+    *p++ = ' ';
+    p = two(p, sod / 3600);
+    *p++ = ':';
+    p = two(p, sod / 60 % 60);
+    *p++ = ':';
+    p = two(p, sod % 60);
+    memcpy(p, " GMT", sizeof(" GMT"));
+    keep(&last_http, buf, GWG_HTTP_DATE_LEN, secs);
+    return 1;
 }

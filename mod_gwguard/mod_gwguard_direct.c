@@ -28,6 +28,7 @@
 #include <apr_strings.h>
 #include <string.h>
 
+#include "gwg_time.h"
 #include "mod_gwguard_direct.h"
 
 APLOG_USE_MODULE(gwguard);
@@ -122,12 +123,13 @@ static char *put2(char *at, char a, char b)
     return at + 2;
 }
 
-/* The response as one bucket-allocator buffer (a heap bucket: no copy
- * when the core output filter sets it aside): "HTTP/1.1 STATUS", Date,
- * Server, every field of the table, the empty line (basic_http_header's
- * and send_all_header_fields' bytes), then the body. */
+/* The response as one buffer: "HTTP/1.1 STATUS", Date, Server, every
+ * field of the table, the empty line (basic_http_header's and
+ * send_all_header_fields' bytes), then the body. The head goes into the
+ * room before the body when it fits (a pool bucket over both), else head
+ * and body are copied into a bucket-allocator buffer (a heap bucket). */
 static apr_bucket *response(request_rec *r, const char *status_line,
-                            const char *body, apr_size_t len)
+                            char *body, apr_size_t len, apr_size_t room)
 {
     const apr_array_header_t *elts = apr_table_elts(r->headers_out);
     const apr_table_entry_t *e = (const apr_table_entry_t *)elts->elts;
@@ -139,19 +141,22 @@ static apr_bucket *response(request_rec *r, const char *status_line,
     int i;
 
     n = sizeof(AP_SERVER_PROTOCOL " ") - 1 + sl
-        + sizeof("\r\nDate: ") - 1 + APR_RFC822_DATE_LEN - 1
-        + (sv ? sizeof("\r\nServer: ") - 1 + sv : 0) + 2 + 2 + len;
+        + sizeof("\r\nDate: ") - 1 + GWG_HTTP_DATE_LEN - 1
+        + (sv ? sizeof("\r\nServer: ") - 1 + sv : 0) + 2 + 2;
     for (i = 0; i < elts->nelts; i++) {
         kl[i] = strlen(e[i].key);
         vl[i] = strlen(e[i].val);
         n += kl[i] + vl[i] + 4;
     }
-    at = buf = apr_bucket_alloc(n, ba);
+    at = buf = n <= room ? body - n : apr_bucket_alloc(n + len, ba);
     at = put(at, AP_SERVER_PROTOCOL " ", sizeof(AP_SERVER_PROTOCOL " ") - 1);
     at = put(at, status_line, sl);
     at = put(at, "\r\nDate: ", sizeof("\r\nDate: ") - 1);
-    ap_recent_rfc822_date(at, r->request_time);   /* writes its NUL too */
-    at += APR_RFC822_DATE_LEN - 1;
+    /* httpd's Date (ap_recent_rfc822_date) from a cache of the second */
+    if (!gwg_time_http(at, (uint64_t)r->request_time)) {
+        ap_recent_rfc822_date(at, r->request_time);
+    }
+    at += GWG_HTTP_DATE_LEN - 1;
     if (sv) {
         at = put(at, "\r\nServer: ", sizeof("\r\nServer: ") - 1);
         at = put(at, server, sv);
@@ -161,9 +166,12 @@ static apr_bucket *response(request_rec *r, const char *status_line,
         at = put2(put(at, e[i].key, kl[i]), ':', ' ');
         at = put2(put(at, e[i].val, vl[i]), '\r', '\n');
     }
-    at = put(put2(at, '\r', '\n'), body, len);
-    return apr_bucket_heap_create(buf, (apr_size_t)(at - buf),
-                                  apr_bucket_free, ba);
+    at = put2(at, '\r', '\n');
+    if (at == body) {
+        return apr_bucket_pool_create(buf, n + len, r->pool, ba);
+    }
+    memcpy(at, body, len);
+    return apr_bucket_heap_create(buf, n + len, apr_bucket_free, ba);
 }
 
 /* The protocol filters are done with this response, as HTTP_HEADER would
@@ -182,7 +190,8 @@ static void drop_header_filter(request_rec *r)
     }
 }
 
-int gwguard_direct_send(request_rec *r, const char *body, apr_size_t len)
+int gwguard_direct_send(request_rec *r, char *body, apr_size_t len,
+                        apr_size_t room)
 {
     conn_rec *c = r->connection;
     const char *why = unsuited(r);
@@ -204,7 +213,7 @@ int gwguard_direct_send(request_rec *r, const char *body, apr_size_t len)
     as_filters_would(r, len);
     r->status_line = status_line;
     bb = apr_brigade_create(r->pool, c->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(bb, response(r, status_line, body, len));
+    APR_BRIGADE_INSERT_TAIL(bb, response(r, status_line, body, len, room));
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
     r->sent_bodyct = 1;
     r->eos_sent = 1;

@@ -317,8 +317,9 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
     }
 }
 
-/* The rendered page, or NULL to leave the response to httpd. */
-static const char *render(request_rec *r, const gwguard_page_conf *pc,
+/* The rendered page, GWGUARD_DIRECT_ROOM bytes after the start of its
+ * allocation, or NULL to leave the response to httpd. */
+static char *render(request_rec *r, const gwguard_page_conf *pc,
                           const gwguard_req *st, gwg_class_t cls, int status,
                           int errordoc_failed, const char **type, size_t *len)
 {
@@ -333,7 +334,8 @@ static const char *render(request_rec *r, const gwguard_page_conf *pc,
     fill(&v, r, pc, st, cls, status, gwg_template_uses(t));
     *type = gwg_rep_content_type(rep);
     page_headers(r, pc, st, cls, status, v.retry_after);
-    return gwg_template_render_str(t, &v, len, r->pool);
+    return gwg_template_render_room(t, &v, GWGUARD_DIRECT_ROOM, len,
+                                    r->pool);
 }
 
 static int intercepts(const gwguard_page_conf *pc, int status)
@@ -343,7 +345,7 @@ static int intercepts(const gwguard_page_conf *pc, int status)
 }
 
 /* The page for st's verdict, or NULL to leave the answer to httpd. */
-static const char *page_body(request_rec *r, const gwguard_req *st,
+static char *page_body(request_rec *r, const gwguard_req *st,
                              int errordoc_failed, const char **type,
                              size_t *len)
 {
@@ -405,7 +407,7 @@ static int own_fields_only(const apr_table_t *t)
  * Content-Type, the request body discarded before the end of the
  * response (ap_finalize_request_protocol). */
 static void send_page(request_rec *r, int status, const char *type,
-                      const char *body, size_t len)
+                      char *body, size_t len)
 {
     conn_rec *c = r->connection;
     apr_bucket_brigade *bb;
@@ -430,9 +432,17 @@ static void send_page(request_rec *r, int status, const char *type,
         ap_set_content_type(r, type);
     }
     discard = ap_discard_request_body(r);
+    if (r->eos_sent) {
+        /* the discard found a broken body and HTTP_IN answered it (400,
+         * through the output filters, as for stock's error page) */
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      "no page: the request body's discard was answered "
+                      "(%d)", discard);
+        return;
+    }
     if (discard == OK && !r->assbackwards
         && own_fields_only(r->headers_out)
-        && gwguard_direct_send(r, body, len)) {
+        && gwguard_direct_send(r, body, len, GWGUARD_DIRECT_ROOM)) {
         return;
     }
     bb = apr_brigade_create(r->pool, c->bucket_alloc);
@@ -490,7 +500,8 @@ void gwguard_page_answer(request_rec *r, const gwguard_req *st)
 
 int gwguard_page_send(request_rec *r, const gwguard_req *st, int status)
 {
-    const char *body, *type;
+    const char *type;
+    char *body;
     size_t len;
 
     /* only what ap_die would answer: not a response that went out (an

@@ -216,6 +216,37 @@ START_TEST(rfc3339_is_strftime)
 }
 END_TEST
 
+/* The HTTP date says what strftime says in the C locale (what
+ * ap_recent_rfc822_date writes), on a miss and on the hit after it; a
+ * year past 9999 is left to httpd. */
+START_TEST(http_date_is_strftime)
+{
+    uint64_t us = 1;
+    char got[GWG_HTTP_DATE_LEN], want[64];
+    int i, again;
+
+    for (i = 0; i < 4000; i++) {
+        time_t secs;
+        struct tm tm;
+        us = i == 0 ? 951782400000000ULL /* 2000-02-29, a Tuesday */
+             : us * 6364136223846793005ULL + 1442695040888963407ULL;
+        us %= 253402300800000000ULL;        /* up to 9999-12-31 */
+        if (i % 2) {
+            us %= 4102444800000000ULL;      /* mostly 1970..2100 */
+        }
+        secs = (time_t)(us / 1000000u);
+        gmtime_r(&secs, &tm);
+        strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        for (again = 0; again < 2; again++) {
+            memset(got, 'x', sizeof(got));
+            ck_assert_int_eq(gwg_time_http(got, us + (uint64_t)again), 1);
+            ck_assert_str_eq(got, want);
+        }
+    }
+    ck_assert_int_eq(gwg_time_http(got, 253402300800000000ULL), 0);
+}
+END_TEST
+
 /* The last second's text is kept for the next caller: a hit says what a
  * miss would, also while other threads keep other seconds (a torn copy
  * would show up as a wrong string). */
@@ -286,6 +317,7 @@ Suite *out_suite(void)
     tcase_add_test(tc, buffered_out);
     tcase_add_test(tc, bounded_appends_and_hex);
     tcase_add_test(tc, rfc3339_is_strftime);
+    tcase_add_test(tc, http_date_is_strftime);
     tcase_add_test(tc, rfc3339_cache_is_exact);
     suite_add_tcase(s, tc);
     return s;

@@ -186,6 +186,8 @@ static const char *reason_of(int status)
 
 /* A page bound to a class at config time says, byte for byte, what the
  * unbound page says for that class, hostile request values included. */
+static char room_probe[512];   /* written over: must not reach the page */
+
 START_TEST(bound_pages_are_the_same_bytes)
 {
     gwg_page_values v = hostile();
@@ -209,6 +211,16 @@ START_TEST(bound_pages_are_the_same_bytes)
             want = render((gwg_rep)rep, &v, &la);
             got = gwg_template_render_str(b, &v, &lb, pool);
             ck_assert_uint_eq(la, lb);
+            ck_assert_str_eq(got, want);
+            /* with room before it (the direct answer's head): the same
+             * page, the room inside the same allocation */
+            memset(room_probe, 'H', sizeof(room_probe));
+            got = gwg_template_render_room(b, &v, sizeof(room_probe), &lb,
+                                           pool);
+            ck_assert_uint_eq(la, lb);
+            ck_assert_str_eq(got, want);
+            memcpy((char *)got - sizeof(room_probe), room_probe,
+                   sizeof(room_probe));
             ck_assert_str_eq(got, want);
             n += b != gwg_page_builtin((gwg_rep)rep);
         }
