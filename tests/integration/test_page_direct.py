@@ -38,6 +38,7 @@ CURL = shutil.which("curl")
 BIG = 80000             # tens of characters in the big template: 800 KB
 DIRECT = re.compile(r"direct answer: (\d{3}), (\d+) bytes")
 FILTER = re.compile(r"filter answer: (.+)$")
+NO_PAGE = re.compile(r"no page: (.+)$")
 
 # Both prefixes of one route go to the same upstream; /f/ forces the
 # filter path.
@@ -346,7 +347,7 @@ def traces(site, port):
     in order."""
     who = r"\[(client|remote) 127\.0\.0\.1:%d\]" % port  # remote: h2
     return [ln for ln in log_lines(site.h.error_log, who, 0)
-            if DIRECT.search(ln) or FILTER.search(ln)]
+            if DIRECT.search(ln) or FILTER.search(ln) or NO_PAGE.search(ln)]
 
 
 def answered(out, usable):
@@ -354,11 +355,12 @@ def answered(out, usable):
 
 
 def same(site, path, reqs=None, expect_direct=True, head_only=False,
-         tls=False, **kw):
+         tls=False, no_page=False, **kw):
     """Sends reqs (default: one request for path with kw) on /d/ and /f/
     each; asserts the two answers, the probe's fate and the access-log
     lines are the same, and the trace lines say direct (expect_direct
-    True), filter (False) or either (None) on /d/ and filter on /f/.
+    True), filter (False) or either (None) on /d/ and filter on /f/, or
+    "no page" on both (no_page).
     Returns the /d/ answers and whether the connection stayed usable."""
     got = {}
     port = site.tls_port if tls else site.h.port
@@ -395,6 +397,9 @@ def same(site, path, reqs=None, expect_direct=True, head_only=False,
     assert len(d_tr) == len(d) and len(f_tr) == len(f), \
         "%s: %d and %d answers, trace lines (one per page expected):\n%s" \
         % (path, len(d), len(f), "\n".join(d_tr + f_tr) or "none")
+    if no_page:
+        assert all(NO_PAGE.search(ln) for ln in d_tr + f_tr), d_tr + f_tr
+        return d, d_usable
     for resp, ln in zip(d, d_tr):
         m = DIRECT.search(ln)
         if expect_direct:
@@ -714,37 +719,21 @@ def test_http09_falls_back(site):
             "HTTP/0.9: one filter answer line expected, got %r" % tr
 
 
-def test_broken_request_body_falls_back(site):
+def test_broken_request_body_gets_httpds_400(site):
     """The breaker answers before anyone read the body; discarding a
-    broken chunked body fails, and httpd answers that failure (400) in
-    place of the page, on both paths."""
-    (d,), usable = same(site, "brk502/x", method="POST", headers=[
-        "Transfer-Encoding: chunked"], body=b"zz\r\nhello\r\n0\r\n\r\n",
-        expect_direct=False)
-    assert not usable
-
-
-@pytest.mark.xfail(strict=True, reason="send_page (on main too): while "
-                   "ap_discard_request_body reads, HTTP_IN's "
-                   "bail_out_on_error answers 400 through r->output_filters; "
-                   "send_page then passes its page anyway, which follows "
-                   "the 400 as raw body; stock sends the 400 only")
-def test_broken_request_body_gets_one_document(site):
-    """What stock httpd sends when an error response finds a broken
-    chunked body (/probe: a 410 from mod_alias): a 400 with the
-    "Additionally, a 410 Gone error" page, nothing after it. A page that
-    finds one must not be followed by a second document either."""
+    broken chunked body, HTTP_IN answers 400 itself, and no page follows
+    (on either path): what stock httpd sends when its error path finds
+    one (/probe: a 400 with "Additionally, a 410 Gone error"), one
+    document, the connection closed."""
     req = dict(method="POST", headers=["Transfer-Encoding: chunked"],
                body=b"zz\r\nhello\r\n0\r\n\r\n")
-    for path in ("/probe", "/d/brk502/x", "/f/brk502/x"):
-        c = Conn(site.h.port)
-        try:
-            c.sock.sendall(request(path, **req))
-            raw = c.read_all()
-        finally:
-            c.close()
-        assert raw.startswith(b"HTTP/1.1 400 Bad Request\r\n"), raw[:200]
-        assert raw.lower().count(b"<!doctype") == 1, (path, raw)
+    (d,), usable = same(site, "brk502/x", no_page=True, **req)
+    assert d["status"] == b"HTTP/1.1 400 Bad Request" and not usable
+    assert b"Additionally, a 502 Bad Gateway\nerror" in d["body"]
+    (stock,), _, _ = exchange(site.h.port, [request("/probe", **req)])
+    for resp in (d, stock):
+        assert resp["body"].lower().count(b"<!doctype") == 1, resp["raw"]
+    assert [k for k, _ in d["fields"]] == [k for k, _ in stock["fields"]]
 
 
 def test_a_module_with_an_error_filter_falls_back(tmp_path):
