@@ -256,9 +256,10 @@ class Conn:
         self.sock.close()
 
 
-def exchange(port, requests, head_only=False, tls=None):
+def exchange(port, requests, head_only=False, tls=None, shut=False):
     """The requests one after another on one fresh connection, each
-    answer read before the next is sent; then a probe. Returns (answers,
+    answer read before the next is sent; then a probe (unless shut: the
+    client's side shut down after the last request). Returns (answers,
     whether the connection was still usable after the last, client
     port)."""
     c = Conn(port, tls)
@@ -266,12 +267,14 @@ def exchange(port, requests, head_only=False, tls=None):
     try:
         for req in requests:
             c.sock.sendall(req)
+            if shut:
+                c.sock.shutdown(socket.SHUT_WR)
             resp = c.response(head_only)
             out.append(resp)
             if resp is None:
                 break
         usable = False
-        if out and out[-1] is not None:
+        if out and out[-1] is not None and not shut:
             try:
                 c.sock.sendall(PROBE)
                 usable = c.response() is not None
@@ -355,7 +358,7 @@ def answered(out, usable):
 
 
 def same(site, path, reqs=None, expect_direct=True, head_only=False,
-         tls=False, no_page=False, **kw):
+         tls=False, no_page=False, shut=False, **kw):
     """Sends reqs (default: one request for path with kw) on /d/ and /f/
     each; asserts the two answers, the probe's fate and the access-log
     lines are the same, and the trace lines say direct (expect_direct
@@ -368,7 +371,7 @@ def same(site, path, reqs=None, expect_direct=True, head_only=False,
         rs = [request("/%s/%s" % (p, path), **kw)] if reqs is None \
             else [r.replace(b" /X/", b" /%s/" % p.encode()) for r in reqs]
         got[p] = exchange(port, rs, head_only, site.client_tls if tls
-                          else None)
+                          else None, shut)
     (d, d_usable, d_port), (f, f_usable, f_port) = got["d"], got["f"]
     assert None not in d and None not in f, (path, d, f)
     for a, b in zip(d, f):
@@ -734,6 +737,17 @@ def test_broken_request_body_gets_httpds_400(site):
     for resp in (d, stock):
         assert resp["body"].lower().count(b"<!doctype") == 1, resp["raw"]
     assert [k for k, _ in d["fields"]] == [k for k, _ in stock["fields"]]
+
+
+def test_request_body_cut_short_falls_back(site):
+    """A body shorter than its Content-Length, then the client's end shut:
+    the discard fails, and httpd's 400 goes out (on the filter path, as
+    stock's error path sends it) in place of the page."""
+    (d,), _ = same(site, "brk502/x", method="POST", shut=True,
+                   headers=["Content-Length: 100"], body=b"hello",
+                   expect_direct=False)
+    assert d["status"] == b"HTTP/1.1 400 Bad Request"
+    assert d["body"].lower().count(b"<!doctype") == 1
 
 
 def test_a_module_with_an_error_filter_falls_back(tmp_path):
