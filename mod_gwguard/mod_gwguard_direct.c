@@ -12,11 +12,12 @@
  *
  * Only when nothing else could change the answer: the request's output
  * chain is httpd's four protocol filters and nothing else (no `Header
- * always`, no mod_cache stale copy, no filter by type), not HEAD, not
- * HTTP/0.9 or an h2 stream, no status line set, none of the environment
- * variables the header filter reads. Anything else takes the filters, the
- * same bytes for more instructions (tests/integration/test_page_direct.py
- * compares the two byte for byte). docs/performance.md has the numbers.
+ * always`, no mod_cache stale copy, no other module's error filter), not
+ * HEAD, not HTTP/0.9 or an h2 stream, a status line the header filter
+ * would send as it is, none of the environment variables it reads.
+ * Anything else takes the filters, the same bytes for more instructions
+ * (tests/integration/test_page_direct.py compares the two byte for
+ * byte). docs/performance.md has the numbers.
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -27,6 +28,7 @@
 #include "util_filter.h"
 #include "util_time.h"
 
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <string.h>
 
@@ -51,7 +53,7 @@ static const char *unsuited(request_rec *r)
     if (apr_table_elts(r->headers_out)->nelts + ADDED_FIELDS > MAX_FIELDS) {
         return "header fields";
     }
-    if (r->status_line || r->no_cache || r->chunked || r->content_encoding
+    if (r->no_cache || r->chunked || r->content_encoding
         || r->content_languages) {
         return "response state";
     }
@@ -75,6 +77,32 @@ static const char *unsuited(request_rec *r)
         return "environment";
     }
     return NULL;
+}
+
+/* Whether s starts with r->status's three digits. */
+static int starts_with_status(const request_rec *r, const char *s)
+{
+    return s[0] == '0' + r->status / 100 % 10
+           && s[1] == '0' + r->status / 10 % 10
+           && s[2] == '0' + r->status % 10;
+}
+
+/* The status line the header filter would send (basic_http_header_check):
+ * r->status_line when it is the status's three digits and a space (as
+ * ap_proxyerror's "502 Proxy Error"), else httpd's own for the status.
+ * NULL for what only the filters settle: a status line they would mend or
+ * replace, a status httpd has no reason phrase for. */
+static const char *status_line_of(const request_rec *r)
+{
+    const char *line = r->status_line;
+
+    if (line) {
+        return r->status >= 100 && r->status <= 999
+               && starts_with_status(r, line) && line[3]
+               && apr_isspace(line[3]) ? line : NULL;
+    }
+    line = ap_get_status_line(r->status);
+    return starts_with_status(r, line) ? line : NULL;
 }
 
 /* Content-Length's digits, in r->pool: apr_off_t_toa without its
@@ -197,15 +225,11 @@ int gwguard_direct_send(request_rec *r, char *body, apr_size_t len,
 {
     conn_rec *c = r->connection;
     const char *why = unsuited(r);
-    const char *status_line;
+    const char *status_line = NULL;
     apr_bucket_brigade *bb;
 
-    /* httpd's reason phrase, unless it has none for this status */
-    status_line = why ? NULL : ap_get_status_line(r->status);
-    if (!why && (status_line[0] != '0' + r->status / 100 % 10
-                 || status_line[1] != '0' + r->status / 10 % 10
-                 || status_line[2] != '0' + r->status % 10)) {
-        why = "status without a reason phrase";
+    if (!why && !(status_line = status_line_of(r))) {
+        why = "status line";
     }
     if (why) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,

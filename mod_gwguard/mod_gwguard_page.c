@@ -432,6 +432,7 @@ static void send_page(request_rec *r, int status, const char *type,
     conn_rec *c = r->connection;
     apr_bucket_brigade *bb;
     apr_table_t *tmp;
+    const char *why;
     int discard;
 
     r->status = status;
@@ -460,9 +461,15 @@ static void send_page(request_rec *r, int status, const char *type,
                       "(%d)", discard);
         return;
     }
-    if (discard == OK && !r->assbackwards
-        && own_fields_only(r->headers_out)
-        && gwguard_direct_send(r, body, len, GWGUARD_DIRECT_ROOM)) {
+    why = discard != OK ? "request body"
+          : r->assbackwards ? "HTTP/0.9"
+          : !own_fields_only(r->headers_out) ? "another module's field"
+          : NULL;
+    if (why) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "filter answer: %s",
+                      why);
+    }
+    else if (gwguard_direct_send(r, body, len, GWGUARD_DIRECT_ROOM)) {
         return;
     }
     bb = apr_brigade_create(r->pool, c->bucket_alloc);
