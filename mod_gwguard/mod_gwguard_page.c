@@ -215,10 +215,14 @@ static void fill(gwg_page_values *v, request_rec *r,
     }
     if (uses & GWG_USES_REQUEST_ID) {
         v->request_id = st ? gwguard_request_id(r, st) : "";
+        if (st && st->request_id_len) {     /* our hex, not a UNIQUE_ID */
+            v->plain |= GWG_USES_REQUEST_ID;
+        }
     }
     if (uses & GWG_USES_TIME) {
         v->time = gwg_time_rfc3339(apr_palloc(r->pool, GWG_RFC3339_LEN),
                                    GWG_RFC3339_LEN, gwg_now_us());
+        v->plain |= GWG_USES_TIME;
     }
     v->host = r->hostname;
     v->method = r->method;
