@@ -194,7 +194,8 @@ static const char *upstream_of(const gwguard_page_conf *pc,
  * (uses: gwg_template_uses). */
 static void fill(gwg_page_values *v, request_rec *r,
                  const gwguard_page_conf *pc, const gwguard_req *st,
-                 gwg_class_t cls, int status, unsigned uses)
+                 gwg_class_t cls, int status, unsigned uses,
+                 char time[GWG_RFC3339_LEN])
 {
     const gwg_class_info *info = gwg_class_get(cls);
 
@@ -220,8 +221,7 @@ static void fill(gwg_page_values *v, request_rec *r,
         }
     }
     if (uses & GWG_USES_TIME) {
-        v->time = gwg_time_rfc3339(apr_palloc(r->pool, GWG_RFC3339_LEN),
-                                   GWG_RFC3339_LEN, gwg_now_us());
+        v->time = gwg_time_rfc3339(time, GWG_RFC3339_LEN, gwg_now_us());
         v->plain |= GWG_USES_TIME;
     }
     v->host = r->hostname;
@@ -349,11 +349,12 @@ static char *render(request_rec *r, const gwguard_page_conf *pc,
     const gwg_template *t = page_for(r, pc, st, cls, status, &rep,
                                      errordoc_failed);
     gwg_page_values v;
+    char time[GWG_RFC3339_LEN];     /* copied into the page below */
 
     if (!t) {
         return NULL;
     }
-    fill(&v, r, pc, st, cls, status, gwg_template_uses(t));
+    fill(&v, r, pc, st, cls, status, gwg_template_uses(t), time);
     *type = gwg_rep_content_type(rep);
     page_headers(r, pc, st, cls, status, v.retry_after);
     return gwg_template_render_room(t, &v, GWGUARD_DIRECT_ROOM, len,
