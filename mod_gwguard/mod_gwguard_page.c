@@ -52,17 +52,20 @@ typedef struct {
 static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
                      int status, int json)
 {
-    const gwg_class_info *info = gwg_class_get(cls);
-    char num[4] = { (char)('0' + status / 100 % 10),
-                    (char)('0' + status / 10 % 10),
-                    (char)('0' + status % 10), '\0' };
+    const gwg_class_info *info;
+    char num[4];
     const char *keys[3];
     choice c = { NULL, 0 };
     int i;
 
     if (!pc || !pc->pages) {
-        return c;
+        return c;                   /* no page configured: no key made */
     }
+    info = gwg_class_get(cls);
+    num[0] = (char)('0' + status / 100 % 10);
+    num[1] = (char)('0' + status / 10 % 10);
+    num[2] = (char)('0' + status % 10);
+    num[3] = '\0';
     keys[0] = info ? info->name : "";
     keys[1] = num;
     keys[2] = "default";

@@ -472,7 +472,8 @@ static void annotate(request_rec *r, const gwguard_req *st)
     if (st->cls == GWG_CLASS_MAINTENANCE) {
         return;                     /* not a failure: GWG00700 */
     }
-    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
+    lf = st->local_fault    /* none (the usual): no table walk */
+         ? gwg_local_fault_get((gwg_local_fault)st->local_fault) : NULL;
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
                   "%s%s%s%s", last ? last->key : "-", info->name, info->code,

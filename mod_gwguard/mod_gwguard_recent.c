@@ -169,7 +169,8 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     now = apr_time_now();
     id = gwguard_request_id(r, st);     /* may allocate: before the claim */
     retry = retry_flag(r, st->cls);
-    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
+    lf = st->local_fault    /* none (the usual): no table walk */
+         ? gwg_local_fault_get((gwg_local_fault)st->local_fault) : NULL;
     if (!(e = gwg_shm_recent_claim(&gwguard_segment.shm, &ticket))) {
         return;
     }
