@@ -308,11 +308,11 @@ int gwguard_proxy_early_begin(request_rec *r, proxy_worker *w,
                               const char *url)
 {
     gwguard_req *st = gwguard_req_get(r, 1);
-    int rc;
+    int registered = st->current_cleanup, rc;
 
-    st->current_held = 1;
+    st->current_cleanup = 1;        /* as if registered: none made */
     rc = begin_early(r, st, w, e, conf, url);
-    st->current_held = 0;
+    st->current_cleanup = registered;
     if (rc == DECLINED) {
         gwguard_current_set(r, st);     /* admitted: now with its cleanup */
     }

@@ -139,7 +139,7 @@ void gwguard_current_set(request_rec *r, gwguard_req *st)
     current_st = st;
     set_current_a(last_attempt(st));
     st->in_proxy = 1;
-    if (!st->current_cleanup && !st->current_held) {
+    if (!st->current_cleanup) {
         apr_pool_cleanup_register(r->pool, r, clear_if_current,
                                   apr_pool_cleanup_null);
         st->current_cleanup = 1;

@@ -53,10 +53,6 @@ typedef struct {
                                       response is committed or upstream's */
     int          current_cleanup;  /* pool cleanup of the thread-local
                                       current request registered */
-    int          current_held;     /* the fixups hook's attempt: a
-                                      refusal clears the current request
-                                      itself before the hook returns, so
-                                      no pool cleanup unless admitted */
     int          in_proxy;         /* between the first scheme handler
                                       call and request_status */
     int          retry_after;      /* Retry-After seconds, -1 = default */
