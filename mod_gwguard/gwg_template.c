@@ -546,6 +546,10 @@ typedef struct {
     size_t      len;
 } span;
 
+/* Placeholders whose values are always the renderer's own digits or
+ * words (value_of), never anyone's bytes. */
+#define OWN_PLAIN (1u << PH_STATUS | 1u << PH_RETRY_AFTER | 1u << PH_RETRYABLE)
+
 /* What one placeholder puts out: the value itself when it needs no
  * escaping, else its escaped form in pool p. num holds a number. */
 static span piece_out(const piece *pc, const gwg_page_values *v, char *num,
@@ -557,6 +561,11 @@ static span piece_out(const piece *pc, const gwg_page_values *v, char *num,
     gwg_out o;
 
     out.s = s ? s : "";
+    if (((v->plain | OWN_PLAIN) >> pc->ph & 1u)
+        && pc->ctx != CTX_JSON_VALUE) {
+        out.len = strlen(out.s);        /* gwguard's own: nothing to escape */
+        return out;
+    }
     if (verbatim(out.s, &out.len, pc->ctx, pc->ph)) {
         return out;
     }
@@ -567,62 +576,44 @@ static span piece_out(const piece *pc, const gwg_page_values *v, char *num,
     return out;
 }
 
-/* A request's values per placeholder and context, found once: a page
- * shows the status or the request id more than once. */
-typedef struct {
-    span     memo[PH_VAR][CTX_TEXT + 1];
-    unsigned char done[PH_VAR][CTX_TEXT + 1];
-    char     num[PH_VAR][24];
-} render_ctx;
+/* Pieces whose outputs render_room keeps on its stack; a template with
+ * more keeps them in the pool. */
+#define RENDER_LOCAL 32
 
-static span placeholder(render_ctx *rc, const piece *pc,
-                        const gwg_page_values *v, apr_pool_t *p)
-{
-    char num[24];
-
-    if (pc->ph == PH_VAR) {
-        return piece_out(pc, v, num, p);
-    }
-    if (!rc->done[pc->ph][pc->ctx]) {
-        rc->memo[pc->ph][pc->ctx] = piece_out(pc, v, rc->num[pc->ph], p);
-        rc->done[pc->ph][pc->ctx] = 1;
-    }
-    return rc->memo[pc->ph][pc->ctx];
-}
-
-/* Two passes over the pieces: the exact size, then one copy per piece
- * into one allocation; no writer callbacks, no formatting. */
+/* Two passes over the pieces: each piece's output found once (the exact
+ * size), then one copy per piece into one allocation; no writer
+ * callbacks, no formatting. num holds the numbers, one per placeholder
+ * kind (a kind's digits are the same wherever it stands). */
 char *gwg_template_render_room(const gwg_template *t,
                                const gwg_page_values *v, size_t room,
                                size_t *len, apr_pool_t *p)
 {
     const piece *pcs = (const piece *)t->pieces->elts;
-    render_ctx rc;
-    size_t total = t->literal_len;
+    int n = t->pieces->nelts, i;
+    span local[RENDER_LOCAL];
+    span *out = n <= RENDER_LOCAL ? local
+                : apr_palloc(p, (size_t)n * sizeof(span));
+    char num[PH_VAR + 1][24];
+    size_t total = 0;
     char *buf, *at;
-    int i;
 
-    memset(rc.done, 0, sizeof(rc.done));
-    for (i = 0; i < t->pieces->nelts; i++) {
-        if (pcs[i].ph != PH_LITERAL) {
-            total += placeholder(&rc, &pcs[i], v, p).len;
+    for (i = 0; i < n; i++) {
+        if (pcs[i].ph == PH_LITERAL) {
+            out[i].s = pcs[i].text;
+            out[i].len = pcs[i].len;
         }
+        else {
+            out[i] = piece_out(&pcs[i], v, num[pcs[i].ph], p);
+        }
+        total += out[i].len;
     }
     at = buf = (char *)apr_palloc(p, room + total + 1) + room;
-    for (i = 0; i < t->pieces->nelts; i++) {
-        span sp = { pcs[i].text, pcs[i].len };
-        if (pcs[i].ph != PH_LITERAL) {
-            sp = placeholder(&rc, &pcs[i], v, p);
-        }
-        /* a var.NAME is looked up twice; its value cannot grow between */
-        if (sp.len > total - (size_t)(at - buf)) {
-            sp.len = total - (size_t)(at - buf);
-        }
-        memcpy(at, sp.s, sp.len);
-        at += sp.len;
+    for (i = 0; i < n; i++) {
+        memcpy(at, out[i].s, out[i].len);
+        at += out[i].len;
     }
     *at = '\0';
-    *len = (size_t)(at - buf);
+    *len = total;
     return buf;
 }
 
@@ -766,7 +757,7 @@ static const gwg_page_values sample = {
     503, "Service Unavailable", "connect_refused", "SC",
     "A \"sample\" <sentence> & more.", "req-1", "2026-01-01T00:00:00Z",
     "example.org", "GET", "/a?b=<c>&d='e'", "", 30, NULL, 1,
-    "Back <soon> & \"ok\""
+    "Back <soon> & \"ok\"", 0
 };
 
 static const char *check_sample(const struct gwg_template *t, apr_pool_t *p)

@@ -26,7 +26,7 @@ typedef enum {
 } gwg_tpl_type;
 
 /* What a page shows. Strings may be NULL (rendered empty); none is
- * trusted: each is escaped for where it stands. */
+ * trusted but those plain names: each is escaped for where it stands. */
 typedef struct {
     int          status;
     const char  *reason;        /* "Bad Gateway" */
@@ -44,6 +44,10 @@ typedef struct {
     int          retryable;     /* the retry hint: 1 true, 0 false */
     const char  *message;       /* a maintenance window's message, or
                                    NULL (rendered empty) */
+    unsigned     plain;         /* GWG_USES_* bits of values the caller
+                                   made itself of [0-9A-Za-z:-] only (the
+                                   time, its own request id): shown
+                                   without the escaping scan */
 } gwg_page_values;
 
 typedef struct gwg_template gwg_template;

@@ -187,15 +187,24 @@ typedef struct {
 
 /* The balancer the request was routed through (mod_proxy_balancer sets
  * BALANCER_NAME in pre_request, before the scheme handler), or NULL. */
+/* Whether the server has balancers at all: without, no member's panic
+ * to count (a plain worker's refusal pays no call for it). */
+static int any_balancer(const gwguard_req *st)
+{
+    const proxy_server_conf *conf = st ? st->proxy_conf : NULL;
+
+    return conf && conf->balancers && conf->balancers->nelts > 0;
+}
+
 static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
 {
-    proxy_server_conf *conf = st ? st->proxy_conf : NULL;
+    proxy_server_conf *conf = st->proxy_conf;
     const char *name;
     proxy_balancer *b;
     int i;
 
     /* no balancer to find (a plain worker's refusal): no table lookup */
-    if (!conf || !conf->balancers || conf->balancers->nelts == 0
+    if (!any_balancer(st)
         || !(name = apr_table_get(r->subprocess_env, "BALANCER_NAME"))) {
         return NULL;
     }
@@ -308,7 +317,9 @@ static __attribute__((noinline)) int admit_configured(request_rec *r,
         st->retry_after = -1;
         return DECLINED;
     }
-    gwg_breaker_admit(&adm, s, c, gwg_now_us());
+    /* the attempt began a moment ago (begin_attempt): its clock read */
+    gwg_breaker_admit(&adm, s, c, a->sig.start_us > 0
+                                  ? (uint64_t)a->sig.start_us : gwg_now_us());
     log_event(r, a->key, c, adm.event, GWG_CLASS_NONE, s);
     a->breaker_trial = adm.trial;
     if (adm.admit) {
@@ -317,7 +328,7 @@ static __attribute__((noinline)) int admit_configured(request_rec *r,
         st->retry_after = -1;
         return DECLINED;            /* on to mod_proxy_http */
     }
-    if (c->panic_pct && panic_check(r, st, c)) {
+    if (c->panic_pct && any_balancer(st) && panic_check(r, st, c)) {
         /* mark it for status, as Envoy's panic routing does; no trial */
         uint64_t zero = 0;
 

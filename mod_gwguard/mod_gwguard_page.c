@@ -52,17 +52,20 @@ typedef struct {
 static choice choose(const gwguard_page_conf *pc, gwg_class_t cls,
                      int status, int json)
 {
-    const gwg_class_info *info = gwg_class_get(cls);
-    char num[4] = { (char)('0' + status / 100 % 10),
-                    (char)('0' + status / 10 % 10),
-                    (char)('0' + status % 10), '\0' };
+    const gwg_class_info *info;
+    char num[4];
     const char *keys[3];
     choice c = { NULL, 0 };
     int i;
 
     if (!pc || !pc->pages) {
-        return c;
+        return c;                   /* no page configured: no key made */
     }
+    info = gwg_class_get(cls);
+    num[0] = (char)('0' + status / 100 % 10);
+    num[1] = (char)('0' + status / 10 % 10);
+    num[2] = (char)('0' + status % 10);
+    num[3] = '\0';
     keys[0] = info ? info->name : "";
     keys[1] = num;
     keys[2] = "default";
@@ -194,7 +197,8 @@ static const char *upstream_of(const gwguard_page_conf *pc,
  * (uses: gwg_template_uses). */
 static void fill(gwg_page_values *v, request_rec *r,
                  const gwguard_page_conf *pc, const gwguard_req *st,
-                 gwg_class_t cls, int status, unsigned uses)
+                 gwg_class_t cls, int status, unsigned uses,
+                 char time[GWG_RFC3339_LEN])
 {
     const gwg_class_info *info = gwg_class_get(cls);
 
@@ -215,10 +219,13 @@ static void fill(gwg_page_values *v, request_rec *r,
     }
     if (uses & GWG_USES_REQUEST_ID) {
         v->request_id = st ? gwguard_request_id(r, st) : "";
+        if (st && st->request_id_len) {     /* our hex, not a UNIQUE_ID */
+            v->plain |= GWG_USES_REQUEST_ID;
+        }
     }
     if (uses & GWG_USES_TIME) {
-        v->time = gwg_time_rfc3339(apr_palloc(r->pool, GWG_RFC3339_LEN),
-                                   GWG_RFC3339_LEN, gwg_now_us());
+        v->time = gwg_time_rfc3339(time, GWG_RFC3339_LEN, gwg_now_us());
+        v->plain |= GWG_USES_TIME;
     }
     v->host = r->hostname;
     v->method = r->method;
@@ -345,11 +352,12 @@ static char *render(request_rec *r, const gwguard_page_conf *pc,
     const gwg_template *t = page_for(r, pc, st, cls, status, &rep,
                                      errordoc_failed);
     gwg_page_values v;
+    char time[GWG_RFC3339_LEN];     /* copied into the page below */
 
     if (!t) {
         return NULL;
     }
-    fill(&v, r, pc, st, cls, status, gwg_template_uses(t));
+    fill(&v, r, pc, st, cls, status, gwg_template_uses(t), time);
     *type = gwg_rep_content_type(rep);
     page_headers(r, pc, st, cls, status, v.retry_after);
     return gwg_template_render_room(t, &v, GWGUARD_DIRECT_ROOM, len,

@@ -237,10 +237,10 @@ static proxy_worker *worker_again(request_rec *r, proxy_server_conf *conf,
 
 /* Begins the attempt on w (e its entry) now: DECLINED when admitted
  * (the scheme handler goes on with it), else the refusal. */
-static int begin_early(request_rec *r, proxy_worker *w, gwguard_wentry *e,
-                       proxy_server_conf *conf, const char *url)
+static int begin_early(request_rec *r, gwguard_req *st, proxy_worker *w,
+                       gwguard_wentry *e, proxy_server_conf *conf,
+                       const char *url)
 {
-    gwguard_req *st = gwguard_req_get(r, 1);
     int rc = begin_attempt(r, st, w, e, conf, url);
 
     if (rc == DECLINED) {
@@ -272,7 +272,8 @@ static int gwguard_pre_request(proxy_worker **worker,
         return DECLINED;
     }
     *worker = w;
-    if (e && (rc = begin_early(r, w, e, conf, *url)) != DECLINED) {
+    if (e && (rc = begin_early(r, gwguard_req_get(r, 1), w, e, conf,
+                               *url)) != DECLINED) {
         return rc;                  /* refused: no scheme handler runs */
     }
     return OK;
@@ -299,11 +300,23 @@ proxy_worker *gwguard_proxy_early_worker(request_rec *r, const char *url,
     return looked.w;
 }
 
+/* A refusal here is answered at once (gwguard_proxy_early_answer, whose
+ * request_status clears the current request): the current request's
+ * pool cleanup is registered only when the attempt goes on. */
 int gwguard_proxy_early_begin(request_rec *r, proxy_worker *w,
                               gwguard_wentry *e, proxy_server_conf *conf,
                               const char *url)
 {
-    return begin_early(r, w, e, conf, url);
+    gwguard_req *st = gwguard_req_get(r, 1);
+    int registered = st->current_cleanup, rc;
+
+    st->current_cleanup = 1;        /* as if registered: none made */
+    rc = begin_early(r, st, w, e, conf, url);
+    st->current_cleanup = registered;
+    if (rc == DECLINED) {
+        gwguard_current_set(r, st);     /* admitted: now with its cleanup */
+    }
+    return rc;
 }
 
 /* The status the client gets for a failure httpd answers itself, 0 when
@@ -459,7 +472,8 @@ static void annotate(request_rec *r, const gwguard_req *st)
     if (st->cls == GWG_CLASS_MAINTENANCE) {
         return;                     /* not a failure: GWG00700 */
     }
-    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
+    lf = st->local_fault    /* none (the usual): no table walk */
+         ? gwg_local_fault_get((gwg_local_fault)st->local_fault) : NULL;
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "GWG00006: upstream "
                   "failure: " GWG_UP_FMT " status=%d request_id=%s rule=%s"
                   "%s%s%s%s", last ? last->key : "-", info->name, info->code,

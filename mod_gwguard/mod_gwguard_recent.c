@@ -37,6 +37,17 @@ static void put(char *field, size_t n, const char *src, size_t len)
     }
 }
 
+/* A few bytes (the method) into a zeroed field of n, cut at n - 1: a
+ * loop costs less than gwg_append's two calls. */
+static void put_short(char *field, size_t n, const char *src)
+{
+    size_t i;
+
+    for (i = 0; src && i < n - 1 && src[i]; i++) {
+        field[i] = src[i];
+    }
+}
+
 static void fill_attempt(gwg_recent *e, const gwguard_attempt *a,
                          apr_time_t now)
 {
@@ -61,7 +72,7 @@ static void fill_request(gwg_recent *e, request_rec *r,
     gwguard_zero((char *)e + sizeof(e->seq), sizeof(*e) - sizeof(e->seq));
     e->time = (uint64_t)now;
     put(e->request_id, sizeof(e->request_id), id, st->request_id_len);
-    gwg_append(e->method, e->method + sizeof(e->method), r->method);
+    put_short(e->method, sizeof(e->method), r->method);
     /* the path without the query (it may hold secrets), cut at 256 */
     gwg_append(e->path, e->path + sizeof(e->path), r->uri);
 }
@@ -158,7 +169,8 @@ void gwguard_recent_note(request_rec *r, const gwguard_req *st)
     now = apr_time_now();
     id = gwguard_request_id(r, st);     /* may allocate: before the claim */
     retry = retry_flag(r, st->cls);
-    lf = gwg_local_fault_get((gwg_local_fault)st->local_fault);
+    lf = st->local_fault    /* none (the usual): no table walk */
+         ? gwg_local_fault_get((gwg_local_fault)st->local_fault) : NULL;
     if (!(e = gwg_shm_recent_claim(&gwguard_segment.shm, &ticket))) {
         return;
     }

@@ -467,6 +467,45 @@ def test_hostile_input_is_escaped(make_httpd, dead_port):
         assert b"<b>x" not in body and b"\"onmouseover" not in body
 
 
+# a request id someone else set: markup, an entity and both quotes
+ID_XSS = "<b>id</b>&'\"x"
+
+
+def test_hostile_unique_id_is_escaped(make_httpd, dead_port):
+    """Only a request id gwguard made itself (hex digits and '-') is shown
+    without the escaping scan; a UNIQUE_ID, which any module or line of
+    configuration can set, is escaped like every other value: on the
+    built-in page and a template, answered by the handler (connect
+    refused) and by an open breaker in fixups."""
+    h = tolerant(make_httpd)
+    hostile_templates(h.root)
+    h.start('SetEnvIf Request_URI "." "UNIQUE_ID=%s"\n'
+            "GwGuardBreaker failures=1 window=60 cooldown=600\n"
+            "ProxyPass /down/ http://127.0.0.1:%d/\n"
+            "ProxyPass /tpl/ http://127.0.0.1:%d/\n"
+            "<Location /tpl/>\n"
+            "  GwGuardErrorPage default tpl/echo.html\n"
+            "  GwGuardErrorPage default tpl/echo.json\n"
+            "</Location>\n" % (ID_XSS.replace('"', '\\"'), dead_port,
+                               dead_port))
+    escaped = "&lt;b&gt;id&lt;/b&gt;&amp;&#39;&quot;x"
+    # the first refusal opens the breaker (one worker for both paths)
+    for path in ("/down/a", "/down/b", "/tpl/a"):
+        status, hd, body = get(h.url + path)
+        assert status == 503, (path, status)
+        text = body.decode()
+        assert escaped in text and "<b>id" not in text, (path, text)
+    status, hd, body = get(h.url + "/down/c",
+                           headers={"Accept": "application/json"})
+    doc = json.loads(body)["error"]
+    assert status == 503 and doc["class"] == "circuit_open", body
+    assert doc["request_id"] == ID_XSS and "<" not in body.decode()
+    status, hd, body = get(h.url + "/tpl/c",
+                           headers={"Accept": "application/json"})
+    assert status == 503 and json.loads(body)["id"] == ID_XSS, body
+    assert "<" not in body.decode()
+
+
 def test_upstream_hidden_unless_exposed(make_httpd, dead_port):
     h = tolerant(make_httpd)
     marker_template(h.root, "up.html",

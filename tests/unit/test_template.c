@@ -121,6 +121,77 @@ START_TEST(text_values_cannot_forge_lines)
 }
 END_TEST
 
+/* For the streaming renderer (which never skips a scan): the text into
+ * a pool string. */
+static int grow_write(void *ctx, const char *data, size_t len)
+{
+    char **acc = ctx;
+
+    *acc = apr_pstrcat(pool, *acc, apr_pstrndup(pool, data, len), NULL);
+    return 0;
+}
+
+static const char *render_streamed(const gwg_template *t,
+                                   const gwg_page_values *v)
+{
+    char *acc = "";
+    gwg_out o;
+
+    gwg_out_init(&o, grow_write, &acc);
+    gwg_template_render(&o, t, v);
+    return acc;
+}
+
+/* Values marked plain (the caller's own time and request id) skip the
+ * escaping scan: the same bytes as the streaming renderer, which scans
+ * everything, in every context, with more pieces than render_room keeps
+ * on its stack; a bare JSON value is still quoted, and a value not
+ * marked plain is still escaped. */
+START_TEST(plain_values_render_as_scanned)
+{
+    static const struct {
+        gwg_tpl_type type;
+        const char *unit;
+    } forms[] = {
+        { GWG_TPL_HTML, "<p title=\"{{time}}\">{{request_id}} {{time}} "
+                        "{{status}} {{retry_after}} {{path}}</p>\n" },
+        { GWG_TPL_JSON, "\"{{time}}\",{{time}},\"{{request_id}}\","
+                        "{{request_id}},{{status}},{{retryable}},"
+                        "\"{{retry_after}}\",\"{{path}}\"," },
+        { GWG_TPL_TEXT, "{{time}} {{request_id}} {{status}} {{path}}\n" },
+    };
+    gwg_page_values v = values();
+    size_t i, k, len;
+
+    v.request_id = "18c2f0a9b1d3e-1a2b-ff";
+    v.path = "/a?b=<c>&d=\"e\"\n";
+    v.plain = GWG_USES_TIME | GWG_USES_REQUEST_ID;
+    for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        const char *src = forms[i].unit, *got, *want;
+        const gwg_template *t = NULL;
+        const char *err;
+
+        for (k = 0; k < 12; k++) {      /* 60 to 96 pieces */
+            src = apr_pstrcat(pool, src, forms[i].unit, NULL);
+        }
+        if (forms[i].type == GWG_TPL_JSON) {
+            src = apr_pstrcat(pool, "[", src, "0]", NULL);
+        }
+        err = gwg_template_compile(&t, forms[i].type, "t.html", src,
+                                   strlen(src), pool);
+        ck_assert_msg(err == NULL, "%s", err);
+        got = gwg_template_render_str(t, &v, &len, pool);
+        want = render_streamed(t, &v);
+        ck_assert_str_eq(got, want);
+        ck_assert_uint_eq(len, strlen(want));
+    }
+    ck_assert_str_eq(render("{\"t\":{{time}}}", GWG_TPL_JSON, &v),
+                     "{\"t\":\"2026-11-21T09:00:00Z\"}");
+    ck_assert_str_eq(render("<p>{{path}}</p>", GWG_TPL_HTML, &v),
+                     "<p>/a?b=&lt;c&gt;&amp;d=&quot;e&quot;\n</p>");
+}
+END_TEST
+
 START_TEST(page_vars)
 {
     gwg_page_values v = values();
@@ -329,6 +400,7 @@ Suite *template_suite(void)
     tcase_add_test(tc, json_string_and_value_contexts);
     tcase_add_test(tc, text_values_cannot_forge_lines);
     tcase_add_test(tc, page_vars);
+    tcase_add_test(tc, plain_values_render_as_scanned);
     tcase_add_test(tc, rejects_bad_templates_with_file_and_line);
     tcase_add_test(tc, accepts_html5_and_attributes);
     tcase_add_test(tc, size_limit);
