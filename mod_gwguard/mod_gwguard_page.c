@@ -4,8 +4,9 @@
  * default; inner scopes over outer), rendered from a compiled template
  * (the built-in ones bound to the class at config time) and sent the way
  * the core's error path would send it (ap_die, ap_send_error_response):
- * error filters, `Header always`, HEAD, keep-alive; without its copies.
- * A page for an ErrorDocument that failed in turn goes through
+ * error filters, `Header always`, HEAD, keep-alive; without its copies,
+ * and with the head made directly when nothing could change it
+ * (mod_gwguard_direct.c). A page for an ErrorDocument that failed in turn goes through
  * ap_custom_response. Upstream-sent errors (GwGuardIntercept) are
  * replaced by an output filter that sees the upstream's status and
  * Content-Type before anything is sent.
@@ -198,7 +199,7 @@ static const char *upstream_of(const gwguard_page_conf *pc,
 static void fill(gwg_page_values *v, request_rec *r,
                  const gwguard_page_conf *pc, const gwguard_req *st,
                  gwg_class_t cls, int status, unsigned uses,
-                 char time[GWG_RFC3339_LEN])
+                 char when[GWG_RFC3339_LEN])
 {
     const gwg_class_info *info = gwg_class_get(cls);
 
@@ -224,7 +225,7 @@ static void fill(gwg_page_values *v, request_rec *r,
         }
     }
     if (uses & GWG_USES_TIME) {
-        v->time = gwg_time_rfc3339(time, GWG_RFC3339_LEN, gwg_now_us());
+        v->time = gwg_time_rfc3339(when, GWG_RFC3339_LEN, gwg_now_us());
         v->plain |= GWG_USES_TIME;
     }
     v->host = r->hostname;
@@ -345,19 +346,19 @@ static void page_headers(request_rec *r, const gwguard_page_conf *pc,
 /* The rendered page, GWGUARD_DIRECT_ROOM bytes after the start of its
  * allocation, or NULL to leave the response to httpd. */
 static char *render(request_rec *r, const gwguard_page_conf *pc,
-                          const gwguard_req *st, gwg_class_t cls, int status,
-                          int errordoc_failed, const char **type, size_t *len)
+                    const gwguard_req *st, gwg_class_t cls, int status,
+                    int errordoc_failed, const char **type, size_t *len)
 {
     gwg_rep rep = gwg_accept_choose(apr_table_get(r->headers_in, "Accept"));
     const gwg_template *t = page_for(r, pc, st, cls, status, &rep,
                                      errordoc_failed);
     gwg_page_values v;
-    char time[GWG_RFC3339_LEN];     /* copied into the page below */
+    char when[GWG_RFC3339_LEN];     /* the time, copied into the page */
 
     if (!t) {
         return NULL;
     }
-    fill(&v, r, pc, st, cls, status, gwg_template_uses(t), time);
+    fill(&v, r, pc, st, cls, status, gwg_template_uses(t), when);
     *type = gwg_rep_content_type(rep);
     page_headers(r, pc, st, cls, status, v.retry_after);
     return gwg_template_render_room(t, &v, GWGUARD_DIRECT_ROOM, len,
@@ -372,8 +373,7 @@ static int intercepts(const gwguard_page_conf *pc, int status)
 
 /* The page for st's verdict, or NULL to leave the answer to httpd. */
 static char *page_body(request_rec *r, const gwguard_req *st,
-                             int errordoc_failed, const char **type,
-                             size_t *len)
+                       int errordoc_failed, const char **type, size_t *len)
 {
     const gwguard_page_conf *pc = gwguard_page_conf_get(r);
 
