@@ -185,8 +185,6 @@ typedef struct {
                                     balancer's "panic logged" flag */
 } panic_count;
 
-/* The balancer the request was routed through (mod_proxy_balancer sets
- * BALANCER_NAME in pre_request, before the scheme handler), or NULL. */
 /* Whether the server has balancers at all: without, no member's panic
  * to count (a plain worker's refusal pays no call for it). */
 static int any_balancer(const gwguard_req *st)
@@ -196,9 +194,12 @@ static int any_balancer(const gwguard_req *st)
     return conf && conf->balancers && conf->balancers->nelts > 0;
 }
 
+/* The balancer the request was routed through (mod_proxy_balancer sets
+ * BALANCER_NAME in pre_request, before the scheme handler), or NULL. st
+ * may be NULL (record_configured asks without a request record). */
 static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
 {
-    proxy_server_conf *conf = st->proxy_conf;
+    proxy_server_conf *conf = st ? st->proxy_conf : NULL;
     const char *name;
     proxy_balancer *b;
     int i;
@@ -217,8 +218,8 @@ static proxy_balancer *balancer_of(request_rec *r, const gwguard_req *st)
     return NULL;
 }
 
-/* A member that never had a request has no slot: its breaker is closed. */
-/* The member's slot, -1 if it has none: from the child's table when the
+/* The member's slot, -1 if it has none (a member that never had a
+ * request: its breaker is closed): from the child's table when the
  * member is in it (no key built), else looked up by its key. */
 static long member_slot(proxy_worker *w)
 {
