@@ -51,8 +51,10 @@ def watch_command(h, tmp_path):
 
 
 def read(path):
+    """The file's text, or None while it does not exist or is still empty:
+    sh creates the file for the redirect before echo writes to it."""
     try:
-        return path.read_text().strip()
+        return path.read_text().strip() or None
     except OSError:
         return None
 
