@@ -324,7 +324,7 @@ static apr_status_t ajp_sent_in(ap_filter_t *f, apr_bucket_brigade *bb,
 }
 
 /* Whether s starts with the lower-case letters p (n of them), in any
- * case: a few compares, no call, on every request's insert_filter. */
+ * case. */
 static int prefix_ci(const char *s, const char *p, size_t n)
 {
     size_t i;
@@ -359,15 +359,6 @@ static const char *past_unix(const char *t)
         return bar + 1;
     }
     return t;
-}
-
-/* Whether the request goes to a handler that needs progress_out: the
- * target after "proxy:" (and a "unix:...|" part) is not http(s)/ws(s). A
- * balancer may hold any kind of member, so it gets the filter too. */
-static int needs_progress(const char *t)
-{
-    t = past_unix(t);
-    return !prefix_ci(t, "http", 4) && !prefix_ci(t, "ws", 2);
 }
 
 /* ajp_sent_in for ajp:// targets only: a request filter makes
@@ -422,24 +413,31 @@ static apr_status_t h2_head_out(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
-static void progress_insert(request_rec *r)
+/* The filters an attempt's handler needs besides the backend
+ * connection's, added once each per request when the scheme handler
+ * begins an attempt that needs them (a failover to another kind of
+ * member adds what it needs then). Subrequests get none, as before. */
+void gwguard_backend_attempt_filters_slow(request_rec *r, gwguard_req *st,
+                                          int scheme)
 {
-    const char *t = r->main ? NULL : proxy_target(r);
+    const char *t;
 
-    if (!t) {
+    if (r->main) {
         return;
     }
-    /* the common target, http(s)://, needs neither request filter: one
-     * cheap test each before the full ones */
-    if (!prefix_ci(t, "http", 4) && needs_progress(t)) {
+    if (scheme != GWG_SCHEME_HTTP && !(st->filters & GWGUARD_F_PROGRESS)) {
         ap_add_output_filter_handle(progress_filter, NULL, r, r->connection);
+        st->filters |= GWGUARD_F_PROGRESS;
     }
-    if ((t[0] | 0x20) != 'h' && needs_ajp_sent(t)) {
+    if (scheme == GWG_SCHEME_AJP && !(st->filters & GWGUARD_F_AJP_SENT)
+        && (t = proxy_target(r)) != NULL && needs_ajp_sent(t)) {
         ap_add_input_filter_handle(ajp_sent_filter, NULL, r, r->connection);
+        st->filters |= GWGUARD_F_AJP_SENT;
     }
     /* an h2 stream's connection has a master; HTTP/1 keeps httpd's way */
-    if (r->connection->master) {
+    if (r->connection->master && !(st->filters & GWGUARD_F_H2_HEAD)) {
         ap_add_output_filter_handle(h2_head_filter, NULL, r, r->connection);
+        st->filters |= GWGUARD_F_H2_HEAD;
     }
 }
 
@@ -489,5 +487,4 @@ void gwguard_backend_register_hooks(void)
     h2_head_filter = ap_register_output_filter("GWGUARD_H2_HEAD",
                                                h2_head_out, NULL,
                                                AP_FTYPE_RESOURCE);
-    ap_hook_insert_filter(progress_insert, NULL, NULL, APR_HOOK_MIDDLE);
 }

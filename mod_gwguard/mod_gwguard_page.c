@@ -647,7 +647,8 @@ static int intercepts_any(const gwguard_page_conf *pc)
 
 static void insert_filter(request_rec *r)
 {
-    if ((r->proxyreq == PROXYREQ_REVERSE
+    if (__atomic_load_n(&gwguard_intercept_seen, __ATOMIC_RELAXED)
+        && (r->proxyreq == PROXYREQ_REVERSE
          || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))
         && !r->main
         && intercepts_any(gwguard_page_conf_get(r)) && gwguard_enabled(r)) {
@@ -674,6 +675,7 @@ static int page_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog; (void)ptemp;
     gwg_page_builtin_clear();
+    gwguard_intercept_seen = 0;     /* this generation's directives say */
     apr_pool_cleanup_register(pconf, NULL, forget_builtins,
                               apr_pool_cleanup_null);
     err = gwg_page_builtin_init(pconf);

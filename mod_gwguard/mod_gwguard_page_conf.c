@@ -433,17 +433,28 @@ const char *gwguard_set_proxy_status(cmd_parms *cmd, void *dirconf,
                          cmd->cmd->name, value, cmd->pool);
 }
 
+int gwguard_intercept_seen;
+
 const char *gwguard_set_intercept(cmd_parms *cmd, void *dirconf,
                                   const char *args)
 {
     gwguard_page_conf *pc = page_conf(cmd->pool, dirconf);
     const char *err = gwg_conf_intercept(pc->intercept, cmd->cmd->name, args,
                                          cmd->pool);
+    size_t i;
 
-    if (!err) {
-        pc->intercept_set = 1;
+    if (err) {
+        return err;
     }
-    return err;
+    pc->intercept_set = 1;
+    for (i = 0; i < sizeof(pc->intercept); i++) {
+        if (pc->intercept[i]) {
+            /* relaxed: another thread's .htaccess may set it too */
+            __atomic_store_n(&gwguard_intercept_seen, 1, __ATOMIC_RELAXED);
+            break;
+        }
+    }
+    return NULL;
 }
 
 /* ---- merge ---- */

@@ -68,6 +68,13 @@ const char *gwguard_set_proxy_status(cmd_parms *cmd, void *dirconf,
 const char *gwguard_set_intercept(cmd_parms *cmd, void *dirconf,
                                   const char *args);
 
+/* Whether a GwGuardIntercept turned a status on anywhere since
+ * pre_config (an .htaccess one in the child that read it): the
+ * insert_filter hook's first test, so that a site without one pays a
+ * load per request, not a per-directory lookup. Only ever goes 0 -> 1
+ * within a generation. */
+extern int gwguard_intercept_seen;
+
 /* The request's page settings; NULL means all defaults. */
 const gwguard_page_conf *gwguard_page_conf_get(request_rec *r);
 

@@ -17,6 +17,7 @@
 #include "gwg_attempt.h"
 #include "gwg_time.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_backend.h"
 #include "mod_gwguard_breaker.h"
 #include "mod_gwguard_config.h"
 #include "mod_gwguard_errlog.h"
@@ -159,6 +160,7 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
                                   apr_port_t proxyport)
 {
     gwguard_req *st;
+    int rc = DECLINED;
 
     (void)proxyhost; (void)proxyport;
     if (!gwguard_enabled(r)) {
@@ -167,10 +169,17 @@ static int gwguard_scheme_handler(request_rec *r, proxy_worker *worker,
     st = gwguard_req_get(r, 1);
     if (st->prepared && st->prepared == worker) {
         st->prepared = NULL;        /* begun and admitted in pre_request */
-        return DECLINED;
     }
-    return begin_attempt(r, st, worker, gwguard_wcache_get(worker), conf,
-                         url);
+    else {
+        rc = begin_attempt(r, st, worker, gwguard_wcache_get(worker), conf,
+                           url);
+    }
+    if (rc == DECLINED) {           /* the attempt goes on */
+        gwguard_backend_attempt_filters(
+            r, st, APR_ARRAY_IDX(st->attempts, st->attempts->nelts - 1,
+                                 gwguard_attempt).sig.scheme);
+    }
+    return rc;
 }
 
 /* Deciding before mod_proxy's worker machinery (docs/breaker.md, "Plain
@@ -258,11 +267,23 @@ static int gwguard_pre_request(proxy_worker **worker,
     proxy_worker *w;
     int rc;
 
-    if (!gwguard_breakers_on() || *worker || *balancer
-        || !gwguard_segment.ok || !*url
-        || gwguard_balancer_url(*url)
+    if (*worker || *balancer || !*url || gwguard_balancer_url(*url)
         || !gwguard_enabled(r)) {
         return DECLINED;
+    }
+    if (!gwguard_breakers_on() || !gwguard_segment.ok) {
+        /* No breaker to consult: only the worker, found in the child's
+         * table as mod_proxy's lookup would find it, which then does not
+         * run (the table costs about half as much). What the table
+         * cannot tell is mod_proxy's to find, as before. */
+        if (!gwguard_wcache_worker(conf, *url, &w, &e)) {
+            return DECLINED;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "%s: found worker %s "
+                      "for %s (the child's table)", w->s->scheme,
+                      w->s->name_ex, *url);
+        *worker = w;
+        return OK;
     }
     if ((st = gwguard_req_get(r, 0)) && st->prepared) {
         *worker = (proxy_worker *)st->prepared;     /* begun in fixups */

@@ -39,6 +39,12 @@ typedef struct {
 
 #define GWGUARD_NO_SLOT UINT32_MAX
 
+/* The request filters an attempt added (mod_gwguard_backend.c), each
+ * once per request. */
+#define GWGUARD_F_PROGRESS 1
+#define GWGUARD_F_AJP_SENT 2
+#define GWGUARD_F_H2_HEAD  4
+
 /* Per-request state, in r->request_config, allocated from r->pool. */
 typedef struct {
     apr_array_header_t *attempts;  /* gwguard_attempt, in order */
@@ -61,6 +67,7 @@ typedef struct {
     int          head_broke_held;  /* h2 client: mod_proxy_http's "backend
                                       broke before the head" brigade was
                                       held back so gwguard answers */
+    int          filters;          /* GWGUARD_F_* the attempts added */
     int          local_fault;      /* gwg_local_fault of a connect_refused:
                                       the gateway's own setup is at fault */
     void        *proxy_conf;       /* mod_proxy's proxy_server_conf, from

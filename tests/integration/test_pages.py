@@ -686,6 +686,32 @@ def test_intercept_replaces_upstream_errors_but_not_json(make_httpd,
     assert sum(up["classes"].values()) == 8, up["classes"]
 
 
+def test_intercept_from_htaccess_only(make_httpd, upstream, site_dir):
+    """A GwGuardIntercept that only a .htaccess gives (none in httpd.conf)
+    still inserts the filter: the child that reads it learns that one is
+    configured (the insert_filter hook's first test)."""
+    h = tolerant(make_httpd)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    (site_dir / "x").mkdir()
+    (site_dir / "x" / ".htaccess").write_text(
+        "RewriteEngine On\n"
+        "RewriteRule ^(.*)$ http://127.0.0.1:%d/$1 [P]\n"
+        "GwGuardIntercept On\n" % upstream.port)
+    (site_dir / "y").mkdir()
+    (site_dir / "y" / ".htaccess").write_text(
+        "RewriteEngine On\n"
+        "RewriteRule ^(.*)$ http://127.0.0.1:%d/$1 [P]\n" % upstream.port)
+    h.start('Alias /site/ "%s/"\n<Directory "%s">\nAllowOverride FileInfo\n'
+            '</Directory>\n' % (site_dir, site_dir))
+    for _ in range(3):      # whichever child answers
+        status, hd, body = get(h.url + "/site/y/status/503")
+        assert status == 503 and body == b"upstream says 503\n"
+        status, hd, body = get(h.url + "/site/x/status/503")
+        assert status == 503 and b"Your browser" in body, body[:200]
+        assert b"upstream says" not in body
+        assert hd["Content-Type"] == HTML
+
+
 def test_page_follows_the_corrected_status(make_httpd, dead_port):
     """GwGuardStatusCode changes the status before the page is chosen: the
     page for that status answers, with that status and its headers."""
