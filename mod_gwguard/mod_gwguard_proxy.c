@@ -274,7 +274,7 @@ static int gwguard_pre_request(proxy_worker **worker,
     if (!gwguard_breakers_on() || !gwguard_segment.ok) {
         /* No breaker to consult: only the worker, found in the child's
          * table as mod_proxy's lookup would find it, which then does not
-         * run (the table costs about half as much). What the table
+         * run (the table costs about a quarter as much). What the table
          * cannot tell is mod_proxy's to find, as before. */
         if (!gwguard_wcache_worker(conf, *url, &w, &e)) {
             return DECLINED;
