@@ -28,7 +28,6 @@ typedef struct {
     apr_uint64_t steady;   /* the attempt's seq once its first bytes are
                               timed and "HTTP/" checked (from then on a
                               read only looks for errors and EOF), else 0 */
-    int poisoned;          /* refused a non-HTTP answer: fail every read */
     ap_input_mode_t mode;  /* the read under way, for backend_in_rest: */
     apr_read_type_e block; /* fewer registers kept over the read */
 } backend_ctx;
@@ -181,6 +180,20 @@ static __attribute__((noinline)) int first_bytes(backend_ctx *ctx,
     return 1;
 }
 
+/* A connection that answered something other than HTTP/1 (an HTTP/0.9
+ * "response") gets this filter in place of backend_in: every read
+ * fails, so mod_proxy_http never passes the rest on. */
+static ap_filter_rec_t *backend_refused_filter;
+
+static apr_status_t backend_refused_in(ap_filter_t *f, apr_bucket_brigade *bb,
+                                       ap_input_mode_t mode,
+                                       apr_read_type_e block,
+                                       apr_off_t readbytes)
+{
+    (void)f; (void)bb; (void)mode; (void)block; (void)readbytes;
+    return APR_EGENERAL;
+}
+
 /* Every read but the common one: the attempt's first reads, a peek, a
  * failed read, the peer's close. Out of line. */
 static __attribute__((noinline)) apr_status_t backend_in_rest(
@@ -214,7 +227,7 @@ static __attribute__((noinline)) apr_status_t backend_in_rest(
         /* An HTTP/0.9 "response": make it a read error, so that
          * mod_proxy_http answers 502 instead of passing it as 200. */
         a->sig.not_http = 1;
-        ctx->poisoned = 1;
+        f->frec = backend_refused_filter;  /* every later read fails */
         apr_brigade_cleanup(bb);
         return APR_EGENERAL;
     }
@@ -233,12 +246,12 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
     backend_ctx *ctx = f->ctx;
     apr_status_t rv;
 
-    if (ctx->poisoned) {
-        return APR_EGENERAL;
-    }
     ctx->mode = mode;
     ctx->block = block;
-    rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+    /* ap_get_brigade's own body, without its call: the core input
+     * filter is always below */
+    rv = f->next->frec->filter_func.in_func(f->next, bb, mode, block,
+                                            readbytes);
     /* The common read (8 per response: mod_proxy_http reads the head a
      * line at a time): data, after the first bytes of the thread's
      * attempt on this connection (or with no attempt at all: nothing to
@@ -476,6 +489,9 @@ void gwguard_backend_register_hooks(void)
     backend_out_filter = ap_register_output_filter("GWGUARD_BACKEND",
                                                    backend_out, NULL,
                                                    AP_FTYPE_CONNECTION);
+    backend_refused_filter = ap_register_input_filter(
+        "GWGUARD_BACKEND_REFUSED", backend_refused_in, NULL,
+        AP_FTYPE_CONNECTION);
     ap_hook_pre_connection(backend_pre_connection, NULL, NULL,
                            APR_HOOK_MIDDLE);
     progress_filter = ap_register_output_filter("GWGUARD_PROGRESS",
