@@ -429,7 +429,7 @@ static apr_status_t h2_head_out(ap_filter_t *f, apr_bucket_brigade *bb)
 /* The filters an attempt's handler needs besides the backend
  * connection's, added once each per request when the scheme handler
  * begins an attempt that needs them (a failover to another kind of
- * member adds what it needs then). Subrequests get none, as before. */
+ * member adds what it needs then). Subrequests get none. */
 void gwguard_backend_attempt_filters_slow(request_rec *r, gwguard_req *st,
                                           int scheme)
 {

@@ -633,25 +633,14 @@ static apr_status_t intercept_fn(ap_filter_t *f, apr_bucket_brigade *bb)
     return APR_SUCCESS;
 }
 
-static int intercepts_any(const gwguard_page_conf *pc)
-{
-    int i;
-
-    for (i = 0; pc && pc->intercept_set && i < 100; i++) {
-        if (pc->intercept[i]) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static void insert_filter(request_rec *r)
 {
     if (__atomic_load_n(&gwguard_intercept_seen, __ATOMIC_RELAXED)
         && (r->proxyreq == PROXYREQ_REVERSE
          || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))
         && !r->main
-        && intercepts_any(gwguard_page_conf_get(r)) && gwguard_enabled(r)) {
+        && gwguard_page_conf_intercepts(gwguard_page_conf_get(r))
+        && gwguard_enabled(r)) {
         ap_add_output_filter_handle(intercept_filter, NULL, r,
                                     r->connection);
     }

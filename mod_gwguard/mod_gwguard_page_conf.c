@@ -435,24 +435,32 @@ const char *gwguard_set_proxy_status(cmd_parms *cmd, void *dirconf,
 
 int gwguard_intercept_seen;
 
+int gwguard_page_conf_intercepts(const gwguard_page_conf *pc)
+{
+    size_t i;
+
+    for (i = 0; pc && pc->intercept_set && i < sizeof(pc->intercept); i++) {
+        if (pc->intercept[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const char *gwguard_set_intercept(cmd_parms *cmd, void *dirconf,
                                   const char *args)
 {
     gwguard_page_conf *pc = page_conf(cmd->pool, dirconf);
     const char *err = gwg_conf_intercept(pc->intercept, cmd->cmd->name, args,
                                          cmd->pool);
-    size_t i;
 
     if (err) {
         return err;
     }
     pc->intercept_set = 1;
-    for (i = 0; i < sizeof(pc->intercept); i++) {
-        if (pc->intercept[i]) {
-            /* relaxed: another thread's .htaccess may set it too */
-            __atomic_store_n(&gwguard_intercept_seen, 1, __ATOMIC_RELAXED);
-            break;
-        }
+    if (gwguard_page_conf_intercepts(pc)) {
+        /* relaxed: another thread's .htaccess may set it too */
+        __atomic_store_n(&gwguard_intercept_seen, 1, __ATOMIC_RELAXED);
     }
     return NULL;
 }

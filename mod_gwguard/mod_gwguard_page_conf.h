@@ -75,6 +75,9 @@ const char *gwguard_set_intercept(cmd_parms *cmd, void *dirconf,
  * within a generation. */
 extern int gwguard_intercept_seen;
 
+/* Whether pc's GwGuardIntercept covers any status (NULL: defaults, none). */
+int gwguard_page_conf_intercepts(const gwguard_page_conf *pc);
+
 /* The request's page settings; NULL means all defaults. */
 const gwguard_page_conf *gwguard_page_conf_get(request_rec *r);
 
