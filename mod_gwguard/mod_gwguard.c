@@ -89,6 +89,7 @@ static int gwguard_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog; (void)ptemp;
+    gwguard_backend_post_config();
     /* httpd reads its configuration twice at start-up; only the second,
      * real pass creates the segment. */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {

@@ -9,6 +9,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_connection.h"
+#include "http_log.h"
 #include "http_request.h"
 #include "util_filter.h"
 #include "http_protocol.h"
@@ -17,6 +18,8 @@
 #include "gwg_classify.h"
 #include "mod_gwguard_backend.h"
 #include "mod_gwguard_req.h"
+
+APLOG_USE_MODULE(gwguard);
 
 static const char http_prefix[] = "HTTP/";
 #define HTTP_PREFIX_LEN 5
@@ -30,6 +33,7 @@ typedef struct {
                               read only looks for errors and EOF), else 0 */
     ap_input_mode_t mode;  /* the read under way, for backend_in_rest: */
     apr_read_type_e block; /* fewer registers kept over the read */
+    ap_filter_t *in;       /* the input filter itself, ditto */
 } backend_ctx;
 
 static int io_of(apr_status_t rv)
@@ -62,7 +66,11 @@ static __attribute__((noinline)) void bind_attempt(conn_rec *c,
     a->sig.io = GWG_IO_OK;
     a->io_status = APR_SUCCESS;
     if (!a->sig.connected_us) {
-        a->sig.connected_us = apr_time_now();
+        /* a pooled connection was ready when the attempt began (its
+         * connect time is 0); another one made before the attempt was
+         * bound is timed now */
+        a->sig.connected_us = a->sig.reused ? a->sig.start_us
+                                            : apr_time_now();
     }
 }
 
@@ -197,9 +205,9 @@ static apr_status_t backend_refused_in(ap_filter_t *f, apr_bucket_brigade *bb,
 /* Every read but the common one: the attempt's first reads, a peek, a
  * failed read, the peer's close. Out of line. */
 static __attribute__((noinline)) apr_status_t backend_in_rest(
-    ap_filter_t *f, apr_bucket_brigade *bb, apr_status_t rv)
+    backend_ctx *ctx, apr_bucket_brigade *bb, apr_status_t rv)
 {
-    backend_ctx *ctx = f->ctx;
+    ap_filter_t *f = ctx->in;
     ap_input_mode_t mode = ctx->mode;
     apr_read_type_e block = ctx->block;
     gwguard_attempt *a;
@@ -208,11 +216,10 @@ static __attribute__((noinline)) apr_status_t backend_in_rest(
         return rv;
     }
     if (mode == AP_MODE_SPECULATIVE) {
-        /* Data seen here is read again. A blocking peek is ap_rgetline
-         * looking for a folded header line (AP_GETLINE_FOLD), so its
-         * failure is the response's; a non-blocking one is mod_proxy
-         * probing an idle pooled connection. */
-        if (rv != APR_SUCCESS && block == APR_BLOCK_READ) {
+        /* Data seen here is read again. A blocking peek (backend_in
+         * keeps the others) is ap_rgetline looking for a folded header
+         * line (AP_GETLINE_FOLD), so its failure is the response's. */
+        if (rv != APR_SUCCESS) {
             note_io(a, rv);
         }
         return rv;
@@ -248,8 +255,8 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
 
     ctx->mode = mode;
     ctx->block = block;
-    /* ap_get_brigade's own body, without its call: the core input
-     * filter is always below */
+    /* ap_get_brigade's own body, without its call: a filter is always
+     * below (the core's at least) */
     rv = f->next->frec->filter_func.in_func(f->next, bb, mode, block,
                                             readbytes);
     /* The common read (8 per response: mod_proxy_http reads the head a
@@ -262,7 +269,14 @@ static apr_status_t backend_in(ap_filter_t *f, apr_bucket_brigade *bb,
         && !APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
         return rv;
     }
-    return backend_in_rest(f, bb, rv);
+    /* mod_proxy probing an idle pooled connection before reusing it
+     * (ap_proxy_check_connection): whatever it finds is its to act on,
+     * and the request's write binds the attempt (mode and block are read
+     * back: fewer registers kept over the read) */
+    if (ctx->mode == AP_MODE_SPECULATIVE && ctx->block == APR_NONBLOCK_READ) {
+        return rv;
+    }
+    return backend_in_rest(ctx, bb, rv);
 }
 
 static apr_status_t backend_out(ap_filter_t *f, apr_bucket_brigade *bb)
@@ -454,6 +468,32 @@ void gwguard_backend_attempt_filters_slow(request_rec *r, gwguard_req *st,
     }
 }
 
+/* mod_logio's input filter, which mod_logio adds to every connection. */
+static ap_filter_rec_t *logio_in_filter;
+
+/* On a backend connection mod_logio's input filter counts bytes into
+ * that connection's own record, which nothing reads: mod_logio's %I, %O,
+ * %S and its optional functions all take the client's connection, and
+ * its log_transaction hook never runs for a backend one. Reading through
+ * it costs about 70 instructions a read (its call, the brigade's length;
+ * mod_proxy_http reads the head a line at a time); taken out, the
+ * backend filter's reads go straight to the next filter (the core's, or
+ * mod_ssl's for https). The client's counts are unchanged
+ * (test_logio.py). */
+static void drop_logio(conn_rec *c)
+{
+    ap_filter_t *f;
+
+    for (f = c->input_filters; f; f = f->next) {
+        if (f->frec == logio_in_filter) {
+            ap_remove_input_filter(f);
+            ap_log_cerror(APLOG_MARK, APLOG_TRACE3, 0, c, "backend "
+                          "connection: mod_logio's input filter taken out");
+            return;
+        }
+    }
+}
+
 /* mod_proxy runs pre_connection for each new backend connection, just
  * after connecting (ap_proxy_connection_create_ex), c->outgoing set. */
 static int backend_pre_connection(conn_rec *c, void *csd)
@@ -465,8 +505,11 @@ static int backend_pre_connection(conn_rec *c, void *csd)
     if (!c->outgoing || !gwguard_current_req()) {
         return DECLINED;
     }
+    if (logio_in_filter) {
+        drop_logio(c);
+    }
     ctx = apr_pcalloc(c->pool, sizeof(*ctx));
-    ap_add_input_filter_handle(backend_in_filter, ctx, NULL, c);
+    ctx->in = ap_add_input_filter_handle(backend_in_filter, ctx, NULL, c);
     ap_add_output_filter_handle(backend_out_filter, ctx, NULL, c);
     if ((a = gwguard_current_attempt()) != NULL) {
         /* A new connection replaces whatever an earlier (pooled, dead)
@@ -479,8 +522,16 @@ static int backend_pre_connection(conn_rec *c, void *csd)
     return DECLINED;
 }
 
+/* After all modules registered their filters. */
+void gwguard_backend_post_config(void)
+{
+    logio_in_filter = ap_get_input_filter_handle("LOG_INPUT_OUTPUT");
+}
+
 void gwguard_backend_register_hooks(void)
 {
+    static const char *const after_logio[] = { "mod_logio.c", NULL };
+
     /* Above mod_ssl (CONNECTION + 5): the filter sees the decrypted
      * response, so the HTTP check works for https:// upstreams too. */
     backend_in_filter = ap_register_input_filter("GWGUARD_BACKEND",
@@ -492,7 +543,7 @@ void gwguard_backend_register_hooks(void)
     backend_refused_filter = ap_register_input_filter(
         "GWGUARD_BACKEND_REFUSED", backend_refused_in, NULL,
         AP_FTYPE_CONNECTION);
-    ap_hook_pre_connection(backend_pre_connection, NULL, NULL,
+    ap_hook_pre_connection(backend_pre_connection, after_logio, NULL,
                            APR_HOOK_MIDDLE);
     progress_filter = ap_register_output_filter("GWGUARD_PROGRESS",
                                                 progress_out, NULL,

@@ -12,6 +12,9 @@
 
 void gwguard_backend_register_hooks(void);
 
+/* Filter handles of other modules, once they are all registered. */
+void gwguard_backend_post_config(void);
+
 /* The request filters an attempt of scheme (gwg_scheme) needs: the
  * progress filter for handlers that read the backend socket themselves,
  * AJP's request-sent filter, the h2 head hold. Called by the scheme

@@ -300,24 +300,15 @@ static int panic_check(request_rec *r, const gwguard_req *st,
     return in;
 }
 
-/* gwguard_breaker_admit when some breaker is configured: out of line,
- * so that with none the call costs no frame (stack protector, saves). */
-static __attribute__((noinline)) int admit_configured(request_rec *r,
-                                                      gwguard_req *st,
-                                                      gwguard_attempt *a)
+/* gwguard_breaker_admit for a breaker that is not closed: out of line,
+ * so that a closed one (the common case) costs no frame (stack
+ * protector, saves). */
+static __attribute__((noinline)) int admit_not_closed(
+    request_rec *r, gwguard_req *st, gwguard_attempt *a,
+    const gwg_breaker_conf *c, gwg_slot *s)
 {
-    const gwg_breaker_conf *c = conf_of(r, a);
-    gwg_slot *s = c ? slot_of(a) : NULL;
     gwg_breaker_admission adm;
 
-    /* closed: admitted, as gwg_breaker_admit would, without its clock
-     * read (the common case, a healthy upstream) */
-    if (!s || !c->enabled
-        || GWG_LOAD(&s->breaker_state) == GWG_BREAKER_CLOSED) {
-        a->breaker_trial = 0;
-        st->retry_after = -1;
-        return DECLINED;
-    }
     /* the attempt began a moment ago (begin_attempt): its clock read */
     gwg_breaker_admit(&adm, s, c, a->sig.start_us > 0
                                   ? (uint64_t)a->sig.start_us : gwg_now_us());
@@ -348,15 +339,23 @@ static __attribute__((noinline)) int admit_configured(request_rec *r,
 int gwguard_breaker_admit(request_rec *r, gwguard_req *st,
                           gwguard_attempt *a)
 {
-    if (!breakers_on) {
+    const gwg_breaker_conf *c;
+    gwg_slot *s;
+
+    /* none configured, or closed: admitted, as gwg_breaker_admit would,
+     * without its clock read (the common case, a healthy upstream) */
+    if (!breakers_on || !(c = conf_of(r, a)) || !c->enabled
+        || !(s = slot_of(a))
+        || GWG_LOAD(&s->breaker_state) == GWG_BREAKER_CLOSED) {
+        a->breaker_trial = 0;
         st->retry_after = -1;
         return DECLINED;
     }
-    return admit_configured(r, st, a);
+    return admit_not_closed(r, st, a, c, s);
 }
 
 /* gwguard_breaker_record for an attempt a breaker may have seen: out
- * of line (see admit_configured). */
+ * of line (see admit_not_closed). */
 static __attribute__((noinline)) void record_configured(
     request_rec *r, const gwguard_attempt *a, gwg_class_t cls,
     int intercepted)

@@ -66,15 +66,6 @@ void *gwguard_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     return conf;
 }
 
-int gwguard_enabled(request_rec *r)
-{
-    gwguard_dir_conf *conf = ap_get_module_config(r->per_dir_config,
-                                                  &gwguard_module);
-
-    return conf->enabled == GWGUARD_UNSET ? gwg_default.enabled
-                                          : conf->enabled;
-}
-
 static gwguard_srv_conf *srv_conf(cmd_parms *cmd)
 {
     return ap_get_module_config(cmd->server->module_config, &gwguard_module);

@@ -98,26 +98,22 @@ __attribute__((noipa)) void gwguard_zero(void *p, size_t n)
     memset(p, 0, n);
 }
 
-gwguard_req *gwguard_req_get(request_rec *r, int create)
+gwguard_req *gwguard_req_create(request_rec *r)
 {
-    gwguard_req *st = ap_get_module_config(r->request_config,
-                                           &gwguard_module);
+    gwguard_req *st = apr_palloc(r->pool, sizeof(*st));
 
-    if (!st && create) {
-        st = apr_palloc(r->pool, sizeof(*st));
-        gwguard_zero(st, sizeof(*st));
-        st->cls = GWG_CLASS_NONE;
-        st->retry_after = -1;
-        /* room for one attempt in st itself: a failover is the
-         * exception, and apr_array_push moves the elements to r->pool
-         * when it needs more */
-        st->attempts = &st->attempts_hdr;
-        st->attempts->pool = r->pool;
-        st->attempts->elt_size = sizeof(gwguard_attempt);
-        st->attempts->nalloc = 1;
-        st->attempts->elts = (char *)&st->first;
-        ap_set_module_config(r->request_config, &gwguard_module, st);
-    }
+    gwguard_zero(st, sizeof(*st));
+    st->cls = GWG_CLASS_NONE;
+    st->retry_after = -1;
+    /* room for one attempt in st itself: a failover is the exception,
+     * and apr_array_push moves the elements to r->pool when it needs
+     * more */
+    st->attempts = &st->attempts_hdr;
+    st->attempts->pool = r->pool;
+    st->attempts->elt_size = sizeof(gwguard_attempt);
+    st->attempts->nalloc = 1;
+    st->attempts->elts = (char *)&st->first;
+    ap_set_module_config(r->request_config, &gwguard_module, st);
     return st;
 }
 

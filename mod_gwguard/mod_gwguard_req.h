@@ -104,8 +104,17 @@ static inline int gwguard_balancer_url(const char *url)
     return (url[0] | 0x20) == 'b' && strncasecmp(url, "balancer:", 9) == 0;
 }
 
-/* The request's state; created on first use when create is set. */
-gwguard_req *gwguard_req_get(request_rec *r, int create);
+/* The request's state; created on first use when create is set (the
+ * lookup inline: every request-path hook makes it). */
+gwguard_req *gwguard_req_create(request_rec *r);
+
+static inline gwguard_req *gwguard_req_get(request_rec *r, int create)
+{
+    gwguard_req *st = ap_get_module_config(r->request_config,
+                                           &gwguard_module);
+
+    return st || !create ? st : gwguard_req_create(r);
+}
 
 /* The thread's proxied request: set in the scheme handler, cleared in
  * request_status (and by an r->pool cleanup). */
@@ -117,7 +126,7 @@ gwguard_attempt *gwguard_current_attempt(void);
 /* The module's thread-locals use the initial-exec model: an access is a
  * load relative to the thread pointer instead of a call to
  * __tls_get_addr (the module is dlopen'ed, so the default model is
- * general-dynamic). They take 72 bytes of the static TLS surplus glibc
+ * general-dynamic). They take 104 bytes of the static TLS surplus glibc
  * keeps for dlopen'ed objects (glibc.rtld.optional_static_tls, 512 bytes
  * by default); were it ever used up, loading the module would fail at
  * start ("cannot allocate memory in static TLS block"), not mid-request. */

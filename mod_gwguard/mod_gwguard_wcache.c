@@ -17,11 +17,23 @@
 #include "gwg_layout.h"
 #include "gwg_wmatch.h"
 #include "mod_gwguard.h"
+#include "mod_gwguard_req.h"
 #include "mod_gwguard_upstream.h"
 #include "mod_gwguard_wcache.h"
 
 static gwguard_wentry *table;      /* NULL: no table in this child */
 static unsigned table_bits;
+static unsigned table_gen;          /* tables built in this process */
+
+/* The worker gwguard_wcache_worker found last on this thread, for the
+ * scheme handler's gwguard_wcache_get of the same request: a stale one
+ * is still right (a worker's entry is the same for the table's life),
+ * and gen tells a table built since (a restart in one process). */
+static AP_THREAD_LOCAL struct {
+    const proxy_worker *worker;
+    gwguard_wentry *entry;
+    unsigned gen;
+} found GWGUARD_TLS_IE;             /* 24 bytes of static TLS */
 
 static unsigned bucket(const proxy_worker *w)
 {
@@ -197,6 +209,9 @@ int gwguard_wcache_worker(const proxy_server_conf *conf, const char *url,
     }
     *w = &APR_ARRAY_IDX(conf->workers, i, proxy_worker);
     *e = t->entry[i];
+    found.worker = *w;
+    found.entry = *e;
+    found.gen = table_gen;
     return 1;
 }
 
@@ -207,6 +222,7 @@ static void wcache_child_init(apr_pool_t *p, server_rec *s)
 
     table = NULL;
     confs = NULL;
+    table_gen++;
     if (!proxy) {
         return;
     }
@@ -228,6 +244,9 @@ gwguard_wentry *gwguard_wcache_get(const proxy_worker *w)
 {
     unsigned i, mask;
 
+    if (found.worker == w && found.gen == table_gen) {
+        return found.entry;
+    }
     if (!table || !w) {
         return NULL;
     }
