@@ -4,9 +4,10 @@ same run. Two kinds of figures, each a ratio with its goal (issue #12):
 instructions per request by callgrind (scripts/instructions.py: four
 comparisons, deterministic), and req/s by wrk, two configurations run
 alternately (A B A B ...) on 127.0.0.1 so machine noise hits both alike;
-the success-path wrk comparison is repeated (BENCH_SUCCESS_RUNS) and its
-spread reported. Writes docs/performance.md with the machine, the commands
-and the figures.
+the success-path wrk comparison is repeated (BENCH_SUCCESS_RUNS runs of
+fresh servers, each with an identical second stock server alongside as a
+control of the noise) and its spread reported. Writes docs/performance.md
+with the machine, the commands and the figures.
 """
 
 import os
@@ -31,7 +32,12 @@ import instructions                                     # noqa: E402
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 CONNS = int(os.environ.get("BENCH_CONNS", "32"))
-SUCCESS_RUNS = int(os.environ.get("BENCH_SUCCESS_RUNS", "3"))
+# The success path: more and shorter runs than the others, since a
+# server instance's own speed varies by a few per cent (the control shows
+# it) and only more instances average that out.
+SUCCESS_RUNS = int(os.environ.get("BENCH_SUCCESS_RUNS", "9"))
+SUCCESS_ROUNDS = int(os.environ.get("BENCH_SUCCESS_ROUNDS", "3"))
+SUCCESS_SECONDS = int(os.environ.get("BENCH_SUCCESS_SECONDS", "3"))
 INSTR_N = int(os.environ.get("BENCH_INSTR_N", "300"))     # 0: skip
 MPM_LINES = ["StartServers 2", "ThreadsPerChild 32", "MinSpareThreads 8",
              "MaxSpareThreads 64", "MaxRequestWorkers 64", "ServerLimit 2"]
@@ -40,21 +46,22 @@ BEGIN = "<!-- written by make bench: do not edit -->"
 END = "<!-- end of make bench output -->"
 
 
-def wrk(url):
-    out = subprocess.run(WRK + [url], capture_output=True, text=True,
-                         timeout=SECONDS + 30).stdout
+def wrk(url, seconds=SECONDS):
+    cmd = WRK[:-1] + ["-d%ds" % seconds]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True,
+                         timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return rps
 
 
-def alternate(urls):
-    """Runs each url ROUNDS times, interleaved; returns {name: [rps...]}."""
+def alternate(urls, rounds=ROUNDS, seconds=SECONDS):
+    """Runs each url `rounds` times, interleaved; returns {name: [rps...]}."""
     results = {name: [] for name in urls}
     for name, url in urls.items():
-        wrk(url)                                    # warm up
-    for _ in range(ROUNDS):
+        wrk(url, seconds)                           # warm up
+    for _ in range(rounds):
         for name, url in urls.items():
-            results[name].append(wrk(url))
+            results[name].append(wrk(url, seconds))
     return results
 
 
@@ -80,6 +87,7 @@ class Report:
         self.rows = []
         self.instr = []             # (case, goal, stock, gwguard)
         self.success = []           # the success ratio of each run
+        self.control = []           # stock / stock, the same runs
 
     def ratio(self, title, results, a, b, goal=None):
         amin, amed, amax = summary(results[a])
@@ -99,29 +107,41 @@ class Report:
 
 
 def bench_success(root, rep, upstream_port):
-    """SUCCESS_RUNS runs, each with fresh servers and its own A B A B
-    rounds: the ratio moves from run to run on a shared machine, so every
-    run's ratio is kept and the spread reported."""
+    """SUCCESS_RUNS runs, each with fresh servers and its own A B C A B C
+    rounds: gwguard, stock, and a second stock server as the control (two
+    identical configurations: their ratio is the noise). A run's ratio
+    moves with its server instances on a shared machine, so every run's
+    ratio is kept; the figure is their median, with the spread and the
+    control's beside it."""
     conf = "ProxyPass /p/ http://127.0.0.1:%d/\n" % upstream_port
     for run in range(SUCCESS_RUNS):
         a = gateway(root, "success-gwguard-%d" % run, conf, True)
         b = gateway(root, "success-stock-%d" % run, conf, False)
+        c = gateway(root, "success-control-%d" % run, conf, False)
         try:
             res = alternate({"gwguard": a.url + "/p/tiny.txt",
-                             "stock": b.url + "/p/tiny.txt"})
+                             "stock": b.url + "/p/tiny.txt",
+                             "control": c.url + "/p/tiny.txt"},
+                            SUCCESS_ROUNDS, SUCCESS_SECONDS)
             rep.ratio("success path: module loaded / not loaded (run %d)"
                       % (run + 1), res, "gwguard", "stock", 0.99)
             rep.success.append(statistics.median(res["gwguard"])
                                / statistics.median(res["stock"]))
+            rep.control.append(statistics.median(res["control"])
+                               / statistics.median(res["stock"]))
         finally:
-            a.stop()
-            b.stop()
+            for h in (a, b, c):
+                h.stop()
     lo, med, hi = summary(rep.success)
     rep.note("success path wrk ratio over %d runs: min %.3f, median %.3f, "
              "max %.3f: goal >= 0.99 %s" % (len(rep.success), lo, med, hi,
                                             "met" if lo >= 0.99 else
-                                            "met by the median only"
+                                            "met by the median"
                                             if med >= 0.99 else "NOT met"))
+    lo, med, hi = summary(rep.control)
+    rep.note("control, stock / stock (identical configurations) over the "
+             "same %d runs: min %.3f, median %.3f, max %.3f: the noise a "
+             "single run's ratio carries" % (len(rep.control), lo, med, hi))
 
 
 def bench_instructions(rep):
@@ -255,7 +275,10 @@ def write_doc(rep, started):
         "file); ratios are of medians. LogLevel crit, no access log, event",
         "MPM (%s). The success path is measured in %d separate runs"
         % (", ".join(MPM_LINES), SUCCESS_RUNS),
-        "(fresh servers each), and the spread of their ratios is reported.",
+        "(fresh servers each, %d rounds of %d s), each with a second stock "
+        "server alongside" % (SUCCESS_ROUNDS, SUCCESS_SECONDS),
+        "as a control; the figure is the median of the runs' ratios, and "
+        "the spread of both is reported.",
         "",
         "Machine: %s, %s, %d CPUs, Linux %s; %s." % (
             platform.node(), platform.machine(), os.cpu_count(),
@@ -285,7 +308,8 @@ def write_doc(rep, started):
     lines += ["", "Other figures:", ""]
     lines += ["- " + n for n in notes]
     lines += ["", "Reproduce: `make bench` (BENCH_ROUNDS, BENCH_SECONDS, "
-              "BENCH_CONNS, BENCH_SUCCESS_RUNS and BENCH_INSTR_N override "
+              "BENCH_CONNS, BENCH_SUCCESS_RUNS, BENCH_SUCCESS_ROUNDS, "
+              "BENCH_SUCCESS_SECONDS and BENCH_INSTR_N override "
               "the defaults); the instruction counts alone: "
               "`scripts/instructions.py 300`."]
     # the figures replace the generated part; notes written by people
