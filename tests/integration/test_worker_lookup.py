@@ -101,3 +101,31 @@ def compare(make_httpd, up, short, longer):
             # the table answered every URL a declared worker takes
             assert len(by_table) == len([w for _, w, _ in table
                                          if w != "*"]) >= 10, table
+
+
+def test_scheme_handler_takes_the_entry_of_its_own_worker(make_httpd,
+                                                         upstream):
+    """pre_request keeps the worker it found (and its table entry) in a
+    thread-local for the scheme handler; a balancer member, which the
+    table does not find, must still get its own entry, not the one kept
+    from the thread's previous request. One process with one thread, so
+    every request follows the previous one on the same thread."""
+    from faultd import FaultUpstream
+    member = FaultUpstream().start()
+    try:
+        h = make_httpd(mpm="prefork", mpm_lines=[
+            "StartServers 1", "MinSpareServers 1", "MaxSpareServers 1",
+            "MaxRequestWorkers 1", "ServerLimit 1"])
+        h.start("ProxyPass /a/ http://127.0.0.1:%d/\n"
+                "<Proxy balancer://m>\n  BalancerMember http://127.0.0.1:%d\n"
+                "</Proxy>\nProxyPass /b/ balancer://m/\n"
+                % (upstream.port, member.port))
+        paths = ["/a/ok", "/b/ok"] * 3
+        for p in paths:
+            assert get(h.url + p)[0] == 200
+        assert wait_for(lambda: len(h.access_entries()) >= len(paths))
+        keys = [ln.split()[-1] for ln in h.access_entries()[-len(paths):]]
+        assert keys == ["http://127.0.0.1:%d" % upstream.port,
+                        "http://127.0.0.1:%d" % member.port] * 3, keys
+    finally:
+        member.stop()
