@@ -637,7 +637,7 @@ static void insert_filter(request_rec *r)
 {
     if (__atomic_load_n(&gwguard_intercept_seen, __ATOMIC_RELAXED)
         && (r->proxyreq == PROXYREQ_REVERSE
-         || (r->handler && strncmp(r->handler, "proxy:", 6) == 0))
+         || gwguard_proxy_prefix(r->handler))
         && !r->main
         && gwguard_page_conf_intercepts(gwguard_page_conf_get(r))
         && gwguard_enabled(r)) {

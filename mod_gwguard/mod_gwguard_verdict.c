@@ -165,7 +165,7 @@ static const char *balancer_key(request_rec *r)
 {
     const char *url = r->filename, *host, *end;
 
-    if (!url || strncmp(url, "proxy:", 6) != 0) {
+    if (!gwguard_proxy_prefix(url)) {
         return NULL;
     }
     url += 6;
